@@ -1,0 +1,115 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteStore, type SqliteStore } from '../store/sqlite/index.ts';
+import { ingestStream } from './index.ts';
+
+const ev = (id: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ id, date_create: 1700000000, action: 'user_login', ...extra });
+
+/** Feed a buffer in chunks of `size` bytes, to cross every boundary the splitter must handle. */
+async function* chunked(buf: Buffer, size: number): AsyncGenerator<Buffer> {
+  for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
+}
+
+let store: SqliteStore;
+beforeEach(async () => {
+  store = await openSqliteStore(join(mkdtempSync(join(tmpdir(), 'gw-ingest-')), 'test.db'));
+});
+afterEach(async () => store.close());
+
+async function rawsOf(): Promise<string[]> {
+  return (await store.queryEvents({})).map((e) => e.raw).sort();
+}
+
+describe('ingestStream layouts', () => {
+  const events = [ev('a'), ev('b', { context: { ua: 'x [ } " \\" {' } }), ev('c', { details: { reason: ['tor'] } })];
+
+  for (const size of [1, 7, 1 << 16]) {
+    it(`JSON Lines, CRLF and blank lines, chunks of ${size}`, async () => {
+      const text = `${events[0]}\r\n\n${events[1]}\n   \n${events[2]}`;
+      const s = await ingestStream(chunked(Buffer.from(text), size), 't', { store });
+      expect(s).toEqual({ ingested: 3, duplicates: 0, quarantined: 0 });
+      expect(await rawsOf()).toEqual([...events].sort());
+    });
+
+    it(`pretty JSON array keeps each element's exact text, chunks of ${size}`, async () => {
+      const text = `[\n  ${events.join(',\n  ')}\n]\n`;
+      const s = await ingestStream(chunked(Buffer.from(text), size), 't', { store });
+      expect(s).toEqual({ ingested: 3, duplicates: 0, quarantined: 0 });
+      expect(await rawsOf()).toEqual([...events].sort());
+    });
+
+    it(`saved /logs responses, one per line and pretty-printed, chunks of ${size}`, async () => {
+      const line = `{"entries":[${events[0]},${events[1]}],"response_metadata":{"next_cursor":"abc="}}`;
+      const pretty = `{\n "entries": [\n  ${events[2]}\n ],\n "response_metadata": {"next_cursor": ""}\n}`;
+      expect((await ingestStream(chunked(Buffer.from(line + '\n'), size), 't', { store })).ingested).toBe(2);
+      expect((await ingestStream(chunked(Buffer.from(pretty), size), 't', { store })).ingested).toBe(1);
+      expect(await rawsOf()).toEqual([...events].sort());
+    });
+  }
+
+  it('reads gzip transparently', async () => {
+    const s = await ingestStream(chunked(gzipSync(Buffer.from(events.join('\n'))), 100), 't.gz', { store });
+    expect(s.ingested).toBe(3);
+  });
+
+  it('counts duplicates by id, within and across imports', async () => {
+    const text = [events[0], events[0], events[1]].join('\n');
+    expect(await ingestStream(chunked(Buffer.from(text), 64), 't', { store })).toEqual({ ingested: 2, duplicates: 1, quarantined: 0 });
+    expect(await ingestStream(chunked(Buffer.from(text), 64), 't', { store })).toEqual({ ingested: 0, duplicates: 3, quarantined: 0 });
+    expect(await store.countEvents()).toBe(2);
+  });
+});
+
+describe('quarantine', () => {
+  it('keeps every invalid line verbatim with its reason and position, and imports the rest', async () => {
+    const bad = Buffer.concat([
+      Buffer.from(`${ev('ok1')}\n`),
+      Buffer.from('{"id": "x", "date_create": \n'), // not JSON
+      Buffer.from('[1,2]\n'), // not an object
+      Buffer.from('{"date_create":1,"action":"a"}\n'), // no id
+      Buffer.from('{"id":"y","date_create":"1700000000","action":"a"}\n'), // date_create not an integer
+      Buffer.from('{"id":"z","date_create":1.5,"action":"a"}\n'), // not an integer
+      Buffer.from('{"id":"w","date_create":1}\n'), // no action
+      Buffer.from('{"id":"u","date_create":1,"action":"a","x":"'),
+      Buffer.from([0xff, 0xfe]), // invalid UTF-8
+      Buffer.from('"}\n'),
+      Buffer.from(`${ev('big', { pad: 'p'.repeat(2000) })}\n`), // over the limit below
+      Buffer.from(`${ev('ok2', { brand_new_field: { nested: true }, entity: { type: 'hologram', hologram: { id: 'H1' } } })}\n`),
+    ]);
+    const seen: string[] = [];
+    const s = await ingestStream(chunked(bad, 13), 'bad.jsonl', { store, maxEventBytes: 1000, onQuarantine: (q) => seen.push(q.reason) });
+    expect(s).toEqual({ ingested: 2, duplicates: 0, quarantined: 8 });
+    const q = await store.listQuarantine();
+    expect(q).toHaveLength(8);
+    const byPos = new Map(q.map((i) => [i.position, i]));
+    expect(byPos.get('line 2')!.reason).toMatch(/not JSON/);
+    expect(byPos.get('line 3')!.reason).toMatch(/not a JSON object/);
+    expect(byPos.get('line 4')!.reason).toMatch(/id/);
+    expect(byPos.get('line 5')!.reason).toMatch(/date_create/);
+    expect(byPos.get('line 6')!.reason).toMatch(/date_create/);
+    expect(byPos.get('line 7')!.reason).toMatch(/action/);
+    expect(byPos.get('line 8')!.reason).toBe('not valid UTF-8');
+    expect(byPos.get('line 8')!.raw.includes(Buffer.from([0xff, 0xfe]))).toBe(true); // bytes kept, not replaced
+    expect(byPos.get('line 9')!.reason).toMatch(/over the 1000-byte limit/);
+    expect(seen).toHaveLength(8);
+    // Unknown fields and entity types are valid and kept.
+    const ok2 = await store.getEvent('ok2');
+    expect(JSON.parse(ok2!.raw).brand_new_field).toEqual({ nested: true });
+    expect(ok2!.norm.entityType).toBe('hologram');
+    expect(ok2!.norm.entityId).toBe('H1');
+  });
+
+  it('quarantines a truncated array tail and a garbage element but keeps the good elements', async () => {
+    const text = `[${ev('a1')}, nonsense, ${ev('a2')}, {"id":"cut","date_create":1`;
+    const s = await ingestStream(chunked(Buffer.from(text), 5), 'arr.json', { store });
+    expect(s.ingested).toBe(2);
+    expect(s.quarantined).toBe(2);
+    const reasons = (await store.listQuarantine()).map((q) => q.reason).sort();
+    expect(reasons[0]).toMatch(/not JSON/);
+    expect(reasons[1]).toMatch(/truncated/);
+  });
+});

@@ -1,0 +1,268 @@
+import Database from 'better-sqlite3';
+import type { NormalisedEvent, StoredEvent } from '../../events/schema.ts';
+import type { AppendResult, Checkpoint, EventQuery, IncomingEvent, QuarantineItem, Store } from '../types.ts';
+import { migrations } from './migrations.ts';
+import { buildEventWhere } from './query.ts';
+
+const EVENT_COLUMNS =
+  'seq, id, ts, action, actor_id, actor_name, actor_email, entity_type, entity_id, entity_name, ip, session_id, ua, reasons, action_ts_ms, location_id, raw';
+
+interface EventRow {
+  seq: number;
+  id: string;
+  ts: number;
+  action: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  actor_email: string | null;
+  entity_type: string | null;
+  entity_id: string | null;
+  entity_name: string | null;
+  ip: string | null;
+  session_id: string | null;
+  ua: string | null;
+  reasons: string | null;
+  action_ts_ms: number | null;
+  location_id: string | null;
+  raw: string;
+}
+
+function rowToEvent(r: EventRow): StoredEvent {
+  const norm: NormalisedEvent = {
+    id: r.id,
+    ts: r.ts,
+    action: r.action,
+    actorType: null,
+    actorId: r.actor_id,
+    actorName: r.actor_name,
+    actorEmail: r.actor_email,
+    entityType: r.entity_type,
+    entityId: r.entity_id,
+    entityName: r.entity_name,
+    ip: r.ip,
+    sessionId: r.session_id,
+    ua: r.ua,
+    locationId: r.location_id,
+    reasons: r.reasons ? r.reasons.split(',') : [],
+    actionTimestampMs: r.action_ts_ms,
+  };
+  return { seq: r.seq, raw: r.raw, norm };
+}
+
+/** Apply every migration newer than the database's `user_version`, each in its own transaction. */
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode, through better-sqlite3.
+ * Methods are async only to share the `Store` interface with the PostgreSQL backend.
+ *
+ * @example
+ * const store = await openSqliteStore('./gridwatch.db');
+ * await store.appendEvents([{ raw, norm: normalise(JSON.parse(raw)) }]);
+ */
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+  private readonly insertEvent: Database.Statement;
+  private readonly insertReason: Database.Statement;
+  private readonly upsertCheckpoint: Database.Statement;
+  private readonly appendTx: (batch: IncomingEvent[], cp?: Checkpoint) => AppendResult;
+
+  constructor(readonly path: string) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode is durable against process crashes (kill -9); only an OS crash can lose the last commits.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma('cache_size = -65536');
+    this.db.pragma('temp_store = MEMORY');
+    migrate(this.db);
+    this.insertEvent = this.db.prepare(
+      `INSERT OR IGNORE INTO events (id, ts, action, actor_id, actor_name, actor_email, entity_type, entity_id,
+        entity_name, ip, session_id, ua, reasons, action_ts_ms, location_id, ingested_at, raw)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertReason = this.db.prepare('INSERT OR IGNORE INTO event_reasons (seq, reason, ts) VALUES (?, ?, ?)');
+    this.upsertCheckpoint = this.db.prepare(
+      `INSERT INTO checkpoints (key, filters, low, high, updated_at, last_run) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET filters = excluded.filters, low = excluded.low, high = excluded.high,
+         updated_at = excluded.updated_at, last_run = excluded.last_run`,
+    );
+    this.appendTx = this.db.transaction((batch: IncomingEvent[], cp?: Checkpoint) => {
+      const now = Date.now();
+      const insertedIds: string[] = [];
+      for (const { raw, norm: n } of batch) {
+        const reasons = n.reasons.length ? n.reasons.join(',') : null;
+        const info = this.insertEvent.run(
+          n.id, n.ts, n.action, n.actorId, n.actorName, n.actorEmail, n.entityType, n.entityId, n.entityName,
+          n.ip, n.sessionId, n.ua, reasons, n.actionTimestampMs, n.locationId, now, raw,
+        );
+        if (info.changes === 0) continue;
+        insertedIds.push(n.id);
+        for (const reason of n.reasons) this.insertReason.run(info.lastInsertRowid, reason, n.ts);
+      }
+      if (cp) this.writeCheckpoint(cp);
+      return { inserted: insertedIds.length, duplicates: batch.length - insertedIds.length, insertedIds };
+    });
+  }
+
+  private writeCheckpoint(cp: Checkpoint): void {
+    this.upsertCheckpoint.run(cp.key, JSON.stringify(cp.filters), cp.low, cp.high, cp.updatedAt,
+      cp.lastRun ? JSON.stringify(cp.lastRun) : null);
+  }
+
+  async appendEvents(batch: IncomingEvent[], checkpoint?: Checkpoint): Promise<AppendResult> {
+    return this.appendTx(batch, checkpoint);
+  }
+
+  async quarantine(items: QuarantineItem[]): Promise<void> {
+    if (!items.length) return;
+    const stmt = this.db.prepare('INSERT INTO quarantine (source, position, reason, raw, created_at) VALUES (?, ?, ?, ?, ?)');
+    const now = Date.now();
+    this.db.transaction(() => {
+      for (const q of items) stmt.run(q.source, q.position, q.reason, q.raw, now);
+    })();
+  }
+
+  async quarantineCount(): Promise<number> {
+    return (this.db.prepare('SELECT count(*) AS n FROM quarantine').get() as { n: number }).n;
+  }
+
+  async listQuarantine(limit = 100) {
+    const rows = this.db
+      .prepare('SELECT id, source, position, reason, raw, created_at FROM quarantine ORDER BY id DESC LIMIT ?')
+      .all(limit) as Array<{ id: number; source: string; position: string; reason: string; raw: Buffer; created_at: number }>;
+    return rows.map((r) => ({ id: r.id, source: r.source, position: r.position, reason: r.reason, raw: r.raw, createdAt: r.created_at }));
+  }
+
+  async queryEvents(q: EventQuery): Promise<StoredEvent[]> {
+    const { where, params } = buildEventWhere(q);
+    const limit = q.limit && q.limit > 0 ? ` LIMIT ${Math.floor(q.limit)}` : '';
+    const sql = `SELECT ${EVENT_COLUMNS} FROM events e ${where} ORDER BY e.ts DESC, e.seq DESC${limit}`;
+    return (this.db.prepare(sql).all(params) as EventRow[]).map(rowToEvent);
+  }
+
+  async getEvent(id: string): Promise<StoredEvent | null> {
+    const row = this.db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?`).get(id) as EventRow | undefined;
+    return row ? rowToEvent(row) : null;
+  }
+
+  async countEvents(q: EventQuery = {}): Promise<number> {
+    const { where, params } = buildEventWhere(q);
+    return (this.db.prepare(`SELECT count(*) AS n FROM events e ${where}`).get(params) as { n: number }).n;
+  }
+
+  async *scanEvents(q: { since?: number; until?: number; batchSize?: number }): AsyncIterable<StoredEvent[]> {
+    const size = q.batchSize ?? 5000;
+    const stmt = this.db.prepare(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE ts >= ? AND ts <= ? AND (ts > ? OR (ts = ? AND seq > ?))
+       ORDER BY ts, seq LIMIT ?`,
+    );
+    let lastTs = -1;
+    let lastSeq = -1;
+    for (;;) {
+      const rows = stmt.all(q.since ?? 0, q.until ?? Number.MAX_SAFE_INTEGER, lastTs, lastTs, lastSeq, size) as EventRow[];
+      if (!rows.length) return;
+      const last = rows[rows.length - 1]!;
+      lastTs = last.ts;
+      lastSeq = last.seq;
+      yield rows.map(rowToEvent);
+      if (rows.length < size) return;
+    }
+  }
+
+  async eventsAfterSeq(seq: number, limit: number): Promise<StoredEvent[]> {
+    const rows = this.db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`).all(seq, limit);
+    return (rows as EventRow[]).map(rowToEvent);
+  }
+
+  async maxSeq(): Promise<number> {
+    return (this.db.prepare('SELECT coalesce(max(seq), 0) AS n FROM events').get() as { n: number }).n;
+  }
+
+  async allIds(): Promise<Set<string>> {
+    return new Set(this.db.prepare('SELECT id FROM events').pluck().all() as string[]);
+  }
+
+  async newestEventTime(): Promise<number | null> {
+    return (this.db.prepare('SELECT max(ts) AS t FROM events').get() as { t: number | null }).t;
+  }
+
+  async topCounts(by: 'action' | 'actor' | 'reason', limit: number, q: EventQuery = {}) {
+    const { where, params } = buildEventWhere(q);
+    const sql =
+      by === 'reason'
+        ? `SELECT r.reason AS key, NULL AS label, count(*) AS count FROM event_reasons r JOIN events e ON e.seq = r.seq
+           ${where} GROUP BY r.reason ORDER BY count DESC, key LIMIT @lim`
+        : by === 'actor'
+          ? `SELECT e.actor_id AS key, max(e.actor_name) AS label, count(*) AS count FROM events e
+             ${where ? `${where} AND` : 'WHERE'} e.actor_id IS NOT NULL GROUP BY e.actor_id ORDER BY count DESC, key LIMIT @lim`
+          : `SELECT e.action AS key, NULL AS label, count(*) AS count FROM events e ${where}
+             GROUP BY e.action ORDER BY count DESC, key LIMIT @lim`;
+    return this.db.prepare(sql).all({ ...params, lim: limit }) as Array<{ key: string; label: string | null; count: number }>;
+  }
+
+  async getCheckpoint(key: string): Promise<Checkpoint | null> {
+    const r = this.db.prepare('SELECT * FROM checkpoints WHERE key = ?').get(key) as CheckpointRow | undefined;
+    return r ? rowToCheckpoint(r) : null;
+  }
+
+  async putCheckpoint(cp: Checkpoint): Promise<void> {
+    this.writeCheckpoint(cp);
+  }
+
+  async listCheckpoints(): Promise<Checkpoint[]> {
+    return (this.db.prepare('SELECT * FROM checkpoints ORDER BY key').all() as CheckpointRow[]).map(rowToCheckpoint);
+  }
+
+  async getState(key: string): Promise<string | null> {
+    const r = this.db.prepare('SELECT value FROM state WHERE key = ?').get(key) as { value: string } | undefined;
+    return r?.value ?? null;
+  }
+
+  async putState(key: string, value: string): Promise<void> {
+    this.db.prepare('INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+interface CheckpointRow {
+  key: string;
+  filters: string;
+  low: number;
+  high: number;
+  updated_at: number;
+  last_run: string | null;
+}
+
+function rowToCheckpoint(r: CheckpointRow): Checkpoint {
+  return {
+    key: r.key,
+    filters: JSON.parse(r.filters),
+    low: r.low,
+    high: r.high,
+    updatedAt: r.updated_at,
+    ...(r.last_run ? { lastRun: JSON.parse(r.last_run) } : {}),
+  };
+}
+
+/**
+ * Open (creating and migrating if needed) a SQLite store.
+ *
+ * @example
+ * const store = await openSqliteStore(process.env.GRIDWATCH_DB ?? './gridwatch.db');
+ */
+export async function openSqliteStore(path: string): Promise<SqliteStore> {
+  return new SqliteStore(path);
+}

@@ -1,0 +1,48 @@
+import type { EventQuery } from '../types.ts';
+
+/**
+ * Turn an `EventQuery` into a SQL `WHERE` clause over `events e` with named parameters.
+ * Every value is a bound parameter: no filter text ever reaches the SQL string.
+ *
+ * @example
+ * const { where, params } = buildEventWhere({ actions: ['file_downloaded'], actor: 'W1' });
+ * db.prepare(`SELECT * FROM events e ${where}`).all(params);
+ */
+export function buildEventWhere(q: EventQuery): { where: string; params: Record<string, unknown> } {
+  const clauses: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (q.actions?.length) {
+    const names = q.actions.map((a, i) => {
+      params[`a${i}`] = a;
+      return `@a${i}`;
+    });
+    clauses.push(`e.action IN (${names.join(', ')})`);
+  }
+  const eq = (col: string, key: string, value: string | undefined) => {
+    if (value === undefined) return;
+    params[key] = value;
+    clauses.push(`e.${col} = @${key}`);
+  };
+  eq('actor_id', 'actor', q.actor);
+  eq('entity_id', 'entity', q.entity);
+  eq('ip', 'ip', q.ip);
+  eq('session_id', 'session', q.session);
+  if (q.reason !== undefined) {
+    params.reason = q.reason;
+    clauses.push('e.seq IN (SELECT r.seq FROM event_reasons r WHERE r.reason = @reason)');
+  }
+  if (q.since !== undefined) {
+    params.since = q.since;
+    clauses.push('e.ts >= @since');
+  }
+  if (q.until !== undefined) {
+    params.until = q.until;
+    clauses.push('e.ts <= @until');
+  }
+  if (q.before) {
+    params.bts = q.before.ts;
+    params.bseq = q.before.seq;
+    clauses.push('(e.ts < @bts OR (e.ts = @bts AND e.seq < @bseq))');
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}

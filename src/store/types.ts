@@ -1,0 +1,99 @@
+import type { NormalisedEvent, StoredEvent } from '../events/schema.ts';
+
+/** One validated event ready to store: its exact received text and its normalised view. */
+export interface IncomingEvent {
+  raw: string;
+  norm: NormalisedEvent;
+}
+
+/** Input that is not a valid audit event, kept verbatim with the reason. */
+export interface QuarantineItem {
+  /** Where it came from: a file path, `stdin`, or `api:<url>`. */
+  source: string;
+  /** Position in the source: `line 12`, `element 3`, `page 4 entry 7`, `offset 1024`. */
+  position: string;
+  reason: string;
+  /** The bytes as received (possibly invalid UTF-8). */
+  raw: Buffer;
+}
+
+/** Collection progress for one filter set (see collector). Times are Unix seconds, inclusive. */
+export interface Checkpoint {
+  /** Stable key of the filter set, e.g. `all` or `action=anomaly`. */
+  key: string;
+  /** The filters, as sent on every request. */
+  filters: Record<string, string>;
+  /** Oldest second fully collected (start of the contiguous covered range). */
+  low: number;
+  /** Newest second fully collected (end of the contiguous covered range). */
+  high: number;
+  updatedAt: number;
+  /** Figures of the last run, as the collector reported them. */
+  lastRun?: Record<string, unknown>;
+}
+
+export interface AppendResult {
+  inserted: number;
+  duplicates: number;
+  /** For each inserted event, its id (duplicates are left out). */
+  insertedIds: string[];
+}
+
+/** Filters shared by the CLI, the HTTP API and the engine. All optional; arrays mean "any of". */
+export interface EventQuery {
+  actions?: string[];
+  actor?: string;
+  entity?: string;
+  ip?: string;
+  session?: string;
+  reason?: string;
+  /** Inclusive bounds, Unix seconds. */
+  since?: number;
+  until?: number;
+  /** Max rows (0 or undefined with `all` = no limit). */
+  limit?: number;
+  /** Continue after this position (newest-first order): `{ts, seq}` of the last row seen. */
+  before?: { ts: number; seq: number };
+}
+
+/**
+ * The storage the rest of gridwatch depends on. SQLite is the embedded default; a PostgreSQL backend implements the
+ * same interface, so every method is async even where SQLite is synchronous.
+ */
+export interface Store {
+  /**
+   * Store a batch idempotently (events whose `id` is already stored are counted as duplicates) and, in the same
+   * transaction, update a collection checkpoint, so a crash can never separate the two.
+   */
+  appendEvents(batch: IncomingEvent[], checkpoint?: Checkpoint): Promise<AppendResult>;
+  quarantine(items: QuarantineItem[]): Promise<void>;
+  quarantineCount(): Promise<number>;
+  listQuarantine(limit?: number): Promise<Array<QuarantineItem & { id: number; createdAt: number }>>;
+
+  /** Events matching the filters, newest first (ties by newest insertion). */
+  queryEvents(q: EventQuery): Promise<StoredEvent[]>;
+  getEvent(id: string): Promise<StoredEvent | null>;
+  countEvents(q?: EventQuery): Promise<number>;
+  /** Events in time order (oldest first), in batches, for replay. */
+  scanEvents(q: { since?: number; until?: number; batchSize?: number }): AsyncIterable<StoredEvent[]>;
+  /** Events stored after a sequence number, in insertion order, for incremental processing. */
+  eventsAfterSeq(seq: number, limit: number): Promise<StoredEvent[]>;
+  /** Largest sequence number stored (0 when empty). */
+  maxSeq(): Promise<number>;
+  /** Every stored id (for tests and exact-set checks). */
+  allIds(): Promise<Set<string>>;
+  /** Newest `date_create` stored, or null. */
+  newestEventTime(): Promise<number | null>;
+  /** Counts grouped by a normalised column (action, actor, reason) for summaries. */
+  topCounts(by: 'action' | 'actor' | 'reason', limit: number, q?: EventQuery): Promise<Array<{ key: string; label: string | null; count: number }>>;
+
+  getCheckpoint(key: string): Promise<Checkpoint | null>;
+  putCheckpoint(cp: Checkpoint): Promise<void>;
+  listCheckpoints(): Promise<Checkpoint[]>;
+
+  /** A small key/value area for components' durable state (detection engine, outbox cursors...). */
+  getState(key: string): Promise<string | null>;
+  putState(key: string, value: string): Promise<void>;
+
+  close(): Promise<void>;
+}
