@@ -1,0 +1,42 @@
+/**
+ * `npm run bench`: throughput and latency figures, printed with their targets. Not a test: numbers vary with the
+ * machine's load, so nothing here fails a build.
+ *
+ * Environment: BENCH_EVENTS (default 1000000), BENCH_DIR (default bench/.data).
+ */
+import { openSqliteStore } from '../src/store/sqlite/index.ts';
+import { benchIngest } from './ingest.ts';
+import { benchQueries } from './queries.ts';
+
+const events = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const dir = process.env.BENCH_DIR ?? 'bench/.data';
+
+console.log(`# gridwatch benchmarks (${events.toLocaleString('en')} events, node ${process.version})\n`);
+
+const ing = await benchIngest(dir, events);
+console.log('## ingest (parse, validate, normalise, store)');
+console.log(`file: ${ing.fileMb} MB JSON Lines, ${ing.events} events`);
+console.log(`JSON.parse only : ${ing.parseOnlyPerSec.toLocaleString('en')} events/s`);
+console.log(`gridwatch ingest: ${ing.ingestPerSec.toLocaleString('en')} events/s (${ing.ingestSeconds} s)  target >= 100,000`);
+console.log(`ratio           : ${ing.ratio}x the parse-only time  target <= 4x`);
+console.log(`peak RSS        : ${ing.peakRssMb} MB\n`);
+
+const store = await openSqliteStore(ing.dbPath);
+console.log('## events queries (one page of 100, newest first)  target: well under 100 ms');
+for (const [name, r] of Object.entries(await benchQueries(store))) {
+  console.log(`${name.padEnd(24)} p50 ${String(r.p50).padStart(7)} ms   p95 ${String(r.p95).padStart(7)} ms`);
+}
+console.log('');
+
+try {
+  const { benchReplay } = await import('../src/detect/bench.ts');
+  const r = await benchReplay(store);
+  console.log('## detection replay (built-in rules)');
+  console.log(`store raw read : ${Math.round(r.rawReadPerSec).toLocaleString('en')} events/s`);
+  console.log(`replay         : ${Math.round(r.eventsPerSec).toLocaleString('en')} events/s over ${r.events} events (${r.seconds.toFixed(1)} s)  target >= 250,000`);
+  console.log(`ratio          : ${r.ratio.toFixed(2)} of the raw read rate`);
+  console.log(`peak RSS       : ${r.peakRssMb} MB`);
+} catch (e) {
+  console.log(`## detection replay: not run (${(e as Error).message})`);
+}
+await store.close();
