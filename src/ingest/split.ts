@@ -67,7 +67,7 @@ function mayBeWrapper(line: Buffer): boolean {
  */
 export async function* splitCandidates(chunks: AsyncIterable<Buffer>): AsyncGenerator<Candidate> {
   const it = chunks[Symbol.asyncIterator]();
-  let head = Buffer.alloc(0);
+  let head: Buffer = Buffer.alloc(0);
   // Read enough to decide the layout (the first line, or 64 KiB).
   while (head.indexOf(NL) < 0 && head.length < 65536) {
     const n = await it.next();
@@ -174,7 +174,7 @@ interface TopValue {
  * saved API response can be split without re-serialising.
  */
 class DocumentScanner {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private pos = 0; // next byte to scan in buf
   private depth = 0;
   private inStr = false;

@@ -49,14 +49,19 @@ function rowToEvent(r: EventRow): StoredEvent {
   return { seq: r.seq, raw: r.raw, norm };
 }
 
-/** Apply every migration newer than the database's `user_version`, each in its own transaction. */
+/**
+ * Apply every migration not yet applied, each in its own transaction. Applied versions are recorded one by one
+ * (not as a single high-water mark), so a migration numbered below one already applied still runs.
+ */
 function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-    if (m.version <= current) continue;
+    if (applied.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
+      record.run(m.version, m.name, Date.now());
     })();
   }
 }
@@ -82,8 +87,10 @@ export class SqliteStore implements Store {
     // NORMAL in WAL mode is durable against process crashes (kill -9); only an OS crash can lose the last commits.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
-    this.db.pragma('cache_size = -65536');
+    this.db.pragma('cache_size = -262144');
     this.db.pragma('temp_store = MEMORY');
+    // Fewer, larger checkpoints: bulk imports dirty many index pages per transaction.
+    this.db.pragma('wal_autocheckpoint = 10000');
     migrate(this.db);
     this.insertEvent = this.db.prepare(
       `INSERT OR IGNORE INTO events (id, ts, action, actor_id, actor_name, actor_email, entity_type, entity_id,

@@ -69,4 +69,31 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'alert outbox (sinks)',
+    // One row per (alert version, sink). Rows are never deleted by delivery: `status` moves pending → delivered,
+    // or → dead after many failures (still listed, retried by an explicit retryDead), or → superseded when a newer
+    // version of the same alert is queued for the same sink. Times are Unix milliseconds.
+    sql: `
+      CREATE TABLE alert_outbox (
+        id              INTEGER PRIMARY KEY,
+        alert_id        TEXT NOT NULL,
+        sink            TEXT NOT NULL,
+        payload         TEXT NOT NULL,      -- the alert as JSON, exactly as delivered
+        payload_hash    TEXT NOT NULL,      -- sha256 of payload: an unchanged re-enqueue is a no-op
+        severity        TEXT,
+        status          TEXT NOT NULL DEFAULT 'pending'
+                          CHECK (status IN ('pending', 'delivered', 'dead', 'superseded')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_error      TEXT,
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL,
+        delivered_at    INTEGER
+      );
+      CREATE INDEX alert_outbox_due ON alert_outbox (status, next_attempt_at, id);
+      CREATE INDEX alert_outbox_alert ON alert_outbox (alert_id, sink, id);
+    `,
+  },
 ];

@@ -1,0 +1,268 @@
+/**
+ * The durable alert outbox: alerts are written to SQLite (table `alert_outbox`, migration 3) before any delivery is
+ * tried, and a row leaves the "to do" set only when its sink accepted it. A crash, a receiver outage or a restart
+ * therefore never loses an alert; it is retried with capped exponential backoff.
+ *
+ * Rules:
+ * - `enqueue` writes one row per (alert, sink that accepts its severity), all in one transaction. Enqueueing an alert
+ *   identical to the latest queued version for that sink is a no-op; a changed alert (same id) is queued again and
+ *   marks the older, still undelivered version `superseded`: the receiver gets the current state, not a backlog.
+ * - `flush` delivers due rows. Sinks run concurrently; within a sink rows go one at a time, oldest first, and the
+ *   first failure stops that sink for this flush, so a dead receiver costs one timeout per flush, not one per row.
+ * - A failed row is retried after min(maxMs, baseMs · 2^(attempts-1)); after `maxAttempts` failures it becomes
+ *   `dead`: kept and listed, no longer retried automatically, revived by `retryDead`.
+ * - Delivery is at least once (a crash between the receiver's 2xx and our commit resends); the delivery id passed
+ *   to the sink is derived from (alert id, sink, payload) so receivers can drop the duplicate.
+ */
+import { createHash } from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
+import { meetsMinSeverity, type DeliverableAlert, type Sink } from './types.ts';
+
+export interface BackoffOptions {
+  /** Delay after the first failure, ms (default 30 s). */
+  baseMs?: number;
+  /** Longest delay between attempts, ms (default 1 h). */
+  maxMs?: number;
+  /** Failures after which a row is `dead` (default 20, about 13 hours with the defaults). */
+  maxAttempts?: number;
+}
+
+export interface OutboxOptions {
+  backoff?: BackoffOptions;
+  /** Rows read per query during a flush (default 100). */
+  batchSize?: number;
+  /** Receives one line per failure; lines never contain secrets (sinks redact them). */
+  log?: (message: string) => void;
+}
+
+export type OutboxStatus = 'pending' | 'delivered' | 'dead' | 'superseded';
+
+export interface OutboxRow {
+  id: number;
+  alert_id: string;
+  sink: string;
+  severity: string | null;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+}
+
+export interface FlushResult {
+  /** Rows delivered by this flush. */
+  delivered: number;
+  /** Failed attempts in this flush (each row at most once). */
+  failed: number;
+  /** Rows still pending for configured sinks afterwards (due later or not reached). */
+  pending: number;
+}
+
+interface DueRow extends OutboxRow {
+  payload: string;
+  payload_hash: string;
+}
+
+const ROW_COLUMNS = 'id, alert_id, sink, severity, status, attempts, next_attempt_at, last_error, created_at, updated_at, delivered_at';
+
+/**
+ * Delay before the next attempt after `attempts` failures.
+ *
+ * @example
+ * backoffDelay(1) // 30000
+ * backoffDelay(10) // 3600000 (capped)
+ */
+export function backoffDelay(attempts: number, o: BackoffOptions = {}): number {
+  const base = o.baseMs ?? 30_000;
+  const max = o.maxMs ?? 3_600_000;
+  return Math.min(max, base * 2 ** Math.max(0, Math.min(attempts - 1, 40)));
+}
+
+/**
+ * Stable id of one (alert version, sink) delivery: the same on every retry and after a restart.
+ *
+ * @example
+ * deliveryIdOf('alert-1', 'siem', payloadHash) // '3f1c…' (32 hex characters)
+ */
+export function deliveryIdOf(alertId: string, sink: string, payloadHash: string): string {
+  return createHash('sha256').update(`${alertId}\n${sink}\n${payloadHash}`).digest('hex').slice(0, 32);
+}
+
+/** The statements the outbox uses, prepared once. */
+function prepareStatements(db: BetterSqlite3.Database) {
+  return {
+    latest: db.prepare('SELECT id, payload_hash, status FROM alert_outbox WHERE alert_id = ? AND sink = ? ORDER BY id DESC LIMIT 1'),
+    supersede: db.prepare(
+      "UPDATE alert_outbox SET status = 'superseded', updated_at = ? WHERE alert_id = ? AND sink = ? AND status IN ('pending', 'dead')",
+    ),
+    insert: db.prepare(
+      `INSERT INTO alert_outbox (alert_id, sink, payload, payload_hash, severity, status, attempts, next_attempt_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+    ),
+    due: db.prepare(
+      `SELECT ${ROW_COLUMNS}, payload, payload_hash FROM alert_outbox
+       WHERE status = 'pending' AND sink = ? AND next_attempt_at <= ? AND id > ? ORDER BY id LIMIT ?`,
+    ),
+    delivered: db.prepare("UPDATE alert_outbox SET status = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL WHERE id = ?"),
+    failed: db.prepare('UPDATE alert_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?'),
+    pendingCount: db.prepare("SELECT sink, COUNT(*) AS n FROM alert_outbox WHERE status = 'pending' GROUP BY sink"),
+    retryDead: db.prepare("UPDATE alert_outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE status = 'dead' AND (? IS NULL OR sink = ?)"),
+  };
+}
+
+export class Outbox {
+  private readonly sinks: Map<string, Sink>;
+  private readonly backoff: BackoffOptions;
+  private readonly maxAttempts: number;
+  private readonly batchSize: number;
+  private readonly log: (message: string) => void;
+  private readonly stmts: ReturnType<typeof prepareStatements>;
+  private readonly enqueueTx: (alerts: readonly DeliverableAlert[], now: number) => number;
+  private running: Promise<unknown> = Promise.resolve();
+
+  /**
+   * @example
+   * const outbox = new Outbox(store.db, [createStdoutSink({}, process.stdout)]);
+   * outbox.enqueue(alerts, Date.now());
+   * await outbox.flush(Date.now());
+   */
+  constructor(private readonly db: BetterSqlite3.Database, sinks: readonly Sink[], opts: OutboxOptions = {}) {
+    const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alert_outbox'").get();
+    if (!exists) throw new Error('table alert_outbox is missing: open the database with openSqliteStore (migration 3)');
+    this.sinks = new Map(sinks.map((s) => [s.name, s]));
+    this.backoff = opts.backoff ?? {};
+    this.maxAttempts = opts.backoff?.maxAttempts ?? 20;
+    this.batchSize = opts.batchSize ?? 100;
+    this.log = opts.log ?? (() => {});
+    this.stmts = prepareStatements(db);
+    this.enqueueTx = db.transaction((alerts: readonly DeliverableAlert[], now: number) => {
+      let inserted = 0;
+      for (const alert of alerts) {
+        const payload = JSON.stringify(alert);
+        const hash = createHash('sha256').update(payload).digest('hex');
+        for (const sink of this.sinks.values()) {
+          if (!meetsMinSeverity(String(alert.severity ?? ''), sink.minSeverity)) continue;
+          const latest = this.stmts.latest.get(alert.id, sink.name) as { payload_hash: string } | undefined;
+          if (latest && latest.payload_hash === hash) continue;
+          this.stmts.supersede.run(now, alert.id, sink.name);
+          this.stmts.insert.run(alert.id, sink.name, payload, hash, alert.severity ?? null, now, now, now);
+          inserted++;
+        }
+      }
+      return inserted;
+    });
+  }
+
+  /**
+   * Queue alerts for every configured sink whose `min_severity` they meet (one transaction). Returns rows added.
+   *
+   * @example
+   * outbox.enqueue([alert], Date.now()) // 2 with two matching sinks; 0 when called again with the same alert
+   */
+  enqueue(alerts: readonly DeliverableAlert[], now: number): number {
+    for (const a of alerts) {
+      if (typeof a?.id !== 'string' || a.id === '') throw new Error('cannot enqueue an alert without a string id');
+    }
+    return this.enqueueTx(alerts, now);
+  }
+
+  /**
+   * Deliver every due row. Calls are serialised: a flush started while another runs waits for it.
+   *
+   * @example
+   * const { delivered, failed, pending } = await outbox.flush(Date.now());
+   */
+  flush(now: number): Promise<FlushResult> {
+    const run = this.running.then(() => this.flushNow(now));
+    this.running = run.catch(() => {});
+    return run;
+  }
+
+  private async flushNow(now: number): Promise<FlushResult> {
+    const results = await Promise.all([...this.sinks.values()].map((s) => this.flushSink(s, now)));
+    return {
+      delivered: results.reduce((n, r) => n + r.delivered, 0),
+      failed: results.reduce((n, r) => n + r.failed, 0),
+      pending: this.pending(),
+    };
+  }
+
+  private async flushSink(sink: Sink, now: number): Promise<{ delivered: number; failed: number }> {
+    let delivered = 0;
+    let lastId = 0;
+    for (;;) {
+      const rows = this.stmts.due.all(sink.name, now, lastId, this.batchSize) as DueRow[];
+      if (rows.length === 0) return { delivered, failed: 0 };
+      for (const row of rows) {
+        lastId = row.id;
+        try {
+          const alert = JSON.parse(row.payload) as DeliverableAlert;
+          await sink.send(alert, deliveryIdOf(row.alert_id, row.sink, row.payload_hash));
+        } catch (e) {
+          this.recordFailure(sink, row, e, now);
+          return { delivered, failed: 1 };
+        }
+        this.stmts.delivered.run(now, now, row.id);
+        delivered++;
+      }
+    }
+  }
+
+  private recordFailure(sink: Sink, row: DueRow, e: unknown, now: number): void {
+    const attempts = row.attempts + 1;
+    const message = (e instanceof Error ? e.message : String(e)).slice(0, 500);
+    const dead = attempts >= this.maxAttempts;
+    const next = dead ? now : now + backoffDelay(attempts, this.backoff);
+    this.stmts.failed.run(dead ? 'dead' : 'pending', attempts, next, message, now, row.id);
+    this.log(
+      dead
+        ? `${sink.describe()}: alert ${row.alert_id} failed ${attempts} times, marked dead (retry with retryDead): ${message}`
+        : `${sink.describe()}: alert ${row.alert_id} attempt ${attempts} failed, retry at ${new Date(next).toISOString()}: ${message}`,
+    );
+  }
+
+  /**
+   * Rows waiting for delivery to configured sinks (rows of sinks no longer configured are kept but not counted).
+   *
+   * @example
+   * if (outbox.pending() > 0) console.log('alerts waiting for delivery');
+   */
+  pending(): number {
+    let n = 0;
+    for (const r of this.stmts.pendingCount.all() as Array<{ sink: string; n: number }>) if (this.sinks.has(r.sink)) n += r.n;
+    return n;
+  }
+
+  /**
+   * Put `dead` rows (of one sink, or all) back in the queue, due now, with a fresh attempt budget. Returns the count.
+   *
+   * @example
+   * outbox.retryDead(Date.now(), 'siem') // 3
+   */
+  retryDead(now: number, sink?: string): number {
+    return this.stmts.retryDead.run(now, now, sink ?? null, sink ?? null).changes;
+  }
+
+  /**
+   * Outbox rows for inspection (CLI, UI), newest first.
+   *
+   * @example
+   * outbox.list({ status: 'dead' })
+   */
+  list(filter: { status?: OutboxStatus; sink?: string; alertId?: string; limit?: number } = {}): OutboxRow[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.status) (where.push('status = ?'), args.push(filter.status));
+    if (filter.sink) (where.push('sink = ?'), args.push(filter.sink));
+    if (filter.alertId) (where.push('alert_id = ?'), args.push(filter.alertId));
+    const sql = `SELECT ${ROW_COLUMNS} FROM alert_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return this.db.prepare(sql).all(...args, filter.limit ?? 100) as OutboxRow[];
+  }
+
+  /** Wait for a running flush to finish. */
+  async idle(): Promise<void> {
+    await this.running;
+  }
+}
