@@ -87,7 +87,7 @@ export class SqliteStore implements Store {
     // NORMAL in WAL mode is durable against process crashes (kill -9); only an OS crash can lose the last commits.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
-    this.db.pragma('cache_size = -262144');
+    this.db.pragma('cache_size = -131072');
     this.db.pragma('temp_store = MEMORY');
     // Fewer, larger checkpoints: bulk imports dirty many index pages per transaction.
     this.db.pragma('wal_autocheckpoint = 10000');
