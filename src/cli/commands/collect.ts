@@ -1,0 +1,162 @@
+import type { Command } from 'commander';
+import { ANOMALIES_ONLY, collect, describeCheckpoints, followLoop, type CollectOptions, type CollectSummary } from '../../collector/index.ts';
+import { loadConfig } from '../../config/load.ts';
+import { createAuditClient, type ClientEvent } from '../../slack/audit-client.ts';
+import { SlackApiError } from '../../slack/errors.ts';
+import { auditBaseUrl, resolveAuditToken, tokenKindWarning } from '../../slack/token.ts';
+import { isoSeconds } from '../../util/time.ts';
+import { CliError, type CliContext } from '../context.ts';
+import { renderTable } from '../format.ts';
+import { cliDuration, cliInt, cliList, cliTime } from '../parse.ts';
+import { afterStore } from '../pipeline.ts';
+import { progressReporter } from '../progress.ts';
+
+interface CollectFlags {
+  since?: number;
+  until?: number;
+  follow?: boolean;
+  interval: number;
+  action?: string[];
+  actor?: string;
+  entity?: string;
+  anomaliesOnly?: boolean;
+  tokenFile?: string;
+  format: string;
+  status?: boolean;
+  settle?: number;
+  overlap?: number;
+  budget?: number;
+  pageLimit?: number;
+}
+
+/** The summary fields `--format json` promises. */
+function summaryJson(s: Pick<CollectSummary, 'fetched' | 'new' | 'duplicates' | 'quarantined' | 'pages' | 'windows'> & { late?: number }) {
+  return { fetched: s.fetched, new: s.new, duplicates: s.duplicates, quarantined: s.quarantined, pages: s.pages, windows: s.windows, late: s.late ?? 0 };
+}
+
+async function printStatus(ctx: CliContext, cmd: Command, format: string): Promise<void> {
+  const store = await ctx.openStore(cmd);
+  try {
+    const cps = await describeCheckpoints(store);
+    const newest = await store.newestEventTime();
+    if (format === 'json') {
+      ctx.stdout.write(`${JSON.stringify({ checkpoints: cps, newest_event: newest === null ? null : isoSeconds(newest) })}\n`);
+      return;
+    }
+    if (!cps.length) ctx.stdout.write('no collection checkpoints yet (run gridwatch collect)\n');
+    else {
+      const rows = cps.map((c) => {
+        const s = c.lastRun?.summary;
+        const last = c.lastRun
+          ? `${c.lastRun.error ? `FAILED: ${c.lastRun.error}` : c.lastRun.running ? 'running/interrupted' : 'ok'} ${s ? `${s.fetched} fetched, ${s.new} new, ${s.duplicates} dup, ${s.late} late, ${s.quarantined} quarantined, ${s.pages} pages` : ''}`
+          : '';
+        return [c.key, c.lowIso, c.highIso, `${Math.round(c.lagSec / 60)} min`, last];
+      });
+      ctx.stdout.write(renderTable(['checkpoint', 'covered from', 'covered to', 'lag', 'last run'], rows, 90));
+    }
+    ctx.stdout.write(`newest stored event: ${newest === null ? 'none' : isoSeconds(newest)}\n`);
+  } finally {
+    await store.close();
+  }
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('collect')
+    .description('pull audit events from the Slack Audit Logs API into the store (token: $SLACK_AUDIT_TOKEN or --token-file)')
+    .option('--since <time>', 'collect from (first run) or backfill back to this time: ISO 8601, Unix seconds, or 30d', cliTime)
+    .option('--until <time>', 'collect up to this time (default: now minus the settle delay)', cliTime)
+    .option('--follow', 'keep polling for new events until interrupted')
+    .option('--interval <duration>', 'time between polls with --follow', cliDuration, 60)
+    .option('--action <list>', 'only these actions (comma list; more than 30 are split into several queries)', cliList)
+    .option('--actor <id>', 'only events by this user id')
+    .option('--entity <id>', 'only events on this entity id')
+    .option('--anomalies-only', 'only anomaly events (action=anomaly): the low-volume mode')
+    .option('--token-file <file>', 'read the token from a file instead of $SLACK_AUDIT_TOKEN')
+    .option('--format <format>', 'text or json', 'text')
+    .option('--status', 'print each checkpoint, the last run and the newest stored event, then exit')
+    .option('--settle <duration>', 'how old a second must be before it is collected (config collect.settle_seconds, default 120s)', cliDuration)
+    .option('--overlap <duration>', 're-read this far behind the checkpoint to catch late events (default 6h)', cliDuration)
+    .option('--budget <n>', 'API calls per minute gridwatch may use (org-wide limit is about 50; default 40)', cliInt(1, 1000))
+    .option('--page-limit <n>', 'events per request (max 9999, default 5000)', cliInt(1, 9999))
+    .action(async (o: CollectFlags, cmd: Command) => {
+      if (!['text', 'json'].includes(o.format)) throw new CliError('--format must be text or json', 2);
+      if (o.status) return printStatus(ctx, cmd, o.format);
+      if (o.anomaliesOnly && o.action) throw new CliError('use either --anomalies-only or --action, not both', 2);
+      const config = await loadConfig(ctx.configPath(cmd));
+      const token = resolveAuditToken({ tokenFile: o.tokenFile, env: ctx.env });
+      const warning = tokenKindWarning(token);
+      if (warning) ctx.stderr.write(`gridwatch: warning: ${warning}\n`);
+      const client = createAuditClient({
+        baseUrl: auditBaseUrl(ctx.env),
+        token,
+        budgetPerMinute: o.budget ?? config.collect.budget_per_minute,
+        onEvent: (e) => {
+          if (e.type === 'retry' || e.type === 'rate_limited') progress.note(describeClientEvent(e));
+        },
+      });
+      const store = await ctx.openStore(cmd);
+      const progress = progressReporter(ctx.stderr, o.format !== 'json');
+      const abort = new AbortController();
+      const stop = () => abort.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        const hook = await afterStore(store, ctx, cmd);
+        const opts: CollectOptions = {
+          store,
+          client,
+          filters: o.anomaliesOnly ? ANOMALIES_ONLY : { actions: o.action, actor: o.actor, entity: o.entity },
+          since: o.since,
+          until: o.until,
+          settleSec: o.settle ?? config.collect.settle_seconds,
+          overlapSec: o.overlap ?? config.collect.overlap_hours * 3600,
+          pageLimit: o.pageLimit ?? config.collect.page_limit,
+          signal: abort.signal,
+          onProgress: (p) => progress.update(p),
+          onStored: hook.onStored,
+        };
+        if (o.follow) {
+          const total = await followLoop({
+            ...opts,
+            intervalSec: o.interval,
+            onRun: (s) => {
+              progress.done();
+              if (o.format === 'json') ctx.stdout.write(`${JSON.stringify(summaryJson(s))}\n`);
+              else ctx.stderr.write(`collected ${s.new} new events (${s.fetched} fetched, ${s.duplicates} duplicates, ${s.late} late)\n`);
+            },
+            onError: (e) => ctx.stderr.write(`gridwatch: collect failed, retrying next poll: ${(e as Error).message}\n`),
+          });
+          await hook.finish();
+          if (o.format !== 'json') ctx.stderr.write(`stopped after ${total.runs} polls: ${total.new} new events\n`);
+          return;
+        }
+        const s = await collect(opts);
+        progress.done();
+        await hook.finish();
+        if (o.format === 'json') ctx.stdout.write(`${JSON.stringify(summaryJson(s))}\n`);
+        else {
+          ctx.stdout.write(
+            `fetched ${s.fetched}: ${s.new} new, ${s.duplicates} duplicates, ${s.quarantined} quarantined, ${s.late} late arrivals; ` +
+              `${s.pages} pages, ${s.windows} windows${s.aborted ? ' (interrupted)' : ''}\n`,
+          );
+          if (s.checkpoint.high !== null) ctx.stdout.write(`checkpoint ${s.checkpoint.key}: covered ${isoSeconds(s.checkpoint.low!)} .. ${isoSeconds(s.checkpoint.high)}\n`);
+        }
+      } catch (e) {
+        progress.done();
+        // Slack API errors carry messages that say what to do and never contain the token.
+        if (e instanceof SlackApiError) throw new CliError(e.message);
+        throw e;
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        await store.close();
+      }
+    });
+}
+
+function describeClientEvent(e: ClientEvent): string {
+  if (e.type === 'rate_limited') return `rate limited by Slack: waiting ${Math.ceil(e.retryAfterMs / 1000)}s (Retry-After)`;
+  if (e.type === 'retry') return `retry ${e.attempt} in ${Math.ceil(e.delayMs / 1000)}s after ${e.reason}`;
+  return e.type;
+}
