@@ -66,6 +66,11 @@ export interface Store {
    * transaction, update a collection checkpoint, so a crash can never separate the two.
    */
   appendEvents(batch: IncomingEvent[], checkpoint?: Checkpoint): Promise<AppendResult>;
+  /**
+   * Optional hint around a large import of about `expectedEvents`: a backend may suspend index upkeep and rebuild
+   * once at the end. Results are identical; only speed differs.
+   */
+  bulkLoad?<T>(expectedEvents: number, f: () => Promise<T>): Promise<T>;
   quarantine(items: QuarantineItem[]): Promise<void>;
   quarantineCount(): Promise<number>;
   listQuarantine(limit?: number): Promise<Array<QuarantineItem & { id: number; createdAt: number }>>;

@@ -10,6 +10,19 @@ export interface Migration {
   sql: string;
 }
 
+/**
+ * The investigation indexes on `events`. Named here (not only inside migration 1) because a bulk import drops them
+ * and rebuilds them in one sorted pass, and opening a store recreates any that a crash left missing.
+ */
+export const EVENT_INDEXES: ReadonlyArray<{ name: string; sql: string }> = [
+  { name: 'events_ts', sql: 'CREATE INDEX IF NOT EXISTS events_ts ON events (ts, seq)' },
+  { name: 'events_action_ts', sql: 'CREATE INDEX IF NOT EXISTS events_action_ts ON events (action, ts)' },
+  { name: 'events_actor_ts', sql: 'CREATE INDEX IF NOT EXISTS events_actor_ts ON events (actor_id, ts)' },
+  { name: 'events_entity_ts', sql: 'CREATE INDEX IF NOT EXISTS events_entity_ts ON events (entity_id, ts)' },
+  { name: 'events_ip_ts', sql: 'CREATE INDEX IF NOT EXISTS events_ip_ts ON events (ip, ts) WHERE ip IS NOT NULL' },
+  { name: 'events_session_ts', sql: 'CREATE INDEX IF NOT EXISTS events_session_ts ON events (session_id, ts) WHERE session_id IS NOT NULL' },
+];
+
 export const migrations: Migration[] = [
   {
     version: 1,
@@ -35,12 +48,7 @@ export const migrations: Migration[] = [
         ingested_at  INTEGER NOT NULL,
         raw          TEXT NOT NULL     -- the exact JSON text received
       );
-      CREATE INDEX events_ts ON events (ts, seq);
-      CREATE INDEX events_action_ts ON events (action, ts);
-      CREATE INDEX events_actor_ts ON events (actor_id, ts);
-      CREATE INDEX events_entity_ts ON events (entity_id, ts);
-      CREATE INDEX events_ip_ts ON events (ip, ts) WHERE ip IS NOT NULL;
-      CREATE INDEX events_session_ts ON events (session_id, ts) WHERE session_id IS NOT NULL;
+      ${EVENT_INDEXES.map((i) => `${i.sql};`).join('\n      ')}
       CREATE TABLE event_reasons (
         seq    INTEGER NOT NULL,
         reason TEXT NOT NULL,
@@ -94,6 +102,104 @@ export const migrations: Migration[] = [
       );
       CREATE INDEX alert_outbox_due ON alert_outbox (status, next_attempt_at, id);
       CREATE INDEX alert_outbox_alert ON alert_outbox (alert_id, sink, id);
+    `,
+  },
+  {
+    version: 2,
+    name: 'alerts (detection engine)',
+    // One row per alert. Identity is (rule, key, anchor); `period` is the alert's day in the configured time zone, so
+    // a recomputation replaces exactly the alerts of the days it owns. Times of events are Unix seconds; created_at /
+    // updated_at are ISO 8601. `notify_pending` marks a version not yet handed to the sinks (set in the same
+    // transaction as the change, cleared once the outbox has it), so a crash can delay a notification, never lose it.
+    sql: `
+      CREATE TABLE alerts (
+        id             TEXT PRIMARY KEY,
+        rule           TEXT NOT NULL,
+        severity       TEXT NOT NULL,
+        severity_rank  INTEGER NOT NULL,
+        title          TEXT NOT NULL,
+        status         TEXT NOT NULL DEFAULT 'open'
+                         CHECK (status IN ('open', 'acknowledged', 'resolved', 'false_positive')),
+        status_note    TEXT,
+        status_by      TEXT,
+        user_id        TEXT,
+        user_name      TEXT,
+        user_email     TEXT,
+        key            TEXT NOT NULL,
+        period         INTEGER NOT NULL,
+        anchor         INTEGER NOT NULL,
+        first_ts       INTEGER NOT NULL,
+        last_ts        INTEGER NOT NULL,
+        event_ids      TEXT NOT NULL,      -- JSON array, oldest first
+        event_count    INTEGER NOT NULL,
+        tags           TEXT NOT NULL,      -- JSON array
+        context        TEXT NOT NULL,      -- JSON object
+        version        INTEGER NOT NULL,
+        notify_pending INTEGER NOT NULL DEFAULT 0,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL
+      );
+      CREATE INDEX alerts_scope ON alerts (rule, period, key);
+      CREATE INDEX alerts_key_last ON alerts (key, last_ts);
+      CREATE INDEX alerts_last ON alerts (last_ts, id);
+      CREATE INDEX alerts_status ON alerts (status, last_ts);
+      CREATE INDEX alerts_user ON alerts (user_id, last_ts);
+      CREATE INDEX alerts_notify ON alerts (notify_pending) WHERE notify_pending = 1;
+      CREATE TABLE alert_status_log (
+        id       INTEGER PRIMARY KEY,
+        alert_id TEXT NOT NULL,
+        status   TEXT NOT NULL,
+        note     TEXT,
+        by       TEXT,
+        at       TEXT NOT NULL
+      );
+      CREATE INDEX alert_status_log_alert ON alert_status_log (alert_id, id);
+    `,
+  },
+  {
+    version: 4,
+    name: 'web UI: local accounts, sessions, volume and people rollups (server)',
+    // Accounts and sessions of `gridwatch serve`. Passwords are scrypt hashes; a session row keeps only the SHA-256
+    // of its cookie value, so reading the database does not hand out live sessions. The two ui_* tables are derived
+    // data the server keeps in step with `events` by sequence number (state key `ui.rollup_seq`): the histogram and
+    // the people search read them instead of grouping millions of events. They can be dropped and rebuilt any time.
+    sql: `
+      CREATE TABLE web_users (
+        id            INTEGER PRIMARY KEY,
+        name          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        role          TEXT NOT NULL CHECK (role IN ('viewer', 'responder', 'admin')),
+        password_hash TEXT NOT NULL,
+        must_change   INTEGER NOT NULL DEFAULT 0,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL,
+        last_login_at INTEGER
+      );
+      CREATE TABLE web_sessions (
+        token_hash   TEXT PRIMARY KEY,
+        user_id      INTEGER NOT NULL,
+        csrf         TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        expires_at   INTEGER NOT NULL,
+        ip           TEXT,
+        ua           TEXT
+      );
+      CREATE INDEX web_sessions_user ON web_sessions (user_id);
+      CREATE INDEX web_sessions_expires ON web_sessions (expires_at);
+      CREATE TABLE ui_volume_hourly (
+        hour   INTEGER NOT NULL,   -- floor(ts / 3600)
+        action TEXT NOT NULL,
+        n      INTEGER NOT NULL,
+        PRIMARY KEY (hour, action)
+      ) WITHOUT ROWID;
+      CREATE TABLE ui_actors (
+        actor_id TEXT PRIMARY KEY,
+        name     TEXT,
+        email    TEXT,
+        first_ts INTEGER NOT NULL,
+        last_ts  INTEGER NOT NULL,
+        n        INTEGER NOT NULL
+      ) WITHOUT ROWID;
     `,
   },
 ];
