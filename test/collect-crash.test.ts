@@ -1,5 +1,6 @@
 /**
- * A real `gridwatch collect` process killed with SIGKILL at random moments, several times, then run to the end:
+ * A real `gridwatch collect` process killed with SIGKILL at random moments (a random number of API calls into each
+ * run), several times, then run to the end:
  * the store must hold exactly the simulator's events (nothing lost, nothing twice), and the checkpoint must never
  * cover a second whose events are not all stored.
  */
@@ -16,7 +17,7 @@ let sim: Simulator;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gw-crash-'));
   // Slow answers stretch the run so the kills land mid-collection, between and inside transactions.
-  sim = await startSimulator({ seed: 11, users: 40, days: 2, rateLimit: false, faults: { slowRate: 0.5, slowMs: 40, duplicateRate: 0.1, faultSeed: 8 } });
+  sim = await startSimulator({ seed: 11, users: 40, days: 2, rateLimit: false, faults: { slowRate: 0.3, slowMs: 20, duplicateRate: 0.1, faultSeed: 8 } });
 });
 afterAll(async () => {
   await sim.close();
@@ -43,24 +44,32 @@ async function checkpointIsHonest(db: string): Promise<number> {
 it('survives SIGKILL at random points and ends with exactly the visible set', async () => {
   const db = join(dir, 'crash.db');
   const env = { SLACK_AUDIT_URL: sim.auditBaseUrl, SLACK_AUDIT_TOKEN: sim.tokens.owner };
-  const args = ['--db', db, 'collect', '--since', '3d', '--settle', '0', '--page-limit', '60', '--format', 'json'];
+  const args = ['--db', db, 'collect', '--since', '3d', '--settle', '0', '--page-limit', '25', '--budget', '1000', '--format', 'json'];
   const rng = createRng(20261126).next;
   let killed = 0;
   let partial = 0;
   for (let i = 0; i < 5; i++) {
-    // Node + tsx start in about half a second; kill somewhere in the run after that.
-    const delay = 600 + Math.floor(rng() * 2500);
+    // Kill after a random number of API calls into the run, so the kill always lands mid-collection (while a page
+    // is in flight, or between a page's response and its transaction) whatever the machine's speed.
+    const after = 2 + Math.floor(rng() * 25);
     const r = await runCli(args, {
       env,
       onSpawn: (child) => {
-        setTimeout(() => child.kill('SIGKILL'), delay);
+        const start = sim.stats.requests;
+        const timer = setInterval(() => {
+          if (sim.stats.requests - start >= after) {
+            clearInterval(timer);
+            child.kill('SIGKILL');
+          }
+        }, 2);
+        child.on('exit', () => clearInterval(timer));
       },
     });
-    if (r.signal === 'SIGKILL') killed++;
+    if (r.signal === "SIGKILL") killed++;
     const n = await checkpointIsHonest(db);
     if (r.signal === 'SIGKILL' && n > 0 && n < sim.visibleIds().size) partial++;
   }
-  expect(killed).toBeGreaterThanOrEqual(3);
+  expect(killed).toBe(5);
   expect(partial).toBeGreaterThanOrEqual(1); // at least one kill landed mid-collection
   const final = await runCli(args, { env });
   expect(final.code).toBe(0);

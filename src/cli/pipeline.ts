@@ -1,21 +1,47 @@
 import type { Command } from 'commander';
+import type { Alert } from '../alerts/types.ts';
+import { loadConfig } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
+import { runIncremental } from '../detect/incremental.ts';
 import type { Store } from '../store/types.ts';
 import type { CliContext } from './context.ts';
 
 export interface AfterStoreHook {
-  /** Called with the ids of newly stored events. */
-  onStored?: (ids: string[]) => void | Promise<void>;
-  /** Called once when the command has stored everything. */
-  finish(): Promise<void>;
+  /** Called with the ids of newly stored events (marks detection as due). */
+  onStored: (ids: string[]) => void;
+  /** Run detection over everything stored since its last run, if anything was stored. */
+  flush(): Promise<Alert[]>;
+  /** Flush, then report what detection found on stderr. */
+  finish(): Promise<Alert[]>;
+  config: Config;
 }
 
 /**
- * What runs after events are stored by `collect`, `ingest` and the demo: the detection engine, incrementally.
- * Kept in one place so every path that stores events also detects.
+ * What runs after events are stored by `collect`, `ingest` and `run`: the detection engine, incrementally (its
+ * durable mark in the store makes every path, and every restart, pick up exactly the events not yet seen).
  *
  * @example
- * const hook = await afterStore(store, ctx, cmd); ...; await hook.finish();
+ * const hook = await afterStore(store, ctx, cmd); ...store events...; await hook.finish();
  */
-export async function afterStore(_store: Store, _ctx: CliContext, _cmd: Command): Promise<AfterStoreHook> {
-  return { finish: async () => {} };
+export async function afterStore(store: Store, ctx: CliContext, cmd: Command, opts: { quiet?: boolean } = {}): Promise<AfterStoreHook> {
+  const config = await loadConfig(ctx.configPath(cmd));
+  let due = true; // a previous run may have stored events and stopped before detecting
+  const log = (m: string) => ctx.stderr.write(`gridwatch: ${m}\n`);
+  const flush = async () => {
+    if (!due) return [];
+    due = false;
+    return runIncremental(store, config, { log });
+  };
+  return {
+    config,
+    onStored: (ids) => {
+      if (ids.length) due = true;
+    },
+    flush,
+    async finish() {
+      const alerts = await flush();
+      if (alerts.length && !opts.quiet) ctx.stderr.write(`detection: ${alerts.length} alert(s) raised or updated (gridwatch alerts to list them)\n`);
+      return alerts;
+    },
+  };
 }

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { ANOMALIES_ONLY, collect, describeCheckpoints, followLoop, type CollectOptions, type CollectSummary } from '../../collector/index.ts';
-import { loadConfig } from '../../config/load.ts';
+import { ANOMALIES_ONLY, collect, describeCheckpoints, followLoop, type CollectOptions, type CollectSummary, type FollowSummary } from '../../collector/index.ts';
 import { createAuditClient, type ClientEvent } from '../../slack/audit-client.ts';
 import { SlackApiError } from '../../slack/errors.ts';
 import { auditBaseUrl, resolveAuditToken, tokenKindWarning } from '../../slack/token.ts';
@@ -8,10 +7,11 @@ import { isoSeconds } from '../../util/time.ts';
 import { CliError, type CliContext } from '../context.ts';
 import { renderTable } from '../format.ts';
 import { cliDuration, cliInt, cliList, cliTime } from '../parse.ts';
-import { afterStore } from '../pipeline.ts';
-import { progressReporter } from '../progress.ts';
+import { afterStore, type AfterStoreHook } from '../pipeline.ts';
+import { progressReporter, type ProgressReporter } from '../progress.ts';
+import type { Store } from '../../store/types.ts';
 
-interface CollectFlags {
+export interface CollectFlags {
   since?: number;
   until?: number;
   follow?: boolean;
@@ -60,41 +60,103 @@ async function printStatus(ctx: CliContext, cmd: Command, format: string): Promi
   }
 }
 
-export function register(program: Command, ctx: CliContext): void {
-  program
-    .command('collect')
-    .description('pull audit events from the Slack Audit Logs API into the store (token: $SLACK_AUDIT_TOKEN or --token-file)')
+/** The collection flags shared by `collect` and `run`. */
+export function withCollectOptions(cmd: Command): Command {
+  return cmd
     .option('--since <time>', 'collect from (first run) or backfill back to this time: ISO 8601, Unix seconds, or 30d', cliTime)
     .option('--until <time>', 'collect up to this time (default: now minus the settle delay)', cliTime)
-    .option('--follow', 'keep polling for new events until interrupted')
-    .option('--interval <duration>', 'time between polls with --follow', cliDuration, 60)
+    .option('--interval <duration>', 'time between polls when following', cliDuration, 60)
     .option('--action <list>', 'only these actions (comma list; more than 30 are split into several queries)', cliList)
     .option('--actor <id>', 'only events by this user id')
     .option('--entity <id>', 'only events on this entity id')
     .option('--anomalies-only', 'only anomaly events (action=anomaly): the low-volume mode')
     .option('--token-file <file>', 'read the token from a file instead of $SLACK_AUDIT_TOKEN')
-    .option('--format <format>', 'text or json', 'text')
-    .option('--status', 'print each checkpoint, the last run and the newest stored event, then exit')
     .option('--settle <duration>', 'how old a second must be before it is collected (config collect.settle_seconds, default 120s)', cliDuration)
     .option('--overlap <duration>', 're-read this far behind the checkpoint to catch late events (default 6h)', cliDuration)
     .option('--budget <n>', 'API calls per minute gridwatch may use (org-wide limit is about 50; default 40)', cliInt(1, 1000))
-    .option('--page-limit <n>', 'events per request (max 9999, default 5000)', cliInt(1, 9999))
+    .option('--page-limit <n>', 'events per request (max 9999, default 5000)', cliInt(1, 9999));
+}
+
+/**
+ * Everything a collection run needs from the flags, the config and the environment: the API client (token from
+ * `--token-file` or `$SLACK_AUDIT_TOKEN`, never printed) and the collector options, wired to detection.
+ *
+ * @example
+ * const opts = collectOptionsFrom(o, ctx, { store, hook, progress, signal });
+ */
+export function collectOptionsFrom(
+  o: CollectFlags,
+  ctx: CliContext,
+  parts: { store: Store; hook: AfterStoreHook; progress: ProgressReporter; signal: AbortSignal },
+): CollectOptions {
+  if (o.anomaliesOnly && o.action) throw new CliError('use either --anomalies-only or --action, not both', 2);
+  const config = parts.hook.config;
+  const token = resolveAuditToken({ tokenFile: o.tokenFile, env: ctx.env });
+  const warning = tokenKindWarning(token);
+  if (warning) ctx.stderr.write(`gridwatch: warning: ${warning}\n`);
+  const client = createAuditClient({
+    baseUrl: auditBaseUrl(ctx.env),
+    token,
+    budgetPerMinute: o.budget ?? config.collect.budget_per_minute,
+    onEvent: (e) => {
+      if (e.type === 'retry' || e.type === 'rate_limited') parts.progress.note(describeClientEvent(e));
+    },
+  });
+  return {
+    store: parts.store,
+    client,
+    filters: o.anomaliesOnly ? ANOMALIES_ONLY : { actions: o.action, actor: o.actor, entity: o.entity },
+    since: o.since,
+    until: o.until,
+    settleSec: o.settle ?? config.collect.settle_seconds,
+    overlapSec: o.overlap ?? config.collect.overlap_hours * 3600,
+    pageLimit: o.pageLimit ?? config.collect.page_limit,
+    signal: parts.signal,
+    onProgress: (p) => parts.progress.update(p),
+    onStored: parts.hook.onStored,
+  };
+}
+
+/**
+ * Poll until the signal aborts, running detection after each poll (one detection run at a time).
+ *
+ * @example
+ * await followWithDetection(opts, hook, 60, ctx, (s) => console.log(s.new));
+ */
+export async function followWithDetection(
+  opts: CollectOptions,
+  hook: AfterStoreHook,
+  intervalSec: number,
+  ctx: CliContext,
+  onSummary: (s: CollectSummary) => void,
+): Promise<FollowSummary> {
+  let detecting: Promise<unknown> = Promise.resolve();
+  const total = await followLoop({
+    ...opts,
+    intervalSec,
+    onRun: (s) => {
+      onSummary(s);
+      detecting = detecting.then(() => hook.finish()).catch((e) => ctx.stderr.write(`gridwatch: detection failed: ${(e as Error).message}\n`));
+    },
+    onError: (e) => ctx.stderr.write(`gridwatch: collect failed, retrying next poll: ${(e as Error).message}\n`),
+  });
+  await detecting;
+  await hook.finish();
+  return total;
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  withCollectOptions(
+    program
+      .command('collect')
+      .description('pull audit events from the Slack Audit Logs API into the store (token: $SLACK_AUDIT_TOKEN or --token-file)'),
+  )
+    .option('--follow', 'keep polling for new events until interrupted (see --interval)')
+    .option('--format <format>', 'text or json', 'text')
+    .option('--status', 'print each checkpoint, the last run and the newest stored event, then exit')
     .action(async (o: CollectFlags, cmd: Command) => {
       if (!['text', 'json'].includes(o.format)) throw new CliError('--format must be text or json', 2);
       if (o.status) return printStatus(ctx, cmd, o.format);
-      if (o.anomaliesOnly && o.action) throw new CliError('use either --anomalies-only or --action, not both', 2);
-      const config = await loadConfig(ctx.configPath(cmd));
-      const token = resolveAuditToken({ tokenFile: o.tokenFile, env: ctx.env });
-      const warning = tokenKindWarning(token);
-      if (warning) ctx.stderr.write(`gridwatch: warning: ${warning}\n`);
-      const client = createAuditClient({
-        baseUrl: auditBaseUrl(ctx.env),
-        token,
-        budgetPerMinute: o.budget ?? config.collect.budget_per_minute,
-        onEvent: (e) => {
-          if (e.type === 'retry' || e.type === 'rate_limited') progress.note(describeClientEvent(e));
-        },
-      });
       const store = await ctx.openStore(cmd);
       const progress = progressReporter(ctx.stderr, o.format !== 'json');
       const abort = new AbortController();
@@ -103,31 +165,13 @@ export function register(program: Command, ctx: CliContext): void {
       process.once('SIGTERM', stop);
       try {
         const hook = await afterStore(store, ctx, cmd);
-        const opts: CollectOptions = {
-          store,
-          client,
-          filters: o.anomaliesOnly ? ANOMALIES_ONLY : { actions: o.action, actor: o.actor, entity: o.entity },
-          since: o.since,
-          until: o.until,
-          settleSec: o.settle ?? config.collect.settle_seconds,
-          overlapSec: o.overlap ?? config.collect.overlap_hours * 3600,
-          pageLimit: o.pageLimit ?? config.collect.page_limit,
-          signal: abort.signal,
-          onProgress: (p) => progress.update(p),
-          onStored: hook.onStored,
-        };
+        const opts = collectOptionsFrom(o, ctx, { store, hook, progress, signal: abort.signal });
         if (o.follow) {
-          const total = await followLoop({
-            ...opts,
-            intervalSec: o.interval,
-            onRun: (s) => {
-              progress.done();
-              if (o.format === 'json') ctx.stdout.write(`${JSON.stringify(summaryJson(s))}\n`);
-              else ctx.stderr.write(`collected ${s.new} new events (${s.fetched} fetched, ${s.duplicates} duplicates, ${s.late} late)\n`);
-            },
-            onError: (e) => ctx.stderr.write(`gridwatch: collect failed, retrying next poll: ${(e as Error).message}\n`),
+          const total = await followWithDetection(opts, hook, o.interval, ctx, (s) => {
+            progress.done();
+            if (o.format === 'json') ctx.stdout.write(`${JSON.stringify(summaryJson(s))}\n`);
+            else ctx.stderr.write(`collected ${s.new} new events (${s.fetched} fetched, ${s.duplicates} duplicates, ${s.late} late)\n`);
           });
-          await hook.finish();
           if (o.format !== 'json') ctx.stderr.write(`stopped after ${total.runs} polls: ${total.new} new events\n`);
           return;
         }

@@ -1,0 +1,147 @@
+/**
+ * The user history alert context reads, in two shapes:
+ * - `DayUsage`: how often and when a user used each IP and user agent, per day (in the configured time zone). A
+ *   replay fills it from the events it scans anyway (a few map updates per event, memory per user × value × day);
+ *   an incremental run loads it from the store for the few users it has alerts for. Same numbers either way.
+ * - `RecentEvents`: a user's events over the hours around an alert (downloads, related events, AER sign-outs),
+ *   read from the store.
+ */
+import type { NormalisedEvent, StoredEvent } from '../events/schema.ts';
+import type { EventQuery } from '../store/types.ts';
+
+export const AER_ACTION = 'user_sessions_reset_by_anomaly_event_response';
+/** How long after an alert an AER sign-out still counts as Slack's response to it. */
+export const AER_AFTER = 86400;
+
+export interface Usage {
+  first: number;
+  last: number;
+  count: number;
+}
+
+/** Uses of a value by a user over a range of days. */
+export interface UsageSource {
+  usage(userId: string, kind: 'ip' | 'ua', value: string, fromDay: number, toDay: number): Usage | null;
+}
+
+/** What history loading needs from the store: the detection engine's reader fits. */
+export interface HistoryReader {
+  all(q: EventQuery): Promise<StoredEvent[]>;
+}
+
+interface DayAgg {
+  day: number;
+  count: number;
+  first: number;
+  last: number;
+}
+
+type PerValue = Map<string, DayAgg[]>;
+
+export class DayUsage implements UsageSource {
+  private readonly users = new Map<string, { ip: PerValue; ua: PerValue }>();
+
+  /**
+   * Count one event (events of a user must come in time order).
+   *
+   * @example usage.add(event.norm, tz.dayOf(event.norm.ts))
+   */
+  add(n: NormalisedEvent, day: number): void {
+    const user = n.actorId;
+    if (!user || (!n.ip && !n.ua)) return;
+    let u = this.users.get(user);
+    if (!u) this.users.set(user, (u = { ip: new Map(), ua: new Map() }));
+    if (n.ip) bump(u.ip, n.ip, day, n.ts);
+    if (n.ua) bump(u.ua, n.ua, day, n.ts);
+  }
+
+  /**
+   * Forget days before `day` (bounded memory during a long replay).
+   *
+   * @example usage.pruneBefore(tz.dayOf(now) - 35)
+   */
+  pruneBefore(day: number): void {
+    for (const [user, u] of this.users) {
+      for (const m of [u.ip, u.ua]) {
+        for (const [v, days] of m) {
+          let i = 0;
+          while (i < days.length && days[i]!.day < day) i++;
+          if (i === days.length) m.delete(v);
+          else if (i) days.splice(0, i);
+        }
+      }
+      if (u.ip.size === 0 && u.ua.size === 0) this.users.delete(user);
+    }
+  }
+
+  usage(userId: string, kind: 'ip' | 'ua', value: string, fromDay: number, toDay: number): Usage | null {
+    const days = this.users.get(userId)?.[kind].get(value);
+    if (!days) return null;
+    let r: Usage | null = null;
+    for (const d of days) {
+      if (d.day < fromDay || d.day > toDay) continue;
+      if (!r) r = { first: d.first, last: d.last, count: 0 };
+      r.count += d.count;
+      if (d.first < r.first) r.first = d.first;
+      if (d.last > r.last) r.last = d.last;
+    }
+    return r;
+  }
+
+  /**
+   * Build from a user's stored events over days [fromDay, toDay].
+   *
+   * @example const u = await DayUsage.load(reader, (ts) => tz.dayOf(ts), tz.dayStart(d - 30), tz.dayStart(d) - 1, 'W1')
+   */
+  static async load(reader: HistoryReader, dayOf: (ts: number) => number, since: number, until: number, userId: string): Promise<DayUsage> {
+    const u = new DayUsage();
+    for (const e of await reader.all({ actor: userId, since, until })) u.add(e.norm, dayOf(e.norm.ts));
+    return u;
+  }
+}
+
+function bump(m: PerValue, v: string, day: number, ts: number): void {
+  let days = m.get(v);
+  if (!days) m.set(v, (days = []));
+  const last = days[days.length - 1];
+  if (last && last.day === day) {
+    last.count++;
+    if (ts < last.first) last.first = ts;
+    if (ts > last.last) last.last = ts;
+  } else {
+    days.push({ day, count: 1, first: ts, last: ts });
+  }
+}
+
+/** A user's events over a few hours, plus Slack's AER sign-outs of that user (they have another actor). */
+export class RecentEvents {
+  private constructor(
+    readonly since: number,
+    readonly until: number,
+    /** Oldest first by (ts, id). */
+    private readonly events: readonly StoredEvent[],
+    readonly aerResets: readonly StoredEvent[],
+  ) {}
+
+  /**
+   * @param actions the actions worth reading (context lists only some); every action when absent.
+   * @example const r = await RecentEvents.load(reader, 'W0MATT0001', first - 3600, last + 3600, ['file_downloaded'])
+   */
+  static async load(reader: HistoryReader, userId: string, since: number, until: number, actions?: readonly string[]): Promise<RecentEvents> {
+    const events = await reader.all({ actor: userId, since, until, ...(actions ? { actions: [...actions] } : {}) });
+    const aer = await reader.all({ entity: userId, actions: [AER_ACTION], since, until: until + AER_AFTER });
+    return new RecentEvents(since, until, events, aer);
+  }
+
+  /** The events with from <= ts <= to, oldest first. */
+  *between(from: number, to: number): Generator<StoredEvent> {
+    let lo = 0;
+    let hi = this.events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.events[mid]!.norm.ts < from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.events.length && this.events[i]!.norm.ts <= to; i++) yield this.events[i]!;
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * The SQLite `AlertStore` (table `alerts`, migration 2), on the store's better-sqlite3 connection. Each `replace`
+ * is one transaction: the diff of `planReplace` is applied entirely or not at all.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { SEVERITIES } from '../config/schema.ts';
+import { planReplace } from './reconcile.ts';
+import type { Alert, AlertContext, AlertDraft, AlertFilter, AlertScope, AlertStatus, AlertStore, ReplaceResult } from './types.ts';
+
+interface AlertRow {
+  id: string;
+  rule: string;
+  severity: Alert['severity'];
+  title: string;
+  status: AlertStatus;
+  status_note: string | null;
+  status_by: string | null;
+  user_id: string | null;
+  user_name: string | null;
+  user_email: string | null;
+  key: string;
+  period: number;
+  anchor: number;
+  first_ts: number;
+  last_ts: number;
+  event_ids: string;
+  event_count: number;
+  tags: string;
+  context: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+const iso = (ts: number) => new Date(ts * 1000).toISOString().replace('.000Z', 'Z');
+
+function rowToAlert(r: AlertRow): Alert {
+  return {
+    id: r.id,
+    rule: r.rule,
+    severity: r.severity,
+    title: r.title,
+    status: r.status,
+    status_note: r.status_note,
+    status_by: r.status_by,
+    user_id: r.user_id,
+    user_name: r.user_name,
+    user_email: r.user_email,
+    first_seen: iso(r.first_ts),
+    last_seen: iso(r.last_ts),
+    first_ts: r.first_ts,
+    last_ts: r.last_ts,
+    event_ids: JSON.parse(r.event_ids) as string[],
+    event_count: r.event_count,
+    tags: JSON.parse(r.tags) as string[],
+    context: JSON.parse(r.context) as AlertContext,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+    key: r.key,
+    period: r.period,
+    anchor: r.anchor,
+    version: r.version,
+  };
+}
+
+const COLUMNS =
+  'id, rule, severity, title, status, status_note, status_by, user_id, user_name, user_email, key, period, anchor, first_ts, last_ts, event_ids, event_count, tags, context, version, created_at, updated_at';
+
+export class SqliteAlertStore implements AlertStore {
+  private readonly upsert: BetterSqlite3.Statement;
+  private readonly del: BetterSqlite3.Statement;
+
+  /**
+   * @example
+   * const store = await openSqliteStore('gridwatch.db');
+   * const alerts = new SqliteAlertStore(store.db);
+   */
+  constructor(private readonly db: BetterSqlite3.Database) {
+    const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alerts'").get();
+    if (!exists) throw new Error('table alerts is missing: open the database with openSqliteStore (migration 2)');
+    this.upsert = db.prepare(
+      `INSERT INTO alerts (${COLUMNS}, severity_rank, notify_pending)
+       VALUES (@id, @rule, @severity, @title, @status, @status_note, @status_by, @user_id, @user_name, @user_email, @key,
+               @period, @anchor, @first_ts, @last_ts, @event_ids, @event_count, @tags, @context, @version, @created_at,
+               @updated_at, @severity_rank, @notify)
+       ON CONFLICT (id) DO UPDATE SET rule = excluded.rule, severity = excluded.severity, title = excluded.title,
+         status = excluded.status, status_note = excluded.status_note, status_by = excluded.status_by,
+         user_id = excluded.user_id, user_name = excluded.user_name, user_email = excluded.user_email, key = excluded.key,
+         period = excluded.period, anchor = excluded.anchor, first_ts = excluded.first_ts, last_ts = excluded.last_ts,
+         event_ids = excluded.event_ids, event_count = excluded.event_count, tags = excluded.tags,
+         context = excluded.context, version = excluded.version, updated_at = excluded.updated_at,
+         severity_rank = excluded.severity_rank, notify_pending = max(alerts.notify_pending, excluded.notify_pending)`,
+    );
+    this.del = db.prepare('DELETE FROM alerts WHERE id = ?');
+  }
+
+  async get(id: string): Promise<Alert | null> {
+    const r = this.db.prepare(`SELECT ${COLUMNS} FROM alerts WHERE id = ?`).get(id) as AlertRow | undefined;
+    return r ? rowToAlert(r) : null;
+  }
+
+  async list(f: AlertFilter = {}): Promise<Alert[]> {
+    const where: string[] = [];
+    const p: Record<string, unknown> = {};
+    const inList = (col: string, name: string, values: readonly string[] | undefined) => {
+      if (!values?.length) return;
+      where.push(`${col} IN (${values.map((v, i) => ((p[`${name}${i}`] = v), `@${name}${i}`)).join(', ')})`);
+    };
+    inList('status', 's', f.status);
+    inList('rule', 'r', f.rule);
+    inList('severity', 'v', f.severity);
+    if (f.user) {
+      p.user = f.user;
+      where.push('(user_id = @user OR user_email = @user OR user_name = @user OR key = @user)');
+    }
+    if (f.since !== undefined) {
+      p.since = f.since;
+      where.push('last_ts >= @since');
+    }
+    if (f.until !== undefined) {
+      p.until = f.until;
+      where.push('first_ts <= @until');
+    }
+    const sql = `SELECT ${COLUMNS} FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY last_ts DESC, id ${f.limit ? `LIMIT ${Math.floor(f.limit)}` : ''}`;
+    return (this.db.prepare(sql).all(p) as AlertRow[]).map(rowToAlert);
+  }
+
+  private scopeRows(scope: AlertScope): Alert[] {
+    if (scope.rules.length === 0) return [];
+    const p: Record<string, unknown> = { from: scope.periodFrom, to: scope.periodTo };
+    const rules = scope.rules.map((r, i) => ((p[`r${i}`] = r), `@r${i}`)).join(', ');
+    let sql = `SELECT ${COLUMNS} FROM alerts WHERE rule IN (${rules}) AND period BETWEEN @from AND @to`;
+    if (scope.key !== undefined) {
+      p.key = scope.key;
+      sql += ' AND key = @key';
+    }
+    return (this.db.prepare(sql).all(p) as AlertRow[]).map(rowToAlert);
+  }
+
+  async inScope(scope: AlertScope): Promise<Alert[]> {
+    return this.scopeRows(scope);
+  }
+
+  async replace(scope: AlertScope, drafts: readonly AlertDraft[], nowMs: number): Promise<ReplaceResult> {
+    return this.db.transaction(() => {
+      const plan = planReplace(this.scopeRows(scope), drafts, nowMs);
+      for (const id of plan.deletes) this.del.run(id);
+      for (const w of plan.writes) {
+        const a = w.alert;
+        this.upsert.run({
+          ...a,
+          event_ids: JSON.stringify(a.event_ids),
+          tags: JSON.stringify(a.tags),
+          context: JSON.stringify(a.context),
+          severity_rank: SEVERITIES.indexOf(a.severity),
+          notify: w.notify ? 1 : 0,
+        });
+      }
+      return { created: plan.created, updated: plan.updated, removed: plan.deletes, unchanged: plan.unchanged };
+    })();
+  }
+
+  async forUser(key: string, from: number, to: number): Promise<Alert[]> {
+    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM alerts WHERE key = ? AND last_ts BETWEEN ? AND ?`).all(key, from, to);
+    return (rows as AlertRow[]).map(rowToAlert);
+  }
+
+  async setContext(id: string, context: AlertContext, nowMs: number): Promise<void> {
+    this.db.prepare('UPDATE alerts SET context = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(context), new Date(nowMs).toISOString(), id);
+  }
+
+  async updateStatus(id: string, status: AlertStatus, note: string | null, by: string | null, nowMs: number): Promise<Alert | null> {
+    const at = new Date(nowMs).toISOString();
+    const changed = this.db.transaction(() => {
+      const info = this.db.prepare('UPDATE alerts SET status = ?, status_note = ?, status_by = ?, updated_at = ? WHERE id = ?').run(status, note, by, at, id);
+      if (info.changes === 0) return false;
+      this.db.prepare('INSERT INTO alert_status_log (alert_id, status, note, by, at) VALUES (?, ?, ?, ?, ?)').run(id, status, note, by, at);
+      return true;
+    })();
+    return changed ? this.get(id) : null;
+  }
+
+  async pendingNotifications(limit: number): Promise<Alert[]> {
+    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM alerts WHERE notify_pending = 1 ORDER BY first_ts, id LIMIT ?`).all(limit);
+    return (rows as AlertRow[]).map(rowToAlert);
+  }
+
+  async markNotified(items: ReadonlyArray<{ id: string; version: number }>): Promise<void> {
+    const stmt = this.db.prepare('UPDATE alerts SET notify_pending = 0 WHERE id = ? AND version = ?');
+    this.db.transaction(() => {
+      for (const { id, version } of items) stmt.run(id, version);
+    })();
+  }
+}

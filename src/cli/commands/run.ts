@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { SlackApiError } from '../../slack/errors.ts';
+import { CliError, type CliContext } from '../context.ts';
+import { afterStore } from '../pipeline.ts';
+import { progressReporter } from '../progress.ts';
+import { collectOptionsFrom, followWithDetection, withCollectOptions, type CollectFlags } from './collect.ts';
+import { startUi, waitForShutdown, withServeOptions, type UiOptions } from './serve.ts';
+
+/**
+ * `gridwatch run`: the deployment mode. One process collects continuously, detects as events arrive and serves the
+ * UI; SIGTERM (or SIGINT) stops the poller, lets the running detection finish, closes the server and the database.
+ */
+export function register(program: Command, ctx: CliContext): void {
+  withServeOptions(withCollectOptions(program.command('run').description('collect continuously, detect as events arrive, and serve the UI'))).action(
+    async (o: CollectFlags & UiOptions, cmd: Command) => {
+      const store = await ctx.openStore(cmd);
+      const abort = new AbortController();
+      try {
+        const hook = await afterStore(store, ctx, cmd);
+        const opts = collectOptionsFrom(o, ctx, { store, hook, progress: progressReporter(ctx.stderr, false), signal: abort.signal });
+        const ui = await startUi(store, { ...o, config: hook.config }, ctx.stdout, ctx.stderr);
+        let fatal: unknown = null;
+        const collecting = followWithDetection(opts, hook, o.interval, ctx, (s) => {
+          if (s.new) ctx.stderr.write(`gridwatch run: collected ${s.new} new events\n`);
+        }).catch((e) => {
+          // Authentication or request errors stop collection for good; the UI keeps serving what is stored.
+          fatal = e;
+          ctx.stderr.write(`gridwatch run: collection stopped: ${(e as Error).message}\n`);
+        });
+        await waitForShutdown();
+        ctx.stderr.write('gridwatch run: shutting down\n');
+        abort.abort();
+        await collecting;
+        await ui.close();
+        if (fatal instanceof SlackApiError) throw new CliError(fatal.message);
+      } finally {
+        await store.close();
+      }
+    },
+  );
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { configFromObject } from '../../config/load.ts';
+import { compileRule } from '../compile.ts';
+import { buildEnv } from '../env.ts';
+import { EventView } from '../event-view.ts';
+import { ConditionSchema, NewValueRuleSchema } from '../rule-schema.ts';
+import { signalGroups, titleReasons } from '../signals.ts';
+import { specEvents } from '../testing.ts';
+import { bucketLimit } from './threshold.ts';
+import { HISTORY, TRIGGER, type Firing } from './types.ts';
+
+describe('paired reasons', () => {
+  it('split an anomaly into signals, one per group of paired reasons', () => {
+    expect(signalGroups(['unexpected_user_agent', 'user_agent', 'excessive_downloads'])).toEqual([['unexpected_user_agent', 'user_agent'], ['excessive_downloads']]);
+    expect(signalGroups(['ip_address', 'asn', 'tor'])).toEqual([['ip_address', 'asn'], ['tor']]);
+    expect(signalGroups(['spoofed_user_agent', 'unexpected_client'])).toEqual([['spoofed_user_agent', 'unexpected_client']]);
+    expect(titleReasons(['asn', 'ip_address', 'tor'])).toEqual(['asn', 'tor']);
+  });
+});
+
+describe('threshold baselines', () => {
+  const t = { bucket: 86400, baseline: { method: 'max' as const, lookback: 30 * 86400, k: 3, min_history: 1, fallback: 3 } };
+  it('without history the fallback applies', () => {
+    expect(bucketLimit(t, new Array(30).fill(0))).toMatchObject({ limit: 3, basis: 'fallback' });
+  });
+  it('with history the highest bucket is the limit, even below the fallback', () => {
+    expect(bucketLimit(t, [0, 1, 0, 2, ...new Array(26).fill(0)])).toMatchObject({ limit: 2, basis: 'baseline', history: { non_empty: 2, max: 2 } });
+  });
+  it('min_history decides when the history is enough', () => {
+    expect(bucketLimit({ ...t, baseline: { ...t.baseline, min_history: 3 } }, [0, 1, 0, 2])).toMatchObject({ limit: 3, basis: 'fallback' });
+  });
+  it('mean + k standard deviations', () => {
+    expect(bucketLimit({ ...t, baseline: { ...t.baseline, method: 'mean_stddev', k: 2 } }, [2, 4, 4, 4, 5, 5, 7, 9])).toMatchObject({ limit: 9, basis: 'baseline' });
+  });
+  it('a fixed limit raises a lower baseline', () => {
+    expect(bucketLimit({ ...t, above: 10 }, [0, 1])).toMatchObject({ limit: 10, basis: 'fixed' });
+  });
+});
+
+describe('new value history', () => {
+  // The compact per-bucket history must answer exactly like keeping every timestamp.
+  it('agrees with a brute-force check on random histories', () => {
+    const env = buildEnv(configFromObject({}));
+    const L = 30 * 86400;
+    for (const grace of [0, 3600, 86400]) {
+      const def = NewValueRuleSchema.parse({
+        id: 'nv', title: 't', description: 'd', severity: 'low', runbook: 'r', kind: 'new_value',
+        where: ConditionSchema.parse({ field: 'action', equals: 'anomaly' }),
+        new_value: { value: 'ip', lookback: L, grace },
+        tests: [{ name: 'x', expect: [] }],
+      });
+      const rule = compileRule(def, env, { suppressDefault: 3600 });
+      let seed = 1 + grace;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const specs = Array.from({ length: 400 }, (_, i) => ({
+        action: rnd() < 0.3 ? 'anomaly' : 'user_login',
+        ip: `192.0.2.${Math.floor(rnd() * 4)}`,
+        at: Math.floor(rnd() * 90 * 86400) - 45 * 86400,
+        id: `e${i}`,
+      }));
+      const views = specEvents(specs)
+        .map((e, i) => new EventView({ seq: i + 1, ...e }))
+        .sort((a, b) => a.norm.ts - b.norm.ts || (a.norm.id < b.norm.id ? -1 : 1));
+      const ev = rule.newEvaluator();
+      const out: Firing[] = [];
+      for (const v of views) ev.push(v, rule.roles(v), out);
+      const got = out.map((f) => f.events[0]!.norm.id).sort();
+      const want = views
+        .filter((v) => rule.roles(v) & TRIGGER)
+        .filter((v) => !views.some((h) => rule.roles(h) & HISTORY && h.norm.ip === v.norm.ip && h.norm.ts >= v.norm.ts - L && h.norm.ts < v.norm.ts - grace))
+        .map((v) => v.norm.id)
+        .sort();
+      expect(got).toEqual(want);
+    }
+  });
+});

@@ -1,0 +1,145 @@
+/**
+ * Replay: run the enabled rules over a stored time range and make the stored alerts of those days exactly what the
+ * rules say (`gridwatch detect --since 30d`).
+ */
+import type { Alert, AlertDraft, ReplaceResult } from '../alerts/types.ts';
+import type { Config } from '../config/schema.ts';
+import type { StoredEvent } from '../events/schema.ts';
+import type { Store } from '../store/types.ts';
+import { DayUsage, type UsageSource } from '../alerts/history.ts';
+import { alertStoreFor, sinksNotifier } from './bindings.ts';
+import { toDrafts } from './drafts.ts';
+import { createEngine, evaluateDays, type Engine, type EngineOptions } from './engine.ts';
+import type { GroupedAlert } from './grouping.ts';
+
+export interface ReplayOptions extends EngineOptions, ReplayRunOptions {}
+
+export interface ReplayRunOptions {
+  since?: number;
+  until?: number;
+  onProgress?: (events: number) => void;
+  /** Keep the alerts (and created/updated lists) in the report (default true; false for huge replays). */
+  collect?: boolean;
+}
+
+export interface ReplayReport {
+  /** The alerts of the replayed days, as stored, oldest first (empty with `collect: false`). */
+  alerts: Alert[];
+  result: ReplaceResult;
+  counts: { alerts: number; created: number; updated: number };
+  /** Events read (including the history read before the range). */
+  events: number;
+  days: { from: number; to: number };
+  seconds: { evaluate: number; store: number };
+}
+
+/** Oldest stored event time, or null for an empty store. */
+async function oldestEventTime(store: Store): Promise<number | null> {
+  for await (const batch of store.scanEvents({ batchSize: 1 })) return batch[0]?.norm.ts ?? null;
+  return null;
+}
+
+/**
+ * Turn grouped alerts into drafts (title, context), in a stable order.
+ *
+ * @example const drafts = await draftsOf(store, engine, grouped)
+ */
+export async function draftsOf(store: Store, engine: Engine, grouped: readonly GroupedAlert[], usage?: UsageSource): Promise<AlertDraft[]> {
+  const drafts = await toDrafts(store, engine.env, grouped, usage);
+  return drafts.sort((a, b) => a.first_ts - b.first_ts || (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * Hand every alert version not yet delivered to the notifier (sinks). A failure leaves them pending for next time.
+ *
+ * @example await notifyPending(engine)
+ */
+export async function notifyPending(engine: Engine): Promise<void> {
+  if (!engine.notifier) return;
+  for (;;) {
+    const pending = await engine.alerts.pendingNotifications(500);
+    if (pending.length === 0) return;
+    try {
+      await engine.notifier.deliver(pending);
+    } catch (e) {
+      engine.log(`alert delivery failed, will retry on the next run: ${(e as Error).message}`);
+      return;
+    }
+    await engine.alerts.markNotified(pending.map((a) => ({ id: a.id, version: a.version })));
+    if (pending.length < 500) return;
+  }
+}
+
+/**
+ * Replay the enabled rules over [since, until] with an engine already assembled.
+ *
+ * @example const report = await replayWithEngine(store, engine, { since: now - 30 * 86400 })
+ */
+export async function replayWithEngine(store: Store, engine: Engine, opts: ReplayRunOptions = {}): Promise<ReplayReport> {
+  const counts = { alerts: 0, created: 0, updated: 0 };
+  const since = opts.since ?? (await oldestEventTime(store));
+  const until = opts.until ?? (await store.newestEventTime());
+  const empty: ReplaceResult = { created: [], updated: [], removed: [], unchanged: 0 };
+  if (since === null || until === null || until < since) {
+    return { alerts: [], result: empty, counts, events: 0, days: { from: 0, to: -1 }, seconds: { evaluate: 0, store: 0 } };
+  }
+  const tz = engine.env.tz;
+  const days = { from: tz.dayOf(since), to: tz.dayOf(until) };
+  const rules = engine.rules.map((r) => r.id);
+  const result: ReplaceResult = { created: [], updated: [], removed: [], unchanged: 0 };
+  const stored: Alert[] = [];
+  let storeMs = 0;
+  const t0 = performance.now();
+  // Day-usage history for alert context, collected from the scan itself instead of re-reading each user's month.
+  const usage = new DayUsage();
+  const observe = (e: StoredEvent) => usage.add(e.norm, tz.dayOf(e.norm.ts));
+  const { events } = await evaluateDays(store, engine, days.from, days.to, async (grouped, from, to) => {
+    const t = performance.now();
+    const drafts = await draftsOf(store, engine, grouped, usage);
+    usage.pruneBefore(to + 1 - engine.config.detect.context_days);
+    const scope = { rules, periodFrom: from, periodTo: to };
+    const r = await engine.alerts.replace(scope, drafts, engine.now());
+    result.unchanged += r.unchanged;
+    result.removed.push(...r.removed);
+    counts.created += r.created.length;
+    counts.updated += r.updated.length;
+    counts.alerts += drafts.length;
+    if (opts.collect !== false) {
+      result.created.push(...r.created);
+      result.updated.push(...r.updated);
+      const ids = new Set(drafts.map((x) => x.id));
+      stored.push(...(await engine.alerts.inScope(scope)).filter((a) => ids.has(a.id)));
+    }
+    storeMs += performance.now() - t;
+  }, { onProgress: opts.onProgress, observe, historyDays: engine.config.detect.context_days });
+  await notifyPending(engine);
+  const total = (performance.now() - t0) / 1000;
+  stored.sort((a, b) => a.first_ts - b.first_ts || (a.id < b.id ? -1 : 1));
+  return { alerts: stored, result, counts, events, days, seconds: { evaluate: total - storeMs / 1000, store: storeMs / 1000 } };
+}
+
+/**
+ * Replay stored events through the enabled rules, store the alerts and return those of the replayed days.
+ * Deliveries go to the config's sinks unless `notifier` says otherwise.
+ *
+ * @example
+ * const alerts = await replay(store, config, { since: Math.floor(Date.now() / 1000) - 30 * 86400 });
+ */
+export async function replay(store: Store, config: Config, opts: ReplayOptions = {}): Promise<Alert[]> {
+  return (await replayDetailed(store, config, opts)).alerts;
+}
+
+/**
+ * `replay` with figures (events read, created/updated/removed, time spent).
+ *
+ * @example const { alerts, result } = await replayDetailed(store, config, {})
+ */
+export async function replayDetailed(store: Store, config: Config, opts: ReplayOptions = {}): Promise<ReplayReport> {
+  const own = opts.notifier === undefined ? sinksNotifier(store, config, { log: opts.log }) : null;
+  try {
+    const engine = createEngine(config, opts.alerts ?? alertStoreFor(store), { ...opts, notifier: opts.notifier ?? own?.notifier ?? null });
+    return await replayWithEngine(store, engine, opts);
+  } finally {
+    await own?.sinks.close();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * `GET /api/v1/events` (filters as in the CLI, keyset cursor, optional free text) and `GET /api/v1/events/:id`.
+ */
+import { Hono } from 'hono';
+import type { EventQuery as StoreQuery } from '../../store/types.ts';
+import type { AppEnv, ServerDeps } from '../context.ts';
+import { notFound } from '../errors.ts';
+import { highlightPaths } from '../highlight.ts';
+import { eventSummary } from '../serialize.ts';
+import { textSearch } from '../text-search.ts';
+import { checkRange, encodeCursor, EventQuery, EventsQuery, parseQuery } from '../validate.ts';
+
+type Filters = Pick<EventsQuery, 'action' | 'actor' | 'entity' | 'ip' | 'session' | 'reason' | 'since' | 'until'>;
+
+/**
+ * The store query for validated filters. An actor given as an email is resolved to its id through the people
+ * rollup (the store indexes ids only).
+ *
+ * @example toEventQuery(deps, { actor: 'matt.levene@acme.example' }) // { actor: 'W0MATT0001', ... }
+ */
+export function toEventQuery(deps: ServerDeps, f: Filters): StoreQuery {
+  let actor = f.actor;
+  if (actor?.includes('@')) {
+    const id = deps.store.db.prepare('SELECT actor_id FROM ui_actors WHERE email = ? COLLATE NOCASE').pluck().get(actor) as string | undefined;
+    actor = id ?? actor;
+  }
+  return { actions: f.action, actor, entity: f.entity, ip: f.ip, session: f.session, reason: f.reason, since: f.since, until: f.until };
+}
+
+/**
+ * @example api.route('/events', eventRoutes());
+ */
+export function eventRoutes(): Hono<AppEnv> {
+  const r = new Hono<AppEnv>();
+
+  r.get('/', async (c) => {
+    const deps = c.get('deps');
+    const p = parseQuery(EventsQuery, c.req.url);
+    checkRange(p);
+    deps.rollups.catchUp(2000, deps.clock.now());
+    const q = { ...toEventQuery(deps, p), before: p.cursor };
+    if (p.q) {
+      const res = await textSearch(deps.store, q, p.q, p.limit);
+      return c.json({
+        events: res.events.map(eventSummary),
+        next: res.next ? encodeCursor(res.next) : null,
+        partial: res.partial,
+        ...(res.partial && res.next ? { searched_until: new Date(res.next.ts * 1000).toISOString().replace('.000Z', 'Z') } : {}),
+      });
+    }
+    const events = await deps.store.queryEvents({ ...q, limit: p.limit });
+    const last = events[events.length - 1];
+    return c.json({
+      events: events.map(eventSummary),
+      next: events.length === p.limit && last ? encodeCursor({ ts: last.norm.ts, seq: last.seq }) : null,
+      partial: false,
+    });
+  });
+
+  r.get('/:id', async (c) => {
+    const deps = c.get('deps');
+    const id = c.req.param('id');
+    const p = parseQuery(EventQuery, c.req.url);
+    const e = await deps.store.getEvent(id);
+    if (!e) throw notFound('event', id);
+    // Seen from an alert, the fields that made it fire are highlighted.
+    const alert = p.alert && deps.alerts ? await deps.alerts.get(p.alert) : null;
+    if (p.alert && !alert) throw notFound('alert', p.alert);
+    let parsed: unknown = null;
+    try {
+      parsed = JSON.parse(e.raw);
+    } catch {
+      // Stored raw text is validated JSON; a damaged row still shows its text, without highlights.
+    }
+    return c.json({ event: eventSummary(e), raw: e.raw, highlight: highlightPaths(parsed, alert) });
+  });
+
+  return r;
+}

@@ -1,0 +1,216 @@
+/**
+ * The people in the audit log (Slack users, by actor id), not the UI's own accounts:
+ * - `GET /api/v1/users?q=` search by id, name or email (from the people rollup);
+ * - `GET /api/v1/users/:id` summary: IPs, ASNs and user agents with first/last seen, daily `file_downloaded` and
+ *   `excessive_downloads` counts against the user's own baseline, files downloaded, anomalies and alerts;
+ * - `GET /api/v1/users/:id/timeline` activity per bucket with anomalies and alerts to mark on it.
+ */
+import { Hono } from 'hono';
+import { parseUserAgent } from '../../enrich/ua.ts';
+import { isoSeconds } from '../../util/time.ts';
+import type { AppEnv, ServerDeps } from '../context.ts';
+import { notFound } from '../errors.ts';
+import { eventSummary } from '../serialize.ts';
+import { checkRange, parseQuery, PeopleQuery, RangeQuery, TimelineQuery } from '../validate.ts';
+import { ipFacts } from './ips.ts';
+
+/** How far back "first seen" looks before the selected range. */
+const HISTORY_DAYS = 90;
+/** Days before each day that make its baseline. */
+const BASELINE_DAYS = 30;
+const MAX_FILES = 500;
+
+interface Person {
+  id: string;
+  name: string | null;
+  email: string | null;
+  first_ts: number;
+  last_ts: number;
+  n: number;
+}
+
+function person(deps: ServerDeps, id: string): Person | null {
+  deps.rollups.catchUp(2000, deps.clock.now());
+  return (deps.store.db
+    .prepare('SELECT actor_id AS id, name, email, first_ts, last_ts, n FROM ui_actors WHERE actor_id = ? OR email = ? COLLATE NOCASE LIMIT 1')
+    .get(id, id) as Person | undefined) ?? null;
+}
+
+/** The selected range, defaulting to the seven days up to the user's last event. */
+function rangeFor(p: { since?: number; until?: number }, who: Person) {
+  const until = p.until ?? who.last_ts;
+  const since = p.since ?? Math.min(until, who.last_ts) - 7 * 86400 + 1;
+  return { since, until };
+}
+
+interface UsageRow {
+  v: string;
+  first: number;
+  last: number;
+  n: number;
+  in_range: number;
+}
+
+/** Mean and max of the previous `BASELINE_DAYS` values (from the user's first day on), per day. */
+function baselines(counts: number[], offset: number, firstIdx: number) {
+  const mean: Array<number | null> = [];
+  const max: Array<number | null> = [];
+  for (let i = offset; i < counts.length; i++) {
+    const prior = counts.slice(Math.max(firstIdx, i - BASELINE_DAYS), i);
+    mean.push(prior.length ? +(prior.reduce((a, b) => a + b, 0) / prior.length).toFixed(2) : null);
+    max.push(prior.length ? Math.max(...prior) : null);
+  }
+  return { mean, max };
+}
+
+function dailySeries(deps: ServerDeps, who: Person, since: number, until: number) {
+  const tz = deps.env.tz;
+  const d0 = tz.dayOf(since);
+  const d1 = tz.dayOf(until);
+  const base0 = d0 - BASELINE_DAYS;
+  const rows = deps.store.db
+    .prepare(
+      `SELECT ts, action, reasons FROM events WHERE actor_id = ? AND ts >= ? AND ts <= ?
+       AND action IN ('file_downloaded', 'anomaly')`,
+    )
+    .all(who.id, tz.dayStart(base0), until) as Array<{ ts: number; action: string; reasons: string | null }>;
+  const len = d1 - base0 + 1;
+  const downloads = new Array<number>(len).fill(0);
+  const excessive = new Array<number>(len).fill(0);
+  for (const r of rows) {
+    const i = tz.dayOf(r.ts) - base0;
+    if (i < 0 || i >= len) continue;
+    if (r.action === 'file_downloaded') downloads[i]!++;
+    else if (r.reasons?.split(',').includes('excessive_downloads')) excessive[i]!++;
+  }
+  const offset = d0 - base0;
+  const firstIdx = Math.max(0, tz.dayOf(who.first_ts) - base0);
+  const days = Array.from({ length: d1 - d0 + 1 }, (_, i) => d0 + i);
+  return {
+    days: days.map((d) => tz.dayLabel(d)),
+    day_start: days.map((d) => tz.dayStart(d)),
+    timezone: tz.name,
+    file_downloaded: downloads.slice(offset),
+    excessive_downloads: excessive.slice(offset),
+    baseline_days: BASELINE_DAYS,
+    baseline: {
+      file_downloaded: baselines(downloads, offset, firstIdx),
+      excessive_downloads: baselines(excessive, offset, firstIdx),
+    },
+  };
+}
+
+function usage(deps: ServerDeps, col: 'ip' | 'ua', id: string, since: number, until: number): UsageRow[] {
+  return deps.store.db
+    .prepare(
+      `SELECT ${col} AS v, min(ts) AS first, max(ts) AS last, count(*) AS n, sum(ts >= @since) AS in_range
+       FROM events WHERE actor_id = @id AND ts >= @from AND ts <= @until AND ${col} IS NOT NULL
+       GROUP BY ${col} ORDER BY last DESC LIMIT 500`,
+    )
+    .all({ id, since, until, from: since - HISTORY_DAYS * 86400 }) as UsageRow[];
+}
+
+const seen = (r: UsageRow) => ({ first_seen: isoSeconds(r.first), last_seen: isoSeconds(r.last), count: r.n, in_range: r.in_range });
+
+/**
+ * @example api.route('/users', userRoutes());
+ */
+export function userRoutes(): Hono<AppEnv> {
+  const r = new Hono<AppEnv>();
+
+  r.get('/', (c) => {
+    const deps = c.get('deps');
+    const p = parseQuery(PeopleQuery, c.req.url);
+    deps.rollups.catchUp(2000, deps.clock.now());
+    const like = `%${p.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    const rows = deps.store.db
+      .prepare(
+        `SELECT actor_id AS id, name, email, first_ts, last_ts, n FROM ui_actors
+         WHERE actor_id LIKE @like ESCAPE '\\' OR name LIKE @like ESCAPE '\\' OR email LIKE @like ESCAPE '\\'
+         ORDER BY n DESC, actor_id LIMIT @limit`,
+      )
+      .all({ like, limit: p.limit }) as Person[];
+    return c.json({ users: rows.map((u) => ({ id: u.id, name: u.name, email: u.email, first_seen: isoSeconds(u.first_ts), last_seen: isoSeconds(u.last_ts), events: u.n })) });
+  });
+
+  r.get('/:id', async (c) => {
+    const deps = c.get('deps');
+    const p = parseQuery(RangeQuery, c.req.url);
+    checkRange(p);
+    const who = person(deps, c.req.param('id'));
+    if (!who) throw notFound('user', c.req.param('id'));
+    const { since, until } = rangeFor(p, who);
+    const ipRows = usage(deps, 'ip', who.id, since, until);
+    const ips = ipRows.map((row) => ({ ip: row.v, ...seen(row), ...ipFacts(deps, row.v) }));
+    const asns = new Map<number, { asn: number; name: string | null; ips: string[]; count: number; first: number; last: number }>();
+    for (const row of ipRows) {
+      const a = deps.env.lookupAsn(row.v);
+      if (!a) continue;
+      const g = asns.get(a.asn) ?? { asn: a.asn, name: a.name ?? null, ips: [], count: 0, first: row.first, last: row.last };
+      g.ips.push(row.v);
+      g.count += row.n;
+      g.first = Math.min(g.first, row.first);
+      g.last = Math.max(g.last, row.last);
+      asns.set(a.asn, g);
+    }
+    const userAgents = usage(deps, 'ua', who.id, since, until).map((row) => {
+      const ua = parseUserAgent(row.v);
+      return { ua: row.v, family: ua.family, name: ua.name, version: ua.version, os: ua.os, expected: deps.env.expectedUa(row.v), ...seen(row) };
+    });
+    const files = deps.store.db
+      .prepare(
+        `SELECT entity_id AS id, max(entity_name) AS name, count(*) AS n, min(ts) AS first, max(ts) AS last FROM events
+         WHERE actor_id = ? AND ts >= ? AND ts <= ? AND action = 'file_downloaded'
+         GROUP BY coalesce(entity_id, entity_name) ORDER BY last DESC LIMIT ?`,
+      )
+      .all(who.id, since, until, MAX_FILES + 1) as Array<{ id: string | null; name: string | null; n: number; first: number; last: number }>;
+    const anomalies = await deps.store.queryEvents({ actor: who.id, actions: ['anomaly'], since, until, limit: 200 });
+    const alerts = deps.alerts ? await deps.alerts.list({ user: who.id, since, until, limit: 200 }) : [];
+    return c.json({
+      user: { id: who.id, name: who.name, email: who.email, first_seen: isoSeconds(who.first_ts), last_seen: isoSeconds(who.last_ts), events: who.n },
+      range: { since, until },
+      ips,
+      asns: [...asns.values()].map((g) => ({ asn: g.asn, name: g.name, ips: g.ips, count: g.count, first_seen: isoSeconds(g.first), last_seen: isoSeconds(g.last) })),
+      asn_data: deps.env.config.ip_data.asn_csv ? 'configured' : 'none (set ip_data.asn_csv in gridwatch.yaml)',
+      user_agents: userAgents,
+      daily: dailySeries(deps, who, since, until),
+      files: files.slice(0, MAX_FILES).map((f) => ({ file_id: f.id, name: f.name, count: f.n, first_seen: isoSeconds(f.first), last_seen: isoSeconds(f.last) })),
+      files_truncated: files.length > MAX_FILES,
+      anomalies: anomalies.map(eventSummary),
+      alerts: alerts.map(({ context, ...a }) => ({ ...a, reasons: context?.reasons ?? [] })),
+    });
+  });
+
+  r.get('/:id/timeline', async (c) => {
+    const deps = c.get('deps');
+    const p = parseQuery(TimelineQuery, c.req.url);
+    checkRange(p);
+    const who = person(deps, c.req.param('id'));
+    if (!who) throw notFound('user', c.req.param('id'));
+    const { since, until } = rangeFor(p, who);
+    const widths = [300, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800];
+    const width = widths.find((w) => (until - since + 1) / w <= p.buckets) ?? 604800;
+    const first = Math.floor(since / width) * width;
+    const count = Math.floor(until / width) - Math.floor(since / width) + 1;
+    const t = Array.from({ length: count }, (_, i) => first + i * width);
+    const n = new Array<number>(count).fill(0);
+    const rows = deps.store.db
+      .prepare('SELECT CAST(ts / @w AS INTEGER) * @w AS b, count(*) AS k FROM events WHERE actor_id = @id AND ts >= @since AND ts <= @until GROUP BY b')
+      .all({ w: width, id: who.id, since, until }) as Array<{ b: number; k: number }>;
+    for (const row of rows) n[(row.b - first) / width] = row.k;
+    const anomalies = await deps.store.queryEvents({ actor: who.id, actions: ['anomaly'], since, until, limit: 500 });
+    const alerts = deps.alerts ? await deps.alerts.list({ user: who.id, since, until, limit: 500 }) : [];
+    return c.json({
+      user: { id: who.id, name: who.name },
+      since,
+      until,
+      bucket: width,
+      t,
+      n,
+      anomalies: anomalies.map((e) => ({ id: e.norm.id, ts: e.norm.ts, reasons: e.norm.reasons })),
+      alerts: alerts.map((a) => ({ id: a.id, first_ts: a.first_ts, last_ts: a.last_ts, title: a.title, severity: a.severity, status: a.status, rule: a.rule })),
+    });
+  });
+
+  return r;
+}

@@ -1,0 +1,102 @@
+/**
+ * `/api/v1/auth/*`: log in, log out, who am I (with the CSRF token), change password.
+ */
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono, type Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { AppEnv } from '../context.ts';
+import { HttpError } from '../errors.ts';
+import { LoginBody, parseBody, PasswordBody } from '../validate.ts';
+import { dummyHash, verifyPassword } from './passwords.ts';
+import { requireLogin, sessionCookieName } from './middleware.ts';
+import type { Account } from './users.ts';
+
+/** The client's address as the socket sees it (a proxy's X-Forwarded-For is not trusted). */
+export function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+const me = (a: Account, csrf: string) => ({ user: { name: a.name, role: a.role, mustChangePassword: a.mustChange }, csrf });
+
+function startSession(c: Context<AppEnv>, account: Account): { csrf: string } {
+  const deps = c.get('deps');
+  const s = deps.sessions.create(account.id, clientAddress(c), c.req.header('user-agent') ?? null, deps.clock.now());
+  setCookie(c, sessionCookieName(deps.tls), s.token, {
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: deps.tls,
+    path: '/',
+    // No Max-Age: a browser session cookie; the server enforces idle and absolute expiry.
+  });
+  return { csrf: s.csrf };
+}
+
+/**
+ * The auth routes, to mount under `/api/v1/auth`.
+ *
+ * @example api.route('/auth', authRoutes());
+ */
+export function authRoutes(): Hono<AppEnv> {
+  const r = new Hono<AppEnv>();
+
+  r.post('/login', async (c) => {
+    const deps = c.get('deps');
+    const body = await parseBody(LoginBody, c.req.raw);
+    const address = clientAddress(c);
+    const now = deps.clock.now();
+    const wait = deps.limiter.check(address, body.name, now);
+    if (wait > 0) {
+      deps.log(`login throttled for "${body.name}" from ${address}`);
+      const secs = String(Math.ceil(wait / 1000));
+      throw new HttpError(429, 'too_many_attempts', `too many failed logins: try again in ${secs} s`, undefined, { 'Retry-After': secs });
+    }
+    const cred = deps.accounts.credentials(body.name);
+    // Verify against a dummy hash for unknown names, so the response time does not tell which names exist.
+    const ok = await verifyPassword(body.password, cred?.hash ?? (await dummyHash()));
+    if (!cred || !ok) {
+      deps.limiter.fail(address, body.name, now);
+      deps.log(`login failed for "${body.name}" from ${address}`);
+      throw new HttpError(401, 'bad_credentials', 'wrong name or password');
+    }
+    deps.limiter.succeed(address);
+    // A new session on every login: a session id planted before login is never promoted.
+    deps.sessions.destroy(getCookie(c, sessionCookieName(deps.tls)));
+    deps.accounts.touchLogin(cred.account.id, now);
+    const { csrf } = startSession(c, cred.account);
+    deps.log(`login ok for "${cred.account.name}" (${cred.account.role}) from ${address}`);
+    return c.json(me(cred.account, csrf));
+  });
+
+  r.get('/me', requireLogin, (c) => {
+    const s = c.get('session')!;
+    return c.json(me(s.account, s.csrf));
+  });
+
+  r.post('/logout', requireLogin, (c) => {
+    const deps = c.get('deps');
+    deps.sessions.destroy(getCookie(c, sessionCookieName(deps.tls)));
+    deleteCookie(c, sessionCookieName(deps.tls), { path: '/', secure: deps.tls });
+    return c.body(null, 204);
+  });
+
+  r.post('/password', requireLogin, async (c) => {
+    const deps = c.get('deps');
+    const s = c.get('session')!;
+    const body = await parseBody(PasswordBody, c.req.raw);
+    const cred = deps.accounts.credentials(s.account.name);
+    if (!cred || !(await verifyPassword(body.current, cred.hash))) throw new HttpError(403, 'bad_credentials', 'the current password is wrong');
+    if (body.current === body.password) throw new HttpError(400, 'invalid_parameter', 'invalid parameter "password": must differ from the current one', 'password');
+    // Changing the password ends every session of the account, this one included; a fresh one is started.
+    await deps.accounts.setPassword(s.account.id, body.password, {}, deps.clock.now());
+    const account = deps.accounts.get(s.account.id)!;
+    const { csrf } = startSession(c, account);
+    deps.log(`password changed for "${account.name}"`);
+    return c.json(me(account, csrf));
+  });
+
+  return r;
+}

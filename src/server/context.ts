@@ -1,0 +1,36 @@
+/**
+ * What every route handler can reach: the stores, the enrichment environment (trusted networks, ASN data, expected
+ * user agents), the auth tables, the rollups and the log. Built once by `createServer`.
+ */
+import type { AlertStore } from '../alerts/types.ts';
+import type { DetectEnv } from '../detect/env.ts';
+import type { SqliteStore } from '../store/sqlite/index.ts';
+import type { Clock } from '../util/clock.ts';
+import type { LoginRateLimiter } from './auth/rate-limit.ts';
+import type { Session, Sessions } from './auth/sessions.ts';
+import type { Accounts } from './auth/users.ts';
+import type { Rollups } from './rollup.ts';
+
+export interface ServerDeps {
+  store: SqliteStore;
+  /** Null when the database has no alerts table (detection not installed). */
+  alerts: AlertStore | null;
+  env: DetectEnv;
+  accounts: Accounts;
+  sessions: Sessions;
+  limiter: LoginRateLimiter;
+  rollups: Rollups;
+  clock: Clock;
+  /** One line per notable request or failure; never passwords, tokens or Slack credentials. */
+  log: (line: string) => void;
+  /** Served over TLS: cookies get `Secure` and the `__Host-` prefix, and HSTS is sent. */
+  tls: boolean;
+}
+
+/** Hono's environment type for this app: `c.get('deps')`, `c.get('session')`. */
+export type AppEnv = {
+  Variables: {
+    deps: ServerDeps;
+    session: Session | null;
+  };
+};

@@ -1,0 +1,160 @@
+/**
+ * `createServer`: the web UI and its JSON API over a store, listening on loopback unless told otherwise. Used by
+ * `gridwatch serve`, `gridwatch run` and the demo.
+ */
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { SqliteAlertStore } from '../alerts/sqlite.ts';
+import type { AlertStore } from '../alerts/types.ts';
+import { defaultConfig } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
+import { buildEnv, type DetectEnv } from '../detect/env.ts';
+import type { SqliteStore } from '../store/sqlite/index.ts';
+import { systemClock, type Clock } from '../util/clock.ts';
+import { buildApp } from './app.ts';
+import { LoginRateLimiter, type RateLimitOptions } from './auth/rate-limit.ts';
+import { Sessions, type SessionOptions } from './auth/sessions.ts';
+import { Accounts } from './auth/users.ts';
+import type { ServerDeps } from './context.ts';
+import { Rollups } from './rollup.ts';
+import { StaticSite } from './static.ts';
+
+export { ensureAdmin, ensureDemoLogin, Accounts, ROLES, type Role, type Account } from './auth/users.ts';
+export { StaticSite, DEFAULT_WEB_DIR } from './static.ts';
+
+export interface ServerOptions {
+  store: SqliteStore;
+  /** Alerts to show; default: the SQLite alert store of the same database (null: none). */
+  alerts?: AlertStore | null;
+  /** Trusted networks, expected user agents, IP data, time zone. Default: the built-in defaults. */
+  config?: Config;
+  /** A ready environment built from `config` (saves building it twice when the caller has one). */
+  env?: DetectEnv;
+  /** Default 127.0.0.1. Anything but loopback needs `allowRemote`. */
+  host?: string;
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** Must be true to listen on a non-loopback address (a warning is logged when TLS is not set up). */
+  allowRemote?: boolean;
+  /** PEM certificate and key: serve HTTPS, with Secure `__Host-` cookies and HSTS. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Log lines (default: stderr). Never receives passwords, session tokens or Slack tokens. */
+  log?: (line: string) => void;
+  /** Directory of the built app (default `web/dist`). */
+  webDir?: string;
+  clock?: Clock;
+  rateLimit?: RateLimitOptions;
+  sessions?: SessionOptions;
+}
+
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Is this a loopback host (the only kind served without an explicit opt-in)?
+ *
+ * @example isLoopback('127.0.0.1') // true
+ * @example isLoopback('0.0.0.0')   // false
+ */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+function defaultAlerts(store: SqliteStore): AlertStore | null {
+  try {
+    return new SqliteAlertStore(store.db);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Start the server. Resolves once listening; rejects (with a plain message) when the address is refused or taken.
+ *
+ * @example
+ * const store = await openSqliteStore('gridwatch.db');
+ * const pw = await ensureAdmin(store.db); // print it once if not null
+ * const srv = await createServer({ store, port: 8080 });
+ * console.log(`gridwatch UI on ${srv.url}`);
+ * process.on('SIGTERM', () => srv.close().then(() => store.close()));
+ */
+export async function createServer(opts: ServerOptions): Promise<RunningServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const log = opts.log ?? ((line: string) => process.stderr.write(`gridwatch serve: ${line}\n`));
+  if (!isLoopback(host)) {
+    if (!opts.allowRemote) {
+      throw new Error(`refusing to listen on ${host}: the UI shows who downloaded what. Pass --allow-remote to listen beyond loopback (and set up TLS)`);
+    }
+    if (!opts.tls) log(`WARNING: listening on ${host} without TLS: logins and audit data cross the network in clear text (use --tls-cert/--tls-key)`);
+  }
+  const clock = opts.clock ?? systemClock;
+  const config = opts.config ?? defaultConfig();
+  const db = opts.store.db;
+  const rollups = new Rollups(db);
+  const t0 = performance.now();
+  const folded = rollups.catchUp();
+  if (folded > 100_000) log(`indexed ${folded.toLocaleString('en')} events for the histogram in ${Math.round(performance.now() - t0)} ms`);
+  const deps: ServerDeps = {
+    store: opts.store,
+    alerts: opts.alerts === undefined ? defaultAlerts(opts.store) : opts.alerts,
+    env: opts.env ?? buildEnv(config),
+    accounts: new Accounts(db),
+    sessions: new Sessions(db, opts.sessions),
+    limiter: new LoginRateLimiter(opts.rateLimit),
+    rollups,
+    clock,
+    log,
+    tls: !!opts.tls,
+  };
+  deps.sessions.purgeExpired(clock.now());
+  const app = buildApp(deps, new StaticSite(opts.webDir));
+  const listener = getRequestListener(app.fetch, {
+    // Last resort: a failure outside Hono's handler still answers without detail.
+    errorHandler: (err) => {
+      log(`request failed: ${(err as Error)?.message ?? String(err)}`);
+      return new Response('{"error":{"code":"internal","message":"internal error"}}', { status: 500, headers: { 'Content-Type': 'application/json' } });
+    },
+  });
+  const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, listener) : createHttpServer(listener);
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      const err = new Error(e.code === 'EADDRINUSE' ? `port ${opts.port ?? 8080} on ${host} is already in use (choose another with --port)` : `cannot listen on ${host}: ${e.message}`);
+      reject(Object.assign(err, { code: e.code }));
+    };
+    server.once('error', onError);
+    server.listen(opts.port ?? 8080, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const purge = setInterval(() => deps.sessions.purgeExpired(clock.now()), 3600_000);
+  purge.unref();
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | null = null;
+  return {
+    url: `${opts.tls ? 'https' : 'http'}://${urlHost}:${port}`,
+    host,
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        clearInterval(purge);
+        server.close(() => resolve());
+        // Idle keep-alive connections would hold close() open for seconds.
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+      });
+      return closing;
+    },
+  };
+}

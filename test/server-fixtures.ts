@@ -1,0 +1,69 @@
+/**
+ * Fixtures for the server's API and browser tests: a temporary SQLite store filled with the simulator's demo
+ * organisation (Matt's story on the last day) through the real ingest path, detection run over it, and accounts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { defaultConfig } from '../src/config/load.ts';
+import { ingestStream } from '../src/ingest/index.ts';
+import { Accounts, type Role } from '../src/server/index.ts';
+import { generateOrg, type GeneratedOrg } from '../src/sim/index.ts';
+import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/index.ts';
+
+/** A fixed end so ids, times and screenshots are the same on every run (2026-01-15T00:00:00Z). */
+export const DEMO_END = 1768435200;
+
+export interface DemoFixture {
+  dir: string;
+  store: SqliteStore;
+  org: GeneratedOrg;
+  /** Alerts produced by the detection engine (0 when it is not available). */
+  alerts: number;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Build the demo store. Detection runs when the engine is present; `detect: false` skips it.
+ *
+ * @example
+ * const fx = await demoStore({ users: 40 });
+ * // ... fx.store ...
+ * await fx.cleanup();
+ */
+export async function demoStore(opts: { users?: number; days?: number; seed?: number; detect?: boolean } = {}): Promise<DemoFixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'gridwatch-server-'));
+  const store = await openSqliteStore(join(dir, 'gridwatch.db'));
+  const org = generateOrg({ seed: opts.seed ?? 7, users: opts.users ?? 40, days: opts.days ?? 8, end: DEMO_END });
+  const text = org.events.map((e) => e.raw).join('\n') + '\n';
+  await ingestStream(Readable.from([Buffer.from(text)]), 'demo', { store });
+  let alerts = 0;
+  if (opts.detect !== false) {
+    const { runIncremental } = await import('../src/detect/incremental.ts');
+    alerts = (await runIncremental(store, defaultConfig(), { notifier: null, log: () => {} })).length;
+  }
+  return {
+    dir,
+    store,
+    org,
+    alerts,
+    async cleanup() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Password of every account `addAccounts` creates (tests only). */
+export const TEST_PASSWORD = 'correct-horse-battery-staple';
+
+/**
+ * Create one account per role with `TEST_PASSWORD`.
+ *
+ * @example await addAccounts(fx.store); // viewer, responder, admin
+ */
+export async function addAccounts(store: SqliteStore, roles: Role[] = ['viewer', 'responder', 'admin']): Promise<void> {
+  const accounts = new Accounts(store.db);
+  for (const role of roles) await accounts.create({ name: role, role, password: TEST_PASSWORD });
+}

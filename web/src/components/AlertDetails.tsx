@@ -1,0 +1,269 @@
+// One alert in full: what fired and why, its status (changeable by responders, with a note), and its context: the
+// IPs and user agents involved (new? trusted? expected?), the files downloaded around it, related events, and
+// whether Slack already signed the user out. Triggering events open with the firing fields highlighted.
+import { useState, type FormEvent } from 'react';
+import { api, ApiError } from '../api.ts';
+import { fmtTime, userLabel } from '../format.ts';
+import { useApi } from '../hooks.ts';
+import { ipPath, Link, setParams, userPath } from '../router.tsx';
+import { canRespond, useSession } from '../session.tsx';
+import { ALERT_STATUSES, type AlertDetail, type AlertStatus } from '../types.ts';
+import { Reasons, SeverityBadge, StatusBadge, Tag } from './Badges.tsx';
+import { JsonView } from './JsonView.tsx';
+import { ResponseSlot } from './ResponseSlot.tsx';
+
+const openEvent = (id: string) => setParams({ event: id });
+
+function StatusForm({ id, status, note, onSaved }: { id: string; status: AlertStatus; note: string | null; onSaved: () => void }) {
+  const [value, setValue] = useState<AlertStatus>(status);
+  const [text, setText] = useState(note ?? '');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post(`/alerts/${encodeURIComponent(id)}/status`, { status: value, note: text.trim() || null });
+      onSaved();
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="status-form" onSubmit={save} aria-label="Change status">
+      <select aria-label="Status" value={value} onChange={(e) => setValue(e.target.value as AlertStatus)}>
+        {ALERT_STATUSES.map((s) => (
+          <option key={s} value={s}>
+            {s.replace('_', ' ')}
+          </option>
+        ))}
+      </select>
+      <input aria-label="Note" placeholder="note (optional)" value={text} maxLength={2000} onChange={(e) => setText(e.target.value)} />
+      <button type="submit" className="btn primary small" disabled={busy}>
+        Save status
+      </button>
+      {error && <span className="error">{error}</span>}
+    </form>
+  );
+}
+
+function Facts({ facts }: { facts: Record<string, unknown> }) {
+  const entries = Object.entries(facts);
+  if (!entries.length) return null;
+  return (
+    <dl className="facts">
+      {entries.map(([k, v]) => (
+        <div key={k} className="fact">
+          <dt>{k.replace(/_/g, ' ')}</dt>
+          <dd className="mono">{typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export default function AlertDetails({ id }: { id: string }) {
+  const me = useSession();
+  const { data, error, reload } = useApi<AlertDetail>(`/alerts/${encodeURIComponent(id)}`);
+  if (error) return <p className="error">{error.message}</p>;
+  if (!data) return <p className="muted">Loading…</p>;
+  const a = data.alert;
+  const ctx = a.context;
+  return (
+    <div className="alert-details" data-testid="alert-details">
+      <h2>
+        <SeverityBadge severity={a.severity} /> {a.title}
+      </h2>
+      <div className="alert-meta">
+        <StatusBadge status={a.status} />
+        <span className="mono">{a.rule}</span>
+        {a.user_id && (
+          <Link to={userPath(a.user_id)}>{userLabel({ id: a.user_id, name: a.user_name, email: a.user_email })}</Link>
+        )}
+        <span className="muted">
+          {fmtTime(a.first_ts)} → {fmtTime(a.last_ts)} UTC · {a.event_count} event{a.event_count === 1 ? '' : 's'}
+        </span>
+        {a.tags.map((t) => (
+          <Tag key={t}>{t}</Tag>
+        ))}
+      </div>
+      <ResponseSlot target={{ userId: a.user_id, alertId: a.id, ip: ctx.ips[0]?.ip ?? null }} role={me.role} />
+      {canRespond(me.role) ? (
+        <StatusForm key={`${a.status}${a.status_note}`} id={a.id} status={a.status} note={a.status_note} onSaved={reload} />
+      ) : (
+        <p className="muted">Viewers cannot change an alert's status.</p>
+      )}
+      {a.status_note && (
+        <p className="note">
+          Note{a.status_by ? ` by ${a.status_by}` : ''}: {a.status_note}
+        </p>
+      )}
+
+      <section>
+        <h3>Why it fired</h3>
+        <p>{ctx.summary}</p>
+        {ctx.reasons.length > 0 && (
+          <p>
+            Reasons: <Reasons reasons={ctx.reasons} />
+          </p>
+        )}
+        <Facts facts={ctx.facts} />
+        {ctx.aer_reset && (
+          <p className="note">
+            Slack's Anomaly Event Response signed the user out at {fmtTime(ctx.aer_reset.time)} UTC (
+            <a href="#" onClick={(e) => (e.preventDefault(), openEvent(ctx.aer_reset!.event_id))}>
+              event
+            </a>
+            ).
+          </p>
+        )}
+      </section>
+
+      {ctx.ips.length > 0 && (
+        <section>
+          <h3>IP addresses</h3>
+          <table className="grid" data-testid="alert-ips">
+            <thead>
+              <tr>
+                <th>IP</th>
+                <th>For this user</th>
+                <th>Trust</th>
+                <th>Seen before</th>
+                <th>Notes</th>
+              </tr>
+            </thead>
+            <tbody>
+              {ctx.ips.map((ip) => (
+                <tr key={ip.ip}>
+                  <td className="mono">
+                    <Link to={ipPath(ip.ip)}>{ip.ip}</Link>
+                  </td>
+                  <td>{ip.new_for_user ? <Tag kind="bad">new</Tag> : <Tag kind="good">known</Tag>}</td>
+                  <td>{ip.trusted.trusted ? <Tag kind="good" title={ip.trusted.match}>trusted</Tag> : <Tag kind="warn">not trusted</Tag>}</td>
+                  <td className="muted">{ip.history ? `${ip.history.count}× ${fmtTime(ip.history.first_seen)} → ${fmtTime(ip.history.last_seen)}` : 'never'}</td>
+                  <td>
+                    {ip.vpn && <Tag kind="good">{`VPN ${ip.vpn}`}</Tag>}
+                    {ip.threat_intel?.listed && <Tag kind="bad">threat intel</Tag>}
+                    {ip.asn && <Tag>{`AS${ip.asn.asn}${ip.asn.name ? ` ${ip.asn.name}` : ''}`}</Tag>}
+                    {ip.slack_said.map((s) => (
+                      <Tag key={s} kind="warn">{`Slack: ${s}`}</Tag>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+
+      {ctx.user_agents.length > 0 && (
+        <section>
+          <h3>User agents</h3>
+          <table className="grid" data-testid="alert-uas">
+            <thead>
+              <tr>
+                <th>User agent</th>
+                <th>Client</th>
+                <th>Expected</th>
+                <th>For this user</th>
+              </tr>
+            </thead>
+            <tbody>
+              {ctx.user_agents.map((u) => (
+                <tr key={u.ua}>
+                  <td className="mono break">{u.ua}</td>
+                  <td>
+                    {u.name} {u.version ?? ''} <span className="muted">{u.family}</span>
+                  </td>
+                  <td>{u.expected ? <Tag kind="good">expected</Tag> : <Tag kind="bad">unexpected</Tag>}</td>
+                  <td>{u.new_for_user ? <Tag kind="bad">new</Tag> : <Tag kind="good">known</Tag>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+
+      {ctx.downloads && (
+        <section>
+          <h3>
+            Files downloaded {fmtTime(ctx.downloads.window.from)} → {fmtTime(ctx.downloads.window.to)} ({ctx.downloads.count})
+          </h3>
+          <table className="grid" data-testid="alert-downloads">
+            <thead>
+              <tr>
+                <th>Time (UTC)</th>
+                <th>File</th>
+                <th>User agent</th>
+                <th>IP</th>
+              </tr>
+            </thead>
+            <tbody>
+              {ctx.downloads.files.map((f) => (
+                <tr key={f.event_id} onClick={() => openEvent(f.event_id)}>
+                  <td className="mono nowrap">{fmtTime(f.time)}</td>
+                  <td>{f.file_name ?? f.file_id}</td>
+                  <td className="ellipsis ua" title={f.ua ?? ''}>
+                    {f.ua}
+                  </td>
+                  <td className="mono">{f.ip}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+
+      <section>
+        <h3>
+          Triggering events {data.events_truncated && <span className="muted">(newest {data.events.length} shown)</span>}
+        </h3>
+        <table className="grid">
+          <tbody>
+            {data.events.map((e) => (
+              <tr key={e.id} onClick={() => openEvent(e.id)}>
+                <td className="mono nowrap">{fmtTime(e.ts)}</td>
+                <td className="mono">{e.action}</td>
+                <td>{e.entity.name ?? e.entity.id}</td>
+                <td>
+                  <Reasons reasons={e.reasons} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      {ctx.related.length > 0 && (
+        <section>
+          <h3>Related events of the user</h3>
+          <table className="grid">
+            <tbody>
+              {ctx.related.map((r) => (
+                <tr key={r.event_id} onClick={() => openEvent(r.event_id)}>
+                  <td className="mono nowrap">{fmtTime(r.time)}</td>
+                  <td className="mono">{r.action}</td>
+                  <td>{r.entity ?? ''}</td>
+                  <td>
+                    <Reasons reasons={r.reasons ?? []} />
+                  </td>
+                  <td className="mono">{r.ip ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+
+      {ctx.slack.length > 0 && (
+        <section>
+          <h3>What Slack said</h3>
+          <JsonView raw={JSON.stringify(ctx.slack)} />
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,62 @@
+// An IP address: which users used it and when, the clients seen from it, and whether it is trusted.
+import { Tag } from '../components/Badges.tsx';
+import { fmtCount, fmtTime, userLabel } from '../format.ts';
+import { useApi } from '../hooks.ts';
+import { Link, userPath } from '../router.tsx';
+import type { IpSummary } from '../types.ts';
+
+export default function IpPage({ ip }: { ip: string }) {
+  const { data, error } = useApi<IpSummary>(`/ips/${encodeURIComponent(ip)}`);
+  if (error) return <div className="page"><h1 className="mono">{ip}</h1><p className="error">{error.message}</p></div>;
+  if (!data) return <div className="page"><p className="muted">Loading…</p></div>;
+  return (
+    <div className="page ip-page" data-testid="ip-page">
+      <h1 className="mono">{data.ip}</h1>
+      <p>
+        {data.trusted.trusted ? <Tag kind="good">{`trusted (${data.trusted.match ?? data.trusted.by})`}</Tag> : <Tag kind="warn">not trusted</Tag>}
+        {data.vpn && <Tag kind="good">{`VPN ${data.vpn}`}</Tag>}
+        {data.threat_intel?.listed ? <Tag kind="bad">{`threat intel: ${data.threat_intel.entry ?? 'listed'}`}</Tag> : null}
+        {data.asn ? <Tag>{`AS${data.asn.asn} ${data.asn.name ?? ''}`}</Tag> : null}
+        <span className="muted">
+          {' '}
+          {fmtCount(data.events)} events · {fmtTime(data.first_seen)} → {fmtTime(data.last_seen)} UTC ·{' '}
+          <Link to={`/events?ip=${encodeURIComponent(data.ip)}`}>all events from this IP</Link>
+        </span>
+      </p>
+      <section>
+        <h2>Users</h2>
+        <table className="grid" data-testid="ip-users">
+          <thead>
+            <tr><th>User</th><th>Email</th><th>Events</th><th>First seen</th><th>Last seen</th></tr>
+          </thead>
+          <tbody>
+            {data.users.map((u) => (
+              <tr key={u.id ?? 'none'}>
+                <td>{u.id ? <Link to={userPath(u.id)}>{userLabel(u)}</Link> : '(no actor)'}</td>
+                <td>{u.email}</td>
+                <td>{fmtCount(u.count)}</td>
+                <td className="mono nowrap">{fmtTime(u.first_seen)}</td>
+                <td className="mono nowrap">{fmtTime(u.last_seen)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section>
+        <h2>User agents from this IP</h2>
+        <table className="grid">
+          <tbody>
+            {data.user_agents.map((u) => (
+              <tr key={u.ua}>
+                <td className="ellipsis ua" title={u.ua}>{u.ua}</td>
+                <td>{u.expected ? <Tag kind="good">expected</Tag> : <Tag kind="bad">unexpected</Tag>}</td>
+                <td>{fmtCount(u.count)}</td>
+                <td className="mono nowrap">{fmtTime(u.first_seen)} → {fmtTime(u.last_seen)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,199 @@
+// A user's page: timeline with anomalies and alerts marked, daily downloads and excessive_downloads against their
+// baseline, the IPs, ASNs and user agents they used (first and last seen), the files they downloaded, their alerts.
+import { Reasons, SeverityBadge, StatusBadge, Tag } from '../components/Badges.tsx';
+import { ResponseSlot } from '../components/ResponseSlot.tsx';
+import { TimeRange } from '../components/TimeRange.tsx';
+import { fmtCount, fmtTime, userLabel } from '../format.ts';
+import { useApi } from '../hooks.ts';
+import { ipPath, Link, setParams, useLocation } from '../router.tsx';
+import { useSession } from '../session.tsx';
+import DailyChart from '../charts/DailyChart.tsx';
+import TimelineChart from '../charts/TimelineChart.tsx';
+import type { Timeline, UserSummary } from '../types.ts';
+
+export default function UserPage({ id }: { id: string }) {
+  const me = useSession();
+  const { params } = useLocation();
+  const range = { since: params.get('since') ?? undefined, until: params.get('until') ?? undefined };
+  const path = `/users/${encodeURIComponent(id)}`;
+  const sum = useApi<UserSummary>(path, range);
+  const tl = useApi<Timeline>(`${path}/timeline`, range);
+  if (sum.error) return <div className="page"><p className="error">{sum.error.message}</p></div>;
+  if (!sum.data) return <div className="page"><p className="muted">Loading…</p></div>;
+  const s = sum.data;
+  const d = s.daily;
+  return (
+    <div className="page user-page" data-testid="user-page">
+      <header className="page-head">
+        <div>
+          <h1>{userLabel(s.user)}</h1>
+          <p className="muted">
+            {s.user.email} · <span className="mono">{s.user.id}</span> · {fmtCount(s.user.events)} events, first {fmtTime(s.user.first_seen)}, last {fmtTime(s.user.last_seen)} UTC
+          </p>
+        </div>
+        <ResponseSlot target={{ userId: s.user.id }} role={me.role} />
+      </header>
+      <div className="filters">
+        <TimeRange allLabel="Last 7 days active" since={params.get('since')} until={params.get('until')} onChange={(since, until) => setParams({ since, until })} />
+        <span className="muted">
+          showing {fmtTime(s.range.since)} → {fmtTime(s.range.until)} UTC ·{' '}
+          <Link to={`/events?actor=${encodeURIComponent(s.user.id)}`}>all events of this user</Link>
+        </span>
+      </div>
+
+      <section>
+        <h2>Timeline</h2>
+        {tl.data ? <TimelineChart timeline={tl.data} /> : <div className="chart placeholder" />}
+        <p className="legend">
+          <span className="swatch events" /> events <span className="swatch anomalies" /> anomalies <span className="swatch alerts" /> alerts
+        </p>
+      </section>
+
+      <section className="two-charts">
+        <DailyChart
+          title="file_downloaded per day vs baseline"
+          days={d.day_start}
+          counts={d.file_downloaded}
+          mean={d.baseline.file_downloaded.mean}
+          max={d.baseline.file_downloaded.max}
+          color="#4a78b3"
+          testId="daily-downloads"
+        />
+        <DailyChart
+          title="excessive_downloads per day vs baseline"
+          days={d.day_start}
+          counts={d.excessive_downloads}
+          mean={d.baseline.excessive_downloads.mean}
+          max={d.baseline.excessive_downloads.max}
+          color="#c0392b"
+          testId="daily-excessive"
+        />
+        <p className="muted">Baseline: mean (dashed) and maximum (red line) of the {d.baseline_days} days before each day; days in {d.timezone}.</p>
+      </section>
+
+      {s.alerts.length > 0 && (
+        <section>
+          <h2>Alerts</h2>
+          <table className="grid">
+            <tbody>
+              {s.alerts.map((a) => (
+                <tr key={a.id} onClick={() => setParams({ alert: a.id, event: null })}>
+                  <td><SeverityBadge severity={a.severity} /></td>
+                  <td>{a.title}</td>
+                  <td className="mono nowrap">{fmtTime(a.last_ts)}</td>
+                  <td><StatusBadge status={a.status} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+
+      {s.anomalies.length > 0 && (
+        <section>
+          <h2>Slack anomalies</h2>
+          <table className="grid">
+            <tbody>
+              {s.anomalies.map((e) => (
+                <tr key={e.id} onClick={() => setParams({ event: e.id, alert: null })}>
+                  <td className="mono nowrap">{fmtTime(e.ts)}</td>
+                  <td><Reasons reasons={e.reasons} /></td>
+                  <td className="mono">{e.ip}</td>
+                  <td className="ellipsis ua">{e.ua}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+
+      <section>
+        <h2>IP addresses</h2>
+        <table className="grid" data-testid="user-ips">
+          <thead>
+            <tr><th>IP</th><th>First seen</th><th>Last seen</th><th>Events</th><th>In range</th><th>Trust</th><th>ASN</th></tr>
+          </thead>
+          <tbody>
+            {s.ips.map((ip) => (
+              <tr key={ip.ip}>
+                <td className="mono"><Link to={ipPath(ip.ip)}>{ip.ip}</Link></td>
+                <td className="mono nowrap">{fmtTime(ip.first_seen)}</td>
+                <td className="mono nowrap">{fmtTime(ip.last_seen)}</td>
+                <td>{fmtCount(ip.count)}</td>
+                <td>{fmtCount(ip.in_range)}</td>
+                <td>
+                  {ip.trusted.trusted ? <Tag kind="good" title={ip.trusted.match}>trusted</Tag> : <Tag kind="warn">not trusted</Tag>}
+                  {ip.vpn && <Tag kind="good">{`VPN ${ip.vpn}`}</Tag>}
+                  {ip.threat_intel?.listed && <Tag kind="bad">threat intel</Tag>}
+                </td>
+                <td>{ip.asn ? `AS${ip.asn.asn} ${ip.asn.name ?? ''}` : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section>
+        <h2>ASNs</h2>
+        {s.asns.length ? (
+          <table className="grid">
+            <tbody>
+              {s.asns.map((a) => (
+                <tr key={a.asn}>
+                  <td>AS{a.asn} {a.name}</td>
+                  <td className="mono">{a.ips.join(', ')}</td>
+                  <td>{fmtCount(a.count)}</td>
+                  <td className="mono nowrap">{fmtTime(a.first_seen)} → {fmtTime(a.last_seen)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p className="muted">No ASN known for these addresses (ASN data: {s.asn_data}).</p>
+        )}
+      </section>
+
+      <section>
+        <h2>User agents</h2>
+        <table className="grid" data-testid="user-uas">
+          <thead>
+            <tr><th>Client</th><th>User agent</th><th>First seen</th><th>Last seen</th><th>Events</th><th /></tr>
+          </thead>
+          <tbody>
+            {s.user_agents.map((u) => (
+              <tr key={u.ua}>
+                <td>{u.name} {u.version ?? ''} <span className="muted">{u.os ?? ''}</span></td>
+                <td className="ellipsis ua" title={u.ua}>{u.ua}</td>
+                <td className="mono nowrap">{fmtTime(u.first_seen)}</td>
+                <td className="mono nowrap">{fmtTime(u.last_seen)}</td>
+                <td>{fmtCount(u.count)}</td>
+                <td>{u.expected ? <Tag kind="good">expected</Tag> : <Tag kind="bad">unexpected</Tag>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section>
+        <h2>Files downloaded in range ({s.files.length}{s.files_truncated ? '+' : ''})</h2>
+        <table className="grid" data-testid="user-files">
+          <thead>
+            <tr><th>File</th><th>Downloads</th><th>First</th><th>Last</th></tr>
+          </thead>
+          <tbody>
+            {s.files.map((f) => (
+              <tr key={`${f.file_id}${f.name}`}>
+                <td>
+                  {f.file_id ? <Link to={`/events?action=file_downloaded&entity=${encodeURIComponent(f.file_id)}`}>{f.name ?? f.file_id}</Link> : f.name}
+                </td>
+                <td>{f.count}</td>
+                <td className="mono nowrap">{fmtTime(f.first_seen)}</td>
+                <td className="mono nowrap">{fmtTime(f.last_seen)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+}
