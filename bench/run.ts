@@ -40,3 +40,16 @@ try {
   console.log(`## detection replay: not run (${(e as Error).message})`);
 }
 await store.close();
+console.log('');
+
+const { benchHttp, webBundleReport } = await import('./http.ts');
+console.log('## web UI and API over HTTP on loopback  target: p95 < 100 ms');
+for (const [k, r] of Object.entries(await benchHttp(ing.dbPath))) {
+  console.log(`${k.padEnd(32)} p50 ${String(r.p50).padStart(8)} ms   p95 ${String(r.p95).padStart(8)} ms`);
+}
+const w = webBundleReport();
+console.log(
+  w
+    ? `first-load JS: ${(w.firstLoad.jsRaw / 1024).toFixed(1)} kB, ${(w.firstLoad.jsGzip / 1024).toFixed(1)} kB gzip (CSS ${(w.firstLoad.cssGzip / 1024).toFixed(1)} kB gzip)`
+    : 'web app not built (npm run build:web)',
+);
