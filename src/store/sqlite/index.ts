@@ -136,19 +136,20 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Around an import that at least doubles the table (and is large), drop the investigation indexes and rebuild them
-   * once at the end: one sorted pass is several times cheaper than keeping six b-trees up to date row by row.
+   * Around an import that at least doubles the table (and is large), drop the high-cardinality investigation indexes
+   * and rebuild them once at the end: one sorted pass is cheaper than keeping those b-trees up to date row by row.
    * The unique `id` key stays, so deduplication is unchanged.
    */
   async bulkLoad<T>(expectedEvents: number, f: () => Promise<T>): Promise<T> {
     const rows = (this.db.prepare('SELECT coalesce(max(seq), 0) AS n FROM events').get() as { n: number }).n;
     if (expectedEvents < BULK_MIN_EVENTS || expectedEvents < rows) return f();
-    for (const i of EVENT_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${i.name}`);
+    const suspended = EVENT_INDEXES.filter((i) => i.bulkRebuild);
+    for (const i of suspended) this.db.exec(`DROP INDEX IF EXISTS ${i.name}`);
     try {
       return await f();
     } finally {
       this.db.pragma('threads = 2');
-      for (const i of EVENT_INDEXES) this.db.exec(i.sql);
+      for (const i of suspended) this.db.exec(i.sql);
       this.db.pragma('threads = 0');
     }
   }
