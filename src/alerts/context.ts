@@ -73,8 +73,9 @@ export function historyDays(env: DetectEnv, firstTs: number): { fromDay: number;
 
 /** A user's day-usage history loaded from the store for the given alerts (the incremental path). */
 export async function loadUsage(reader: HistoryReader, env: DetectEnv, userId: string, firstTs: readonly number[]): Promise<DayUsage> {
-  const from = Math.min(...firstTs.map((t) => historyDays(env, t).fromDay));
-  const to = Math.max(...firstTs.map((t) => historyDays(env, t).toDay));
+  const days = firstTs.map((t) => historyDays(env, t));
+  const from = days.reduce((m, d) => Math.min(m, d.fromDay), Infinity);
+  const to = days.reduce((m, d) => Math.max(m, d.toDay), -Infinity);
   return DayUsage.load(reader, (ts) => env.tz.dayOf(ts), env.tz.dayStart(from), env.tz.dayStart(to + 1) - 1, userId);
 }
 

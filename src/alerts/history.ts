@@ -27,6 +27,8 @@ export interface UsageSource {
 /** What history loading needs from the store: the detection engine's reader fits. */
 export interface HistoryReader {
   all(q: EventQuery): Promise<StoredEvent[]>;
+  /** Optional batch form (one query for many users). */
+  allOf?(column: 'actor' | 'entity', values: readonly string[], q: Omit<EventQuery, 'actor' | 'entity'>): Promise<Map<string, StoredEvent[]>>;
 }
 
 interface DayAgg {
@@ -38,8 +40,18 @@ interface DayAgg {
 
 type PerValue = Map<string, DayAgg[]>;
 
+interface UserDays {
+  ip: PerValue;
+  ua: PerValue;
+  /** The value and day list last touched: consecutive events of a user mostly share IP and user agent. */
+  lastIp?: string;
+  lastIpDays?: DayAgg[];
+  lastUa?: string;
+  lastUaDays?: DayAgg[];
+}
+
 export class DayUsage implements UsageSource {
-  private readonly users = new Map<string, { ip: PerValue; ua: PerValue }>();
+  private readonly users = new Map<string, UserDays>();
 
   /**
    * Count one event (events of a user must come in time order).
@@ -51,8 +63,20 @@ export class DayUsage implements UsageSource {
     if (!user || (!n.ip && !n.ua)) return;
     let u = this.users.get(user);
     if (!u) this.users.set(user, (u = { ip: new Map(), ua: new Map() }));
-    if (n.ip) bump(u.ip, n.ip, day, n.ts);
-    if (n.ua) bump(u.ua, n.ua, day, n.ts);
+    if (n.ip) {
+      if (n.ip !== u.lastIp || !u.lastIpDays) {
+        u.lastIp = n.ip;
+        u.lastIpDays = daysOf(u.ip, n.ip);
+      }
+      bump(u.lastIpDays, day, n.ts);
+    }
+    if (n.ua) {
+      if (n.ua !== u.lastUa || !u.lastUaDays) {
+        u.lastUa = n.ua;
+        u.lastUaDays = daysOf(u.ua, n.ua);
+      }
+      bump(u.lastUaDays, day, n.ts);
+    }
   }
 
   /**
@@ -70,6 +94,9 @@ export class DayUsage implements UsageSource {
           else if (i) days.splice(0, i);
         }
       }
+      // Pruning may drop or shorten the cached lists: look them up again on the next event.
+      u.lastIpDays = undefined;
+      u.lastUaDays = undefined;
       if (u.ip.size === 0 && u.ua.size === 0) this.users.delete(user);
     }
   }
@@ -100,9 +127,13 @@ export class DayUsage implements UsageSource {
   }
 }
 
-function bump(m: PerValue, v: string, day: number, ts: number): void {
+function daysOf(m: PerValue, v: string): DayAgg[] {
   let days = m.get(v);
   if (!days) m.set(v, (days = []));
+  return days;
+}
+
+function bump(days: DayAgg[], day: number, ts: number): void {
   const last = days[days.length - 1];
   if (last && last.day === day) {
     last.count++;
@@ -131,6 +162,24 @@ export class RecentEvents {
     const events = await reader.all({ actor: userId, since, until, ...(actions ? { actions: [...actions] } : {}) });
     const aer = await reader.all({ entity: userId, actions: [AER_ACTION], since, until: until + AER_AFTER });
     return new RecentEvents(since, until, events, aer);
+  }
+
+  /**
+   * Recent events of many users over one window (a superset of each user's own window changes nothing: context
+   * only reads inside each alert's windows).
+   *
+   * @example const byUser = await RecentEvents.loadMany(reader, ['W1', 'W2'], since, until, actions)
+   */
+  static async loadMany(reader: HistoryReader, users: readonly string[], since: number, until: number, actions?: readonly string[]): Promise<Map<string, RecentEvents>> {
+    const out = new Map<string, RecentEvents>();
+    if (!reader.allOf) {
+      for (const u of users) out.set(u, await RecentEvents.load(reader, u, since, until, actions));
+      return out;
+    }
+    const events = await reader.allOf('actor', users, { since, until, ...(actions ? { actions: [...actions] } : {}) });
+    const aer = await reader.allOf('entity', users, { actions: [AER_ACTION], since, until: until + AER_AFTER });
+    for (const u of users) out.set(u, new RecentEvents(since, until, events.get(u) ?? [], aer.get(u) ?? []));
+    return out;
   }
 
   /** The events with from <= ts <= to, oldest first. */

@@ -63,8 +63,8 @@ export class MemoryAlertStore implements AlertStore {
     return { created: plan.created, updated: plan.updated, removed: plan.deletes, unchanged: plan.unchanged };
   }
 
-  async forUser(key: string, from: number, to: number): Promise<Alert[]> {
-    return structuredClone([...this.alerts.values()].filter((a) => a.key === key && a.last_ts >= from && a.last_ts <= to));
+  async forUser(user: string, from: number, to: number): Promise<Alert[]> {
+    return structuredClone([...this.alerts.values()].filter((a) => (a.user_id === user || a.key === user) && a.last_ts >= from && a.last_ts <= to));
   }
 
   async setContext(id: string, context: AlertContext, nowMs: number): Promise<void> {
@@ -72,7 +72,7 @@ export class MemoryAlertStore implements AlertStore {
     if (a) this.alerts.set(id, { ...a, context: structuredClone(context), updated_at: new Date(nowMs).toISOString() });
   }
 
-  async updateStatus(id: string, status: AlertStatus, note: string | null, by: string | null, nowMs: number): Promise<Alert | null> {
+  async updateStatus(id: string, status: AlertStatus, note: string | null, by: string | null, nowMs = Date.now()): Promise<Alert | null> {
     const a = this.alerts.get(id);
     if (!a) return null;
     const next = { ...a, status, status_note: note, status_by: by, updated_at: new Date(nowMs).toISOString() };

@@ -161,8 +161,10 @@ export class SqliteAlertStore implements AlertStore {
     })();
   }
 
-  async forUser(key: string, from: number, to: number): Promise<Alert[]> {
-    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM alerts WHERE key = ? AND last_ts BETWEEN ? AND ?`).all(key, from, to);
+  async forUser(user: string, from: number, to: number): Promise<Alert[]> {
+    const rows = this.db
+      .prepare(`SELECT ${COLUMNS} FROM alerts WHERE (user_id = @user OR key = @user) AND last_ts BETWEEN @from AND @to`)
+      .all({ user, from, to });
     return (rows as AlertRow[]).map(rowToAlert);
   }
 
@@ -170,7 +172,7 @@ export class SqliteAlertStore implements AlertStore {
     this.db.prepare('UPDATE alerts SET context = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(context), new Date(nowMs).toISOString(), id);
   }
 
-  async updateStatus(id: string, status: AlertStatus, note: string | null, by: string | null, nowMs: number): Promise<Alert | null> {
+  async updateStatus(id: string, status: AlertStatus, note: string | null, by: string | null, nowMs = Date.now()): Promise<Alert | null> {
     const at = new Date(nowMs).toISOString();
     const changed = this.db.transaction(() => {
       const info = this.db.prepare('UPDATE alerts SET status = ?, status_note = ?, status_by = ?, updated_at = ? WHERE id = ?').run(status, note, by, at, id);

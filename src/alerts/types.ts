@@ -157,11 +157,11 @@ export interface AlertStore {
    * what it says changed), new id → create (inheriting the status of an alert it absorbs), missing → remove.
    */
   replace(scope: AlertScope, drafts: readonly AlertDraft[], nowMs: number): Promise<ReplaceResult>;
-  /** Alerts of one user whose last event is in [from, to]: their context may need a refresh. */
-  forUser(key: string, from: number, to: number): Promise<Alert[]>;
+  /** Alerts of one user (user id or grouping key) whose last event is in [from, to]: their context may need a refresh. */
+  forUser(user: string, from: number, to: number): Promise<Alert[]>;
   /** Store a refreshed context (no version change: context alone does not re-notify). */
   setContext(id: string, context: AlertContext, nowMs: number): Promise<void>;
-  updateStatus(id: string, status: AlertStatus, note: string | null, by: string | null, nowMs: number): Promise<Alert | null>;
+  updateStatus(id: string, status: AlertStatus, note: string | null, by: string | null, nowMs?: number): Promise<Alert | null>;
   /** Alerts created or changed whose current version has not been handed to the sinks yet. */
   pendingNotifications(limit: number): Promise<Alert[]>;
   /** The sinks accepted these versions (a newer version stays pending). */

@@ -121,17 +121,21 @@ export async function toDrafts(store: Store, env: DetectEnv, grouped: readonly G
     if (list) list.push(item);
     else byUser.set(g.subject.id, [item]);
   }
+  // Recent events of every user with alerts here, in one query over the union of their windows.
+  const users = [...byUser.keys()].filter((u): u is string => u !== null);
+  const inputs = [...byUser.values()].flat().map((i) => i.input);
+  let since = Infinity;
+  let until = -Infinity;
+  for (const i of inputs) {
+    const w = recentWindow(i);
+    if (w.since < since) since = w.since;
+    if (w.until > until) until = w.until;
+  }
+  const recent = users.length ? await RecentEvents.loadMany(reader, users, since, until, recentActions(inputs.some((i) => i.downloads))) : new Map<string, RecentEvents>();
   const drafts: AlertDraft[] = [];
   for (const [user, items] of byUser) {
-    let recent: RecentEvents | null = null;
-    let used: UsageSource | null = null;
-    if (user !== null) {
-      const windows = items.map((i) => recentWindow(i.input));
-      const actions = recentActions(items.some((i) => i.input.downloads));
-      recent = await RecentEvents.load(reader, user, Math.min(...windows.map((w) => w.since)), Math.max(...windows.map((w) => w.until)), actions);
-      used = usage ?? (await loadUsage(reader, env, user, items.map((i) => i.input.firstTs)));
-    }
-    for (const { g, title, input } of items) drafts.push(draftOf(g, title, contextFrom(used, recent, env, input)));
+    const used = user === null ? null : (usage ?? (await loadUsage(reader, env, user, items.map((i) => i.input.firstTs))));
+    for (const { g, title, input } of items) drafts.push(draftOf(g, title, contextFrom(used, user === null ? null : (recent.get(user) ?? null), env, input)));
   }
   return drafts;
 }

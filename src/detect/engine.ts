@@ -47,6 +47,8 @@ export interface Engine {
   readonly log: (message: string) => void;
 }
 
+const prepared = new WeakMap<Config, { env: DetectEnv; rules: CompiledRule[] }>();
+
 /** A day of slack around loaded ranges: day boundaries move with the time zone's offset. */
 const DAY = 86400;
 
@@ -56,11 +58,23 @@ const DAY = 86400;
  * @example const engine = createEngine(config, { alerts: new MemoryAlertStore() })
  */
 export function createEngine(config: Config, alerts: AlertStore, opts: EngineOptions = {}): Engine {
-  const env = opts.env ?? buildEnv(config);
+  let env = opts.env;
+  let rules = opts.rules;
+  if (!env || !rules) {
+    // Loading rule files, ASN data and the threat list once per config object: `collect --follow` runs the engine
+    // every minute with the same config.
+    let cached = prepared.get(config);
+    if (!cached) {
+      const e = buildEnv(config);
+      prepared.set(config, (cached = { env: e, rules: loadEnabledRules(config, e) }));
+    }
+    env ??= cached.env;
+    rules ??= env === cached.env ? cached.rules : loadEnabledRules(config, env);
+  }
   return {
     config,
     env,
-    rules: opts.rules ?? loadEnabledRules(config, env),
+    rules,
     alerts,
     notifier: opts.notifier ?? null,
     now: opts.now ?? Date.now,

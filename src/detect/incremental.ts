@@ -108,7 +108,9 @@ export async function incrementalWithEngine(store: Store, engine: Engine, bulkTh
   if (bulk && span) {
     const h = maxHorizons(engine.rules);
     const newest = (await store.newestEventTime()) ?? span.max;
-    const report = await replayWithEngine(store, engine, { since: span.min - h.forward, until: Math.min(span.max + h.history, newest) });
+    // New events can change firings up to the history horizon later, and alert context up to context_days later.
+    const reach = Math.max(h.history, (engine.config.detect.context_days + 1) * 86400);
+    const report = await replayWithEngine(store, engine, { since: span.min - Math.max(h.forward, 86400), until: Math.min(span.max + reach, newest) });
     for (const a of [...report.result.created, ...report.result.updated]) changed.set(a.id, a);
   } else {
     const tz = engine.env.tz;
@@ -141,7 +143,7 @@ async function refreshContexts(store: Store, engine: Engine, users: Map<string, 
     const candidates = await engine.alerts.forUser(user, s.min - 86400, s.max + (days + 2) * 86400);
     for (const a of candidates) {
       const rule = rules.get(a.rule);
-      if (!rule || skip.has(a.id) || a.first_ts - days * 86400 > s.max) continue;
+      if (!rule || skip.has(a.id) || a.first_ts - (days + 1) * 86400 > s.max) continue;
       const context = await refreshedContext(store, engine.env, rule, a);
       if (JSON.stringify(context) !== JSON.stringify(a.context)) await engine.alerts.setContext(a.id, context, engine.now());
     }

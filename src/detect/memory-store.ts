@@ -93,7 +93,7 @@ export class MemoryStore implements Store {
   }
 
   async newestEventTime(): Promise<number | null> {
-    return this.events.length ? Math.max(...this.events.map((e) => e.norm.ts)) : null;
+    return this.events.reduce<number | null>((m, e) => (m === null || e.norm.ts > m ? e.norm.ts : m), null);
   }
 
   async topCounts(by: 'action' | 'actor' | 'reason', limit: number, q: EventQuery = {}) {

@@ -17,14 +17,16 @@ export interface EventReader {
   scan(since: number, until: number, batchSize: number): AsyncIterable<StoredEvent[]>;
   /** Every event matching the query, oldest first by (ts, id). */
   all(q: EventQuery): Promise<StoredEvent[]>;
+  /** The same for many actors (or entities) at once, by value: one round trip instead of one per user. */
+  allOf(column: 'actor' | 'entity', values: readonly string[], q: Omit<EventQuery, 'actor' | 'entity'>): Promise<Map<string, StoredEvent[]>>;
 }
 
 const NORM_COLUMNS =
   'seq, id, ts, action, actor_id, actor_name, actor_email, entity_type, entity_id, entity_name, ip, session_id, ua, reasons, action_ts_ms, location_id';
 
 /** What a time-ordered scan reads per event: what rules look at on every event. The rest is read on demand. */
-const SCAN_COLUMNS = 'seq, id, ts, action, actor_id, entity_id, ip, ua, reasons, action_ts_ms';
-const DETAIL_COLUMNS = 'actor_name, actor_email, entity_type, entity_name, session_id, location_id';
+const SCAN_COLUMNS = 'seq, id, ts, action, actor_id, ip, ua, reasons';
+const DETAIL_COLUMNS = 'actor_name, actor_email, entity_type, entity_name, session_id, location_id, entity_id, action_ts_ms';
 
 type Row = [number, string, number, string, ...Array<string | number | null>];
 
@@ -44,56 +46,69 @@ class LazyEvent implements StoredEvent {
 }
 
 /**
- * The normalised view of a scanned event: the columns every rule reads are fields, the others (names, email,
- * session, location) are read from the database the first time one is asked for (alerts' events, rare rules).
+ * A scanned event: its own normalised view (one object per event instead of two). The columns every rule reads are
+ * fields; the others (names, email, session, location) and the raw text are read from the database the first time
+ * one is asked for (events that end up in alerts, rules reading raw fields).
  */
-class ScannedNorm implements NormalisedEvent {
+class ScannedEvent implements StoredEvent, NormalisedEvent {
   readonly id: string;
   readonly ts: number;
   readonly action: string;
   readonly actorType = null;
   readonly actorId: string | null;
-  readonly entityId: string | null;
   readonly ip: string | null;
   readonly ua: string | null;
   readonly reasons: string[];
-  readonly actionTimestampMs: number | null;
-  private d: Array<string | null> | undefined;
+  private d: Array<string | number | null> | undefined;
+  private text: string | undefined;
 
-  constructor(r: Row, private readonly seq: number, private readonly fetch: Fetchers) {
+  constructor(r: Row, readonly seq: number, private readonly fetch: Fetchers) {
     this.id = r[1];
     this.ts = r[2];
     this.action = r[3];
     this.actorId = r[4] as string | null;
-    this.entityId = r[5] as string | null;
-    this.ip = r[6] as string | null;
-    this.ua = r[7] as string | null;
-    this.reasons = r[8] ? (r[8] as string).split(',') : NO_REASONS;
-    this.actionTimestampMs = r[9] as number | null;
+    this.ip = r[5] as string | null;
+    this.ua = r[6] as string | null;
+    this.reasons = r[7] ? (r[7] as string).split(',') : NO_REASONS;
   }
 
-  private detail(i: number): string | null {
-    if (!this.d) this.d = (this.fetch.detail.get(this.seq) as Array<string | null> | undefined) ?? [null, null, null, null, null, null];
+  get norm(): NormalisedEvent {
+    return this;
+  }
+
+  get raw(): string {
+    if (this.text === undefined) this.text = (this.fetch.raw.get(this.seq) as string | undefined) ?? '{}';
+    return this.text;
+  }
+
+  private detail(i: number): string | number | null {
+    if (!this.d) this.d = (this.fetch.detail.get(this.seq) as Array<string | number | null> | undefined) ?? [];
     return this.d[i] ?? null;
   }
 
   get actorName() {
-    return this.detail(0);
+    return this.detail(0) as string | null;
   }
   get actorEmail() {
-    return this.detail(1);
+    return this.detail(1) as string | null;
   }
   get entityType() {
-    return this.detail(2);
+    return this.detail(2) as string | null;
   }
   get entityName() {
-    return this.detail(3);
+    return this.detail(3) as string | null;
   }
   get sessionId() {
-    return this.detail(4);
+    return this.detail(4) as string | null;
   }
   get locationId() {
-    return this.detail(5);
+    return this.detail(5) as string | null;
+  }
+  get entityId() {
+    return this.detail(6) as string | null;
+  }
+  get actionTimestampMs() {
+    return this.detail(7) as number | null;
   }
 }
 
@@ -137,6 +152,11 @@ function genericReader(store: Store): EventReader {
       }
       return out.sort((a, b) => compareEvents(a.norm, b.norm));
     },
+    async allOf(column, values, q) {
+      const out = new Map<string, StoredEvent[]>();
+      for (const v of values) out.set(v, await this.all({ ...q, [column]: v }));
+      return out;
+    },
   };
 }
 
@@ -170,7 +190,7 @@ function sqliteReader(db: BetterSqlite3.Database, store: Store): EventReader | n
         const last = rows[rows.length - 1]!;
         ts = last[2];
         seq = last[0];
-        yield rows.map((r) => new LazyEvent(r[0], new ScannedNorm(r, r[0], fetch), fetch));
+        yield rows.map((r) => new ScannedEvent(r, r[0], fetch));
         if (rows.length < batchSize) return;
       }
     },
@@ -182,11 +202,36 @@ function sqliteReader(db: BetterSqlite3.Database, store: Store): EventReader | n
         const v = q[k as keyof EventQuery];
         if (v !== undefined) (where.push(`${col} = ?`), p.push(v));
       }
-      if (q.actions?.length) (where.push(`action IN (${q.actions.map(() => '?').join(', ')})`), p.push(...q.actions));
+      // With a user filter, keep the planner on the (user, ts) index rather than (action, ts).
+      const plus = q.actor !== undefined || q.entity !== undefined ? '+' : '';
+      if (q.actions?.length) (where.push(`${plus}action IN (${q.actions.map(() => '?').join(', ')})`), p.push(...q.actions));
       if (q.since !== undefined) (where.push('ts >= ?'), p.push(q.since));
       if (q.until !== undefined) (where.push('ts <= ?'), p.push(q.until));
       const rows = prepared(`SELECT ${NORM_COLUMNS} FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`).all(...p) as Row[];
       return rows.map((r) => new LazyEvent(r[0], normOf(r), fetch) as StoredEvent).sort((a, b) => compareEvents(a.norm, b.norm));
+    },
+    async allOf(column, values, q) {
+      const out = new Map<string, StoredEvent[]>(values.map((v) => [v, []]));
+      if (q.reason !== undefined || q.before || q.limit) {
+        for (const v of values) out.set(v, await this.all({ ...q, [column]: v }));
+        return out;
+      }
+      const col = column === 'actor' ? 'actor_id' : 'entity_id';
+      const index = column === 'actor' ? 4 : 8; // position of the column in NORM_COLUMNS
+      for (let i = 0; i < values.length; i += 400) {
+        const chunk = values.slice(i, i + 400);
+        const where = [`${col} IN (${chunk.map(() => '?').join(', ')})`];
+        const p: unknown[] = [...chunk];
+        // `+action`: filter on the action without letting it pick the (action, ts) index; (user, ts) is narrower.
+        if (q.actions?.length) (where.push(`+action IN (${q.actions.map(() => '?').join(', ')})`), p.push(...q.actions));
+        if (q.since !== undefined) (where.push('ts >= ?'), p.push(q.since));
+        if (q.until !== undefined) (where.push('ts <= ?'), p.push(q.until));
+        for (const r of prepared(`SELECT ${NORM_COLUMNS} FROM events WHERE ${where.join(' AND ')}`).all(...p) as Row[]) {
+          out.get(r[index] as string)?.push(new LazyEvent(r[0], normOf(r), fetch));
+        }
+      }
+      for (const list of out.values()) list.sort((a, b) => compareEvents(a.norm, b.norm));
+      return out;
     },
   };
 }
