@@ -71,7 +71,11 @@ export function historyDays(env: DetectEnv, firstTs: number): { fromDay: number;
   return { fromDay: d - env.config.detect.context_days, toDay: d - 1 };
 }
 
-/** A user's day-usage history loaded from the store for the given alerts (the incremental path). */
+/**
+ * A user's day-usage history loaded from the store for the given alerts (the incremental path).
+ *
+ * @example const usage = await loadUsage(reader, env, 'W0MATT0001', [alert.first_ts])
+ */
 export async function loadUsage(reader: HistoryReader, env: DetectEnv, userId: string, firstTs: readonly number[]): Promise<DayUsage> {
   const days = firstTs.map((t) => historyDays(env, t));
   const from = days.reduce((m, d) => Math.min(m, d.fromDay), Infinity);

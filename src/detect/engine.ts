@@ -30,7 +30,7 @@ export interface EngineOptions {
   env?: DetectEnv;
   /** The rules to run (default: the enabled rules of the config). */
   rules?: CompiledRule[];
-  /** Where new and changed alerts go; null: nowhere (default: the config's sinks, when wired). */
+  /** Where new and changed alerts go; null: nowhere (`replay` / `runIncremental` default: the config's sinks). */
   notifier?: AlertNotifier | null;
   /** Clock, Unix ms (for created_at/updated_at). */
   now?: () => number;
@@ -55,7 +55,7 @@ const DAY = 86400;
 /**
  * Assemble an engine: environment, rules and stores from the config unless given.
  *
- * @example const engine = createEngine(config, { alerts: new MemoryAlertStore() })
+ * @example const engine = createEngine(config, new MemoryAlertStore(), { notifier: null })
  */
 export function createEngine(config: Config, alerts: AlertStore, opts: EngineOptions = {}): Engine {
   let env = opts.env;
@@ -82,7 +82,11 @@ export function createEngine(config: Config, alerts: AlertStore, opts: EngineOpt
   };
 }
 
-/** Largest history and forward horizons among rules (seconds). */
+/**
+ * Largest history and forward horizons among rules (seconds).
+ *
+ * @example maxHorizons(engine.rules) // { history: 2851200, forward: 172800 }
+ */
 export function maxHorizons(rules: readonly CompiledRule[]): { history: number; forward: number } {
   return {
     history: Math.max(0, ...rules.map((r) => r.horizons.history)),

@@ -73,7 +73,11 @@ export function comparable(a: Alert): Record<string, unknown> {
   };
 }
 
-/** Stable sort for comparing alert lists. */
+/**
+ * Stable sort for comparing alert lists.
+ *
+ * @example sortAlerts(await engine.alerts.list()).map(comparable)
+ */
 export function sortAlerts<T extends { id: string }>(alerts: T[]): T[] {
   return [...alerts].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

@@ -53,3 +53,19 @@ export function highlightPaths(raw: Json, alert?: Alert | null): string[] {
   }
   return [...out];
 }
+
+/**
+ * `highlightPaths` of an event's stored raw text. Stored raw text is validated JSON; a damaged row that does not
+ * parse is treated as an empty object (its text is still shown, without highlights from its content).
+ *
+ * @example highlightRaw(event.raw, alert) // ['action', 'details.reason']
+ */
+export function highlightRaw(raw: string, alert?: Alert | null): string[] {
+  let parsed: Json = null;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    // a damaged row: highlight nothing from its content
+  }
+  return highlightPaths(parsed, alert);
+}

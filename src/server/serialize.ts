@@ -4,21 +4,9 @@
  */
 import type Database from 'better-sqlite3';
 import type { StoredEvent } from '../events/schema.ts';
+import { EVENT_COLUMNS, rowToEvent, type EventRow } from '../store/sqlite/index.ts';
 import { isoSeconds } from '../util/time.ts';
-
-export interface EventSummary {
-  id: string;
-  seq: number;
-  ts: number;
-  time: string;
-  action: string;
-  actor: { id: string | null; name: string | null; email: string | null };
-  entity: { type: string | null; id: string | null; name: string | null };
-  ip: string | null;
-  session_id: string | null;
-  ua: string | null;
-  reasons: string[];
-}
+import type { EventSummary } from './api-types.ts';
 
 /**
  * @example eventSummary(await store.getEvent(id)).time // '2026-01-01T09:00:00Z'
@@ -40,54 +28,19 @@ export function eventSummary(e: StoredEvent): EventSummary {
   };
 }
 
-interface SummaryRow {
-  seq: number;
-  id: string;
-  ts: number;
-  action: string;
-  actor_id: string | null;
-  actor_name: string | null;
-  actor_email: string | null;
-  entity_type: string | null;
-  entity_id: string | null;
-  entity_name: string | null;
-  ip: string | null;
-  session_id: string | null;
-  ua: string | null;
-  reasons: string | null;
-  raw: string;
-}
-
 /**
  * Many events by id in one query (an alert's triggering events), in the order of `ids`; unknown ids are skipped.
  * One statement instead of one lookup per id keeps an alert with hundreds of events fast.
  *
- * @example summariesByIds(store.db, alert.event_ids).map((e) => e.summary.time)
+ * @example eventsByIds(store.db, alert.event_ids).map((e) => eventSummary(e).time)
  */
-export function summariesByIds(db: Database.Database, ids: readonly string[]): Array<{ summary: EventSummary; raw: string }> {
+export function eventsByIds(db: Database.Database, ids: readonly string[]): StoredEvent[] {
   const rows = db
-    .prepare(
-      `SELECT seq, id, ts, action, actor_id, actor_name, actor_email, entity_type, entity_id, entity_name, ip, session_id, ua, reasons, raw
-       FROM events WHERE id IN (SELECT value FROM json_each(?))`,
-    )
-    .all(JSON.stringify(ids)) as SummaryRow[];
+    .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id IN (SELECT value FROM json_each(?))`)
+    .all(JSON.stringify(ids)) as EventRow[];
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.flatMap((id) => {
     const r = byId.get(id);
-    if (!r) return [];
-    const summary: EventSummary = {
-      id: r.id,
-      seq: r.seq,
-      ts: r.ts,
-      time: isoSeconds(r.ts),
-      action: r.action,
-      actor: { id: r.actor_id, name: r.actor_name, email: r.actor_email },
-      entity: { type: r.entity_type, id: r.entity_id, name: r.entity_name },
-      ip: r.ip,
-      session_id: r.session_id,
-      ua: r.ua,
-      reasons: r.reasons ? r.reasons.split(',') : [],
-    };
-    return [{ summary, raw: r.raw }];
+    return r ? [rowToEvent(r)] : [];
   });
 }

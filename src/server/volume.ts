@@ -10,37 +10,17 @@
 import type Database from 'better-sqlite3';
 import { buildEventWhere } from '../store/sqlite/query.ts';
 import type { EventQuery } from '../store/types.ts';
+import type { Volume } from './api-types.ts';
 import type { Rollups } from './rollup.ts';
 
 /** Bucket widths offered, seconds: the smallest one giving at most the requested number of buckets is used. */
 const WIDTHS = [60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 2592000];
 const HOUR = 3600;
 
-export interface VolumeRequest {
-  actions?: string[];
-  actor?: string;
-  entity?: string;
-  ip?: string;
-  session?: string;
-  reason?: string;
-  since?: number;
-  until?: number;
+/** The event filters of the histogram (the store's), plus free text (not applied) and the wanted number of buckets. */
+export interface VolumeRequest extends Pick<EventQuery, 'actions' | 'actor' | 'entity' | 'ip' | 'session' | 'reason' | 'since' | 'until'> {
   text?: string;
   buckets: number;
-}
-
-export interface Volume {
-  since: number;
-  until: number;
-  /** Bucket width in seconds; bucket i starts at `t[i]` (aligned on multiples of the width). */
-  bucket: number;
-  t: number[];
-  n: number[];
-  total: number;
-  /** `rollup` (hourly table) or `events` (grouped directly). */
-  source: 'rollup' | 'events';
-  /** True when a free-text filter was given: the histogram counts the other filters only. */
-  textIgnored: boolean;
 }
 
 function pickWidth(span: number, buckets: number, minWidth: number): number {
@@ -106,5 +86,5 @@ export function volume(db: Database.Database, rollups: Rollups, req: VolumeReque
     fromEvents(since, until);
   }
   const total = n.reduce((a, b) => a + b, 0);
-  return { since, until, bucket: width, t, n, total, source: useRollup ? 'rollup' : 'events', textIgnored: !!req.text };
+  return { since, until, bucket: width, t, n, total, source: useRollup ? 'rollup' : 'events', text_ignored: !!req.text };
 }

@@ -12,6 +12,15 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * What to show for a failed request: the server's message, or the error itself (network failure, bug).
+ *
+ * @example errorMessage(new ApiError(409, 'exists', 'name already taken')) // 'name already taken'
+ */
+export function errorMessage(err: unknown): string {
+  return err instanceof ApiError ? err.message : String(err);
+}
+
 let csrfToken: string | null = null;
 let onLoggedOut: (() => void) | null = null;
 

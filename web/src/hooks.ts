@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
-import { api, type Params } from './api.ts';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { api, errorMessage, type Params } from './api.ts';
 
 export interface Loaded<T> {
   data: T | null;
@@ -36,4 +36,38 @@ export function useApi<T>(path: string | null, params: Params = {}): Loaded<T> {
   }, [key, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data: state.data, error: state.error, loading: state.loading, reload };
+}
+
+export interface Submit {
+  /** The form's `onSubmit`: runs the action once, clearing the previous error first. */
+  submit: (e: FormEvent) => Promise<void>;
+  /** True while the action runs (to disable the submit button). */
+  busy: boolean;
+  /** The message of the last failure, or null. */
+  error: string | null;
+}
+
+/**
+ * A form submission to the API: prevents the page load, tracks `busy`, and turns a failure into `error`.
+ *
+ * @example
+ * const { submit, busy, error } = useSubmit(() => api.post('/auth/login', { name, password }));
+ * <form onSubmit={submit}>… <button disabled={busy}>Log in</button></form>
+ */
+export function useSubmit(action: () => Promise<unknown>): Submit {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { submit, busy, error };
 }

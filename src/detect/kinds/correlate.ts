@@ -24,6 +24,11 @@ interface Candidate {
   sig: string;
 }
 
+/**
+ * A correlation depends on the window before each firing, nothing after it.
+ *
+ * @example correlateHorizons(3600) // { history: 3600, forward: 0 }
+ */
 export function correlateHorizons(window: number): Horizons {
   return { history: window, forward: 0 };
 }

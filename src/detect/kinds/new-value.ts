@@ -14,6 +14,11 @@ import type { EventView } from '../event-view.ts';
 import { maxSeverity } from './severity.ts';
 import { HISTORY, TRIGGER, type Firing, type Horizons, type KeyEvaluator } from './types.ts';
 
+/**
+ * A new value depends on the lookback before the event.
+ *
+ * @example newValueHorizons(30 * 86400) // { history: 2592000, forward: 0 }
+ */
 export function newValueHorizons(lookback: number): Horizons {
   return { history: lookback, forward: 0 };
 }

@@ -20,6 +20,11 @@ const MAX_KEPT = 500;
 
 type ThresholdSpec = ThresholdRuleDef['threshold'];
 
+/**
+ * A bucket's firing depends on its baseline buckets before it and on the rest of its bucket after its anchor.
+ *
+ * @example thresholdHorizons({ window: 300, above: 10 }) // { history: 300, forward: 0 }
+ */
 export function thresholdHorizons(t: ThresholdSpec): Horizons {
   if (t.window !== undefined) return { history: t.window, forward: 0 };
   const bucket = t.bucket!;

@@ -4,18 +4,19 @@
  */
 import { Hono } from 'hono';
 import type { Alert } from '../../alerts/types.ts';
+import type { AlertDetail, AlertList, AlertListItem } from '../api-types.ts';
 import { requireRole } from '../auth/middleware.ts';
 import type { AppEnv, ServerDeps } from '../context.ts';
 import { HttpError, notFound } from '../errors.ts';
-import { highlightPaths } from '../highlight.ts';
-import { summariesByIds } from '../serialize.ts';
+import { highlightRaw } from '../highlight.ts';
+import { eventSummary, eventsByIds } from '../serialize.ts';
 import { AlertsQuery, checkRange, parseBody, parseQuery, StatusBody } from '../validate.ts';
 
 /** Triggering events returned with one alert (the alert keeps up to 500 ids; the panel lists the newest). */
 const MAX_EVENTS = 200;
 
 /** An alert as listed: everything but the (large) context, plus its reasons and summary. */
-function listed(a: Alert) {
+function listed(a: Alert): AlertListItem {
   const { context, ...rest } = a;
   return { ...rest, summary: context?.summary ?? null, reasons: context?.reasons ?? [] };
 }
@@ -35,9 +36,9 @@ export function alertRoutes(): Hono<AppEnv> {
     const deps = c.get('deps');
     const p = parseQuery(AlertsQuery, c.req.url);
     checkRange(p);
-    if (!deps.alerts) return c.json({ alerts: [], available: false });
+    if (!deps.alerts) return c.json({ alerts: [], available: false } satisfies AlertList);
     const alerts = await deps.alerts.list({ status: p.status, severity: p.severity, rule: p.rule, user: p.user, since: p.since, until: p.until, limit: p.limit });
-    return c.json({ alerts: alerts.map(listed), available: true });
+    return c.json({ alerts: alerts.map(listed), available: true } satisfies AlertList);
   });
 
   r.get('/:id', async (c) => {
@@ -46,16 +47,8 @@ export function alertRoutes(): Hono<AppEnv> {
     const a = await alertsOf(deps).get(id);
     if (!a) throw notFound('alert', id);
     const ids = a.event_ids.slice(-MAX_EVENTS);
-    const events = summariesByIds(deps.store.db, ids).map(({ summary, raw }) => {
-      let parsed: unknown = null;
-      try {
-        parsed = JSON.parse(raw);
-      } catch {
-        // keep the event without highlights
-      }
-      return { ...summary, highlight: highlightPaths(parsed, a) };
-    });
-    return c.json({ alert: a, events, events_truncated: a.event_ids.length > ids.length || a.event_count > a.event_ids.length });
+    const events = eventsByIds(deps.store.db, ids).map((e) => ({ ...eventSummary(e), highlight: highlightRaw(e.raw, a) }));
+    return c.json({ alert: a, events, events_truncated: a.event_ids.length > ids.length || a.event_count > a.event_ids.length } satisfies AlertDetail);
   });
 
   r.post('/:id/status', requireRole('responder'), async (c) => {

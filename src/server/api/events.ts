@@ -3,9 +3,10 @@
  */
 import { Hono } from 'hono';
 import type { EventQuery as StoreQuery } from '../../store/types.ts';
+import type { EventDetail, EventPage } from '../api-types.ts';
 import type { AppEnv, ServerDeps } from '../context.ts';
 import { notFound } from '../errors.ts';
-import { highlightPaths } from '../highlight.ts';
+import { highlightRaw } from '../highlight.ts';
 import { eventSummary } from '../serialize.ts';
 import { textSearch } from '../text-search.ts';
 import { checkRange, encodeCursor, EventQuery, EventsQuery, parseQuery } from '../validate.ts';
@@ -46,7 +47,7 @@ export function eventRoutes(): Hono<AppEnv> {
         next: res.next ? encodeCursor(res.next) : null,
         partial: res.partial,
         ...(res.partial && res.next ? { searched_until: new Date(res.next.ts * 1000).toISOString().replace('.000Z', 'Z') } : {}),
-      });
+      } satisfies EventPage);
     }
     const events = await deps.store.queryEvents({ ...q, limit: p.limit });
     const last = events[events.length - 1];
@@ -54,7 +55,7 @@ export function eventRoutes(): Hono<AppEnv> {
       events: events.map(eventSummary),
       next: events.length === p.limit && last ? encodeCursor({ ts: last.norm.ts, seq: last.seq }) : null,
       partial: false,
-    });
+    } satisfies EventPage);
   });
 
   r.get('/:id', async (c) => {
@@ -66,13 +67,7 @@ export function eventRoutes(): Hono<AppEnv> {
     // Seen from an alert, the fields that made it fire are highlighted.
     const alert = p.alert && deps.alerts ? await deps.alerts.get(p.alert) : null;
     if (p.alert && !alert) throw notFound('alert', p.alert);
-    let parsed: unknown = null;
-    try {
-      parsed = JSON.parse(e.raw);
-    } catch {
-      // Stored raw text is validated JSON; a damaged row still shows its text, without highlights.
-    }
-    return c.json({ event: eventSummary(e), raw: e.raw, highlight: highlightPaths(parsed, alert) });
+    return c.json({ event: eventSummary(e), raw: e.raw, highlight: highlightRaw(e.raw, alert) } satisfies EventDetail);
   });
 
   return r;

@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import { isValidIp } from '../../enrich/ip.ts';
 import { isoSeconds } from '../../util/time.ts';
+import type { AddressFacts, IpSummary } from '../api-types.ts';
 import type { AppEnv, ServerDeps } from '../context.ts';
 import { badParam, notFound } from '../errors.ts';
 import { checkRange, parseQuery, RangeQuery } from '../validate.ts';
@@ -14,7 +15,7 @@ import { checkRange, parseQuery, RangeQuery } from '../validate.ts';
  *
  * @example ipFacts(deps, '203.0.113.77') // { trusted: { trusted: false }, asn: null, vpn: null, threat_intel: null }
  */
-export function ipFacts(deps: ServerDeps, ip: string) {
+export function ipFacts(deps: ServerDeps, ip: string): AddressFacts {
   const asn = deps.env.lookupAsn(ip);
   return {
     trusted: deps.env.trust(ip),
@@ -58,7 +59,7 @@ export function ipRoutes(): Hono<AppEnv> {
       last_seen: users.length ? isoSeconds(Math.max(...users.map((u) => u.last))) : null,
       users: users.map((u) => ({ id: u.id, name: u.name, email: u.email, count: u.n, first_seen: isoSeconds(u.first), last_seen: isoSeconds(u.last) })),
       user_agents: uas.map((u) => ({ ua: u.ua, expected: deps.env.expectedUa(u.ua), count: u.n, first_seen: isoSeconds(u.first), last_seen: isoSeconds(u.last) })),
-    });
+    } satisfies IpSummary);
   });
   return r;
 }

@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono';
 import { actionCatalogue } from '../../sim/catalogue.ts';
+import type { Catalogue } from '../api-types.ts';
 import type { AppEnv } from '../context.ts';
 import { checkRange, NoQuery, parseQuery, VolumeQuery } from '../validate.ts';
 import { volume } from '../volume.ts';
@@ -21,17 +22,7 @@ export function statsRoutes(): Hono<AppEnv> {
     checkRange(p);
     deps.rollups.catchUp(2000, deps.clock.now());
     const q = toEventQuery(deps, p);
-    const v = volume(deps.store.db, deps.rollups, { ...q, text: p.q, buckets: p.buckets });
-    return c.json({
-      since: v.since,
-      until: v.until,
-      bucket: v.bucket,
-      t: v.t,
-      n: v.n,
-      total: v.total,
-      source: v.source,
-      text_ignored: v.textIgnored,
-    });
+    return c.json(volume(deps.store.db, deps.rollups, { ...q, text: p.q, buckets: p.buckets }));
   });
 
   r.get('/actions', (c) => {
@@ -48,7 +39,7 @@ export function statsRoutes(): Hono<AppEnv> {
     const listed = new Set(categories.flatMap((g) => g.actions.map((a) => a.name)));
     const other = [...counts].filter(([name]) => !listed.has(name)).map(([name, count]) => ({ name, count }));
     if (other.length) categories.push({ category: 'other', actions: other.sort((a, b) => a.name.localeCompare(b.name)) });
-    return c.json({ categories });
+    return c.json({ categories } satisfies Catalogue);
   });
 
   r.get('/reasons', async (c) => {

@@ -8,6 +8,7 @@
 import { Hono } from 'hono';
 import { parseUserAgent } from '../../enrich/ua.ts';
 import { isoSeconds } from '../../util/time.ts';
+import type { Timeline, UserSummary } from '../api-types.ts';
 import type { AppEnv, ServerDeps } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { eventSummary } from '../serialize.ts';
@@ -36,11 +37,17 @@ function person(deps: ServerDeps, id: string): Person | null {
     .get(id, id) as Person | undefined) ?? null;
 }
 
-/** The selected range, defaulting to the seven days up to the user's last event. */
-function rangeFor(p: { since?: number; until?: number }, who: Person) {
+/**
+ * The person a `/users/:id` request is about (404 when unknown) and the selected range, checked, defaulting to the
+ * seven days up to the user's last event.
+ */
+function personInRange(deps: ServerDeps, id: string, p: { since?: number; until?: number }) {
+  checkRange(p);
+  const who = person(deps, id);
+  if (!who) throw notFound('user', id);
   const until = p.until ?? who.last_ts;
   const since = p.since ?? Math.min(until, who.last_ts) - 7 * 86400 + 1;
-  return { since, until };
+  return { who, since, until };
 }
 
 interface UsageRow {
@@ -135,11 +142,7 @@ export function userRoutes(): Hono<AppEnv> {
 
   r.get('/:id', async (c) => {
     const deps = c.get('deps');
-    const p = parseQuery(RangeQuery, c.req.url);
-    checkRange(p);
-    const who = person(deps, c.req.param('id'));
-    if (!who) throw notFound('user', c.req.param('id'));
-    const { since, until } = rangeFor(p, who);
+    const { who, since, until } = personInRange(deps, c.req.param('id'), parseQuery(RangeQuery, c.req.url));
     const ipRows = usage(deps, 'ip', who.id, since, until);
     const ips = ipRows.map((row) => ({ ip: row.v, ...seen(row), ...ipFacts(deps, row.v) }));
     const asns = new Map<number, { asn: number; name: string | null; ips: string[]; count: number; first: number; last: number }>();
@@ -178,16 +181,13 @@ export function userRoutes(): Hono<AppEnv> {
       files_truncated: files.length > MAX_FILES,
       anomalies: anomalies.map(eventSummary),
       alerts: alerts.map(({ context, ...a }) => ({ ...a, reasons: context?.reasons ?? [] })),
-    });
+    } satisfies UserSummary);
   });
 
   r.get('/:id/timeline', async (c) => {
     const deps = c.get('deps');
     const p = parseQuery(TimelineQuery, c.req.url);
-    checkRange(p);
-    const who = person(deps, c.req.param('id'));
-    if (!who) throw notFound('user', c.req.param('id'));
-    const { since, until } = rangeFor(p, who);
+    const { who, since, until } = personInRange(deps, c.req.param('id'), p);
     const widths = [300, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800];
     const width = widths.find((w) => (until - since + 1) / w <= p.buckets) ?? 604800;
     const first = Math.floor(since / width) * width;
@@ -209,7 +209,7 @@ export function userRoutes(): Hono<AppEnv> {
       n,
       anomalies: anomalies.map((e) => ({ id: e.norm.id, ts: e.norm.ts, reasons: e.norm.reasons })),
       alerts: alerts.map((a) => ({ id: a.id, first_ts: a.first_ts, last_ts: a.last_ts, title: a.title, severity: a.severity, status: a.status, rule: a.rule })),
-    });
+    } satisfies Timeline);
   });
 
   return r;

@@ -4,6 +4,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Me } from '../api-types.ts';
 import type { AppEnv } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { LoginBody, parseBody, PasswordBody } from '../validate.ts';
@@ -20,7 +21,7 @@ export function clientAddress(c: Context): string {
   }
 }
 
-const me = (a: Account, csrf: string) => ({ user: { name: a.name, role: a.role, mustChangePassword: a.mustChange }, csrf });
+const me = (a: Account, csrf: string): Me => ({ user: { name: a.name, role: a.role, mustChangePassword: a.mustChange }, csrf });
 
 function startSession(c: Context<AppEnv>, account: Account): { csrf: string } {
   const deps = c.get('deps');

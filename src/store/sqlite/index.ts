@@ -7,10 +7,12 @@ import { buildEventWhere } from './query.ts';
 /** Imports smaller than this keep the indexes up to date row by row. */
 const BULK_MIN_EVENTS = 100_000;
 
-const EVENT_COLUMNS =
+/** The columns `rowToEvent` reads (`SELECT ${EVENT_COLUMNS} FROM events ...`). */
+export const EVENT_COLUMNS =
   'seq, id, ts, action, actor_id, actor_name, actor_email, entity_type, entity_id, entity_name, ip, session_id, ua, reasons, action_ts_ms, location_id, raw';
 
-interface EventRow {
+/** One row of the `events` table, as selected with `EVENT_COLUMNS`. */
+export interface EventRow {
   seq: number;
   id: string;
   ts: number;
@@ -30,7 +32,12 @@ interface EventRow {
   raw: string;
 }
 
-function rowToEvent(r: EventRow): StoredEvent {
+/**
+ * The stored event of a row selected with `EVENT_COLUMNS`.
+ *
+ * @example rowToEvent(db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?`).get(id) as EventRow).norm.action
+ */
+export function rowToEvent(r: EventRow): StoredEvent {
   const norm: NormalisedEvent = {
     id: r.id,
     ts: r.ts,

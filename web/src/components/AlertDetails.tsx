@@ -1,14 +1,15 @@
 // One alert in full: what fired and why, its status (changeable by responders, with a note), and its context: the
 // IPs and user agents involved (new? trusted? expected?), the files downloaded around it, related events, and
 // whether Slack already signed the user out. Triggering events open with the firing fields highlighted.
-import { useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api.ts';
+import { useState } from 'react';
+import { api } from '../api.ts';
 import { fmtTime, userLabel } from '../format.ts';
-import { useApi } from '../hooks.ts';
+import { useApi, useSubmit } from '../hooks.ts';
 import { ipPath, Link, setParams, userPath } from '../router.tsx';
 import { canRespond, useSession } from '../session.tsx';
 import { ALERT_STATUSES, type AlertDetail, type AlertStatus } from '../types.ts';
-import { Reasons, SeverityBadge, StatusBadge, Tag } from './Badges.tsx';
+import { ExpectedTag, NewTag, Reasons, SeverityBadge, StatusBadge, Tag, TrustTag } from './Badges.tsx';
+import { GridTable } from './GridTable.tsx';
 import { JsonView } from './JsonView.tsx';
 import { ResponseSlot } from './ResponseSlot.tsx';
 
@@ -17,21 +18,10 @@ const openEvent = (id: string) => setParams({ event: id });
 function StatusForm({ id, status, note, onSaved }: { id: string; status: AlertStatus; note: string | null; onSaved: () => void }) {
   const [value, setValue] = useState<AlertStatus>(status);
   const [text, setText] = useState(note ?? '');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post(`/alerts/${encodeURIComponent(id)}/status`, { status: value, note: text.trim() || null });
-      onSaved();
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit: save, busy, error } = useSubmit(async () => {
+    await api.post(`/alerts/${encodeURIComponent(id)}/status`, { status: value, note: text.trim() || null });
+    onSaved();
+  });
   return (
     <form className="status-form" onSubmit={save} aria-label="Change status">
       <select aria-label="Status" value={value} onChange={(e) => setValue(e.target.value as AlertStatus)}>
@@ -125,65 +115,52 @@ export default function AlertDetails({ id }: { id: string }) {
       {ctx.ips.length > 0 && (
         <section>
           <h3>IP addresses</h3>
-          <table className="grid" data-testid="alert-ips">
-            <thead>
-              <tr>
-                <th>IP</th>
-                <th>For this user</th>
-                <th>Trust</th>
-                <th>Seen before</th>
-                <th>Notes</th>
+          <GridTable columns={['IP', 'For this user', 'Trust', 'Seen before', 'Notes']} testId="alert-ips">
+            {ctx.ips.map((ip) => (
+              <tr key={ip.ip}>
+                <td className="mono">
+                  <Link to={ipPath(ip.ip)}>{ip.ip}</Link>
+                </td>
+                <td>
+                  <NewTag isNew={ip.new_for_user} />
+                </td>
+                <td>
+                  <TrustTag trust={ip.trusted} />
+                </td>
+                <td className="muted">{ip.history ? `${ip.history.count}× ${fmtTime(ip.history.first_seen)} → ${fmtTime(ip.history.last_seen)}` : 'never'}</td>
+                <td>
+                  {ip.vpn && <Tag kind="good">{`VPN ${ip.vpn}`}</Tag>}
+                  {ip.threat_intel?.listed && <Tag kind="bad">threat intel</Tag>}
+                  {ip.asn && <Tag>{`AS${ip.asn.asn}${ip.asn.name ? ` ${ip.asn.name}` : ''}`}</Tag>}
+                  {ip.slack_said.map((s) => (
+                    <Tag key={s} kind="warn">{`Slack: ${s}`}</Tag>
+                  ))}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {ctx.ips.map((ip) => (
-                <tr key={ip.ip}>
-                  <td className="mono">
-                    <Link to={ipPath(ip.ip)}>{ip.ip}</Link>
-                  </td>
-                  <td>{ip.new_for_user ? <Tag kind="bad">new</Tag> : <Tag kind="good">known</Tag>}</td>
-                  <td>{ip.trusted.trusted ? <Tag kind="good" title={ip.trusted.match}>trusted</Tag> : <Tag kind="warn">not trusted</Tag>}</td>
-                  <td className="muted">{ip.history ? `${ip.history.count}× ${fmtTime(ip.history.first_seen)} → ${fmtTime(ip.history.last_seen)}` : 'never'}</td>
-                  <td>
-                    {ip.vpn && <Tag kind="good">{`VPN ${ip.vpn}`}</Tag>}
-                    {ip.threat_intel?.listed && <Tag kind="bad">threat intel</Tag>}
-                    {ip.asn && <Tag>{`AS${ip.asn.asn}${ip.asn.name ? ` ${ip.asn.name}` : ''}`}</Tag>}
-                    {ip.slack_said.map((s) => (
-                      <Tag key={s} kind="warn">{`Slack: ${s}`}</Tag>
-                    ))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </GridTable>
         </section>
       )}
 
       {ctx.user_agents.length > 0 && (
         <section>
           <h3>User agents</h3>
-          <table className="grid" data-testid="alert-uas">
-            <thead>
-              <tr>
-                <th>User agent</th>
-                <th>Client</th>
-                <th>Expected</th>
-                <th>For this user</th>
+          <GridTable columns={['User agent', 'Client', 'Expected', 'For this user']} testId="alert-uas">
+            {ctx.user_agents.map((u) => (
+              <tr key={u.ua}>
+                <td className="mono break">{u.ua}</td>
+                <td>
+                  {u.name} {u.version ?? ''} <span className="muted">{u.family}</span>
+                </td>
+                <td>
+                  <ExpectedTag expected={u.expected} />
+                </td>
+                <td>
+                  <NewTag isNew={u.new_for_user} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {ctx.user_agents.map((u) => (
-                <tr key={u.ua}>
-                  <td className="mono break">{u.ua}</td>
-                  <td>
-                    {u.name} {u.version ?? ''} <span className="muted">{u.family}</span>
-                  </td>
-                  <td>{u.expected ? <Tag kind="good">expected</Tag> : <Tag kind="bad">unexpected</Tag>}</td>
-                  <td>{u.new_for_user ? <Tag kind="bad">new</Tag> : <Tag kind="good">known</Tag>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </GridTable>
         </section>
       )}
 
@@ -192,28 +169,18 @@ export default function AlertDetails({ id }: { id: string }) {
           <h3>
             Files downloaded {fmtTime(ctx.downloads.window.from)} → {fmtTime(ctx.downloads.window.to)} ({ctx.downloads.count})
           </h3>
-          <table className="grid" data-testid="alert-downloads">
-            <thead>
-              <tr>
-                <th>Time (UTC)</th>
-                <th>File</th>
-                <th>User agent</th>
-                <th>IP</th>
+          <GridTable columns={['Time (UTC)', 'File', 'User agent', 'IP']} testId="alert-downloads">
+            {ctx.downloads.files.map((f) => (
+              <tr key={f.event_id} onClick={() => openEvent(f.event_id)}>
+                <td className="mono nowrap">{fmtTime(f.time)}</td>
+                <td>{f.file_name ?? f.file_id}</td>
+                <td className="ellipsis ua" title={f.ua ?? ''}>
+                  {f.ua}
+                </td>
+                <td className="mono">{f.ip}</td>
               </tr>
-            </thead>
-            <tbody>
-              {ctx.downloads.files.map((f) => (
-                <tr key={f.event_id} onClick={() => openEvent(f.event_id)}>
-                  <td className="mono nowrap">{fmtTime(f.time)}</td>
-                  <td>{f.file_name ?? f.file_id}</td>
-                  <td className="ellipsis ua" title={f.ua ?? ''}>
-                    {f.ua}
-                  </td>
-                  <td className="mono">{f.ip}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </GridTable>
         </section>
       )}
 
@@ -221,40 +188,36 @@ export default function AlertDetails({ id }: { id: string }) {
         <h3>
           Triggering events {data.events_truncated && <span className="muted">(newest {data.events.length} shown)</span>}
         </h3>
-        <table className="grid">
-          <tbody>
-            {data.events.map((e) => (
-              <tr key={e.id} onClick={() => openEvent(e.id)}>
-                <td className="mono nowrap">{fmtTime(e.ts)}</td>
-                <td className="mono">{e.action}</td>
-                <td>{e.entity.name ?? e.entity.id}</td>
-                <td>
-                  <Reasons reasons={e.reasons} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <GridTable>
+          {data.events.map((e) => (
+            <tr key={e.id} onClick={() => openEvent(e.id)}>
+              <td className="mono nowrap">{fmtTime(e.ts)}</td>
+              <td className="mono">{e.action}</td>
+              <td>{e.entity.name ?? e.entity.id}</td>
+              <td>
+                <Reasons reasons={e.reasons} />
+              </td>
+            </tr>
+          ))}
+        </GridTable>
       </section>
 
       {ctx.related.length > 0 && (
         <section>
           <h3>Related events of the user</h3>
-          <table className="grid">
-            <tbody>
-              {ctx.related.map((r) => (
-                <tr key={r.event_id} onClick={() => openEvent(r.event_id)}>
-                  <td className="mono nowrap">{fmtTime(r.time)}</td>
-                  <td className="mono">{r.action}</td>
-                  <td>{r.entity ?? ''}</td>
-                  <td>
-                    <Reasons reasons={r.reasons ?? []} />
-                  </td>
-                  <td className="mono">{r.ip ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <GridTable>
+            {ctx.related.map((r) => (
+              <tr key={r.event_id} onClick={() => openEvent(r.event_id)}>
+                <td className="mono nowrap">{fmtTime(r.time)}</td>
+                <td className="mono">{r.action}</td>
+                <td>{r.entity ?? ''}</td>
+                <td>
+                  <Reasons reasons={r.reasons ?? []} />
+                </td>
+                <td className="mono">{r.ip ?? ''}</td>
+              </tr>
+            ))}
+          </GridTable>
         </section>
       )}
 

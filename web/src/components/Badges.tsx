@@ -17,6 +17,21 @@ export function Tag({ kind = 'neutral', children, title }: { kind?: 'good' | 'ba
   );
 }
 
+/** Has the user used it before? `new` (bad) or `known` (good). */
+export function NewTag({ isNew }: { isNew: boolean }) {
+  return isNew ? <Tag kind="bad">new</Tag> : <Tag kind="good">known</Tag>;
+}
+
+/** One of the configured expected user agents? `expected` (good) or `unexpected` (bad). */
+export function ExpectedTag({ expected }: { expected: boolean }) {
+  return expected ? <Tag kind="good">expected</Tag> : <Tag kind="bad">unexpected</Tag>;
+}
+
+/** `trusted` (good, the matching CIDR or ASN as its tooltip) or `not trusted` (warn). */
+export function TrustTag({ trust }: { trust: { trusted: boolean; match?: string } }) {
+  return trust.trusted ? <Tag kind="good" title={trust.match}>trusted</Tag> : <Tag kind="warn">not trusted</Tag>;
+}
+
 export function Reasons({ reasons }: { reasons: string[] }) {
   return (
     <>

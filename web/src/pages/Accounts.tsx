@@ -1,6 +1,7 @@
 // Admins manage the UI's local accounts. A new account without a password gets a generated one, shown once here.
 import { useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api.ts';
+import { api, errorMessage } from '../api.ts';
+import { GridTable } from '../components/GridTable.tsx';
 import { fmtTime } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import type { Account } from '../types.ts';
@@ -19,7 +20,7 @@ export default function Accounts() {
       await f();
       list.reload();
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
+      setError(errorMessage(e));
     }
   };
   const add = (e: FormEvent) => {
@@ -49,27 +50,24 @@ export default function Accounts() {
         </label>
         <button className="btn primary" type="submit">Add account</button>
       </form>
-      <table className="grid">
-        <thead><tr><th>Name</th><th>Role</th><th>Last login</th><th /></tr></thead>
-        <tbody>
-          {(list.data?.accounts ?? []).map((a) => (
-            <tr key={a.id}>
-              <td>{a.name}{a.mustChange ? <span className="muted"> (one-time password)</span> : null}</td>
-              <td>
-                <select aria-label={`role of ${a.name}`} value={a.role} onChange={(e) => run(() => api.patch(`/accounts/${a.id}`, { role: e.target.value }))}>
-                  {ROLES.map((r) => <option key={r}>{r}</option>)}
-                </select>
-              </td>
-              <td className="mono">{a.lastLoginAt ? fmtTime(new Date(a.lastLoginAt).toISOString()) : 'never'}</td>
-              <td>
-                <button type="button" className="btn small" onClick={() => confirm(`Remove ${a.name}?`) && run(() => api.del(`/accounts/${a.id}`))}>
-                  Remove
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <GridTable columns={['Name', 'Role', 'Last login', '']}>
+        {(list.data?.accounts ?? []).map((a) => (
+          <tr key={a.id}>
+            <td>{a.name}{a.mustChange ? <span className="muted"> (one-time password)</span> : null}</td>
+            <td>
+              <select aria-label={`role of ${a.name}`} value={a.role} onChange={(e) => run(() => api.patch(`/accounts/${a.id}`, { role: e.target.value }))}>
+                {ROLES.map((r) => <option key={r}>{r}</option>)}
+              </select>
+            </td>
+            <td className="mono">{a.lastLoginAt ? fmtTime(new Date(a.lastLoginAt).toISOString()) : 'never'}</td>
+            <td>
+              <button type="button" className="btn small" onClick={() => confirm(`Remove ${a.name}?`) && run(() => api.del(`/accounts/${a.id}`))}>
+                Remove
+              </button>
+            </td>
+          </tr>
+        ))}
+      </GridTable>
     </div>
   );
 }

@@ -1,5 +1,6 @@
 // An IP address: which users used it and when, the clients seen from it, and whether it is trusted.
-import { Tag } from '../components/Badges.tsx';
+import { ExpectedTag, Tag } from '../components/Badges.tsx';
+import { GridTable } from '../components/GridTable.tsx';
 import { fmtCount, fmtTime, userLabel } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import { Link, userPath } from '../router.tsx';
@@ -25,37 +26,30 @@ export default function IpPage({ ip }: { ip: string }) {
       </p>
       <section>
         <h2>Users</h2>
-        <table className="grid" data-testid="ip-users">
-          <thead>
-            <tr><th>User</th><th>Email</th><th>Events</th><th>First seen</th><th>Last seen</th></tr>
-          </thead>
-          <tbody>
-            {data.users.map((u) => (
-              <tr key={u.id ?? 'none'}>
-                <td>{u.id ? <Link to={userPath(u.id)}>{userLabel(u)}</Link> : '(no actor)'}</td>
-                <td>{u.email}</td>
-                <td>{fmtCount(u.count)}</td>
-                <td className="mono nowrap">{fmtTime(u.first_seen)}</td>
-                <td className="mono nowrap">{fmtTime(u.last_seen)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <GridTable columns={['User', 'Email', 'Events', 'First seen', 'Last seen']} testId="ip-users">
+          {data.users.map((u) => (
+            <tr key={u.id ?? 'none'}>
+              <td>{u.id ? <Link to={userPath(u.id)}>{userLabel(u)}</Link> : '(no actor)'}</td>
+              <td>{u.email}</td>
+              <td>{fmtCount(u.count)}</td>
+              <td className="mono nowrap">{fmtTime(u.first_seen)}</td>
+              <td className="mono nowrap">{fmtTime(u.last_seen)}</td>
+            </tr>
+          ))}
+        </GridTable>
       </section>
       <section>
         <h2>User agents from this IP</h2>
-        <table className="grid">
-          <tbody>
-            {data.user_agents.map((u) => (
-              <tr key={u.ua}>
-                <td className="ellipsis ua" title={u.ua}>{u.ua}</td>
-                <td>{u.expected ? <Tag kind="good">expected</Tag> : <Tag kind="bad">unexpected</Tag>}</td>
-                <td>{fmtCount(u.count)}</td>
-                <td className="mono nowrap">{fmtTime(u.first_seen)} → {fmtTime(u.last_seen)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <GridTable>
+          {data.user_agents.map((u) => (
+            <tr key={u.ua}>
+              <td className="ellipsis ua" title={u.ua}>{u.ua}</td>
+              <td><ExpectedTag expected={u.expected} /></td>
+              <td>{fmtCount(u.count)}</td>
+              <td className="mono nowrap">{fmtTime(u.first_seen)} → {fmtTime(u.last_seen)}</td>
+            </tr>
+          ))}
+        </GridTable>
       </section>
     </div>
   );

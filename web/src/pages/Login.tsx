@@ -1,27 +1,17 @@
 // The login page, and the form that replaces a one-time password.
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, setCsrf } from '../api.ts';
+import { api, errorMessage, setCsrf } from '../api.ts';
+import { useSubmit } from '../hooks.ts';
 import type { Me } from '../types.ts';
 
 export function Login({ onLogin }: { onLogin: (me: Me) => void }) {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const me = await api.post<Me>('/auth/login', { name, password });
-      setCsrf(me.csrf);
-      onLogin(me);
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, error } = useSubmit(async () => {
+    const me = await api.post<Me>('/auth/login', { name, password });
+    setCsrf(me.csrf);
+    onLogin(me);
+  });
   return (
     <div className="login">
       <form onSubmit={submit} aria-label="Log in">
@@ -49,7 +39,7 @@ export function ChangePassword({ onDone, forced }: { onDone: (me: Me) => void; f
       setCsrf(me.csrf);
       onDone(me);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorMessage(err));
     }
   };
   return (

@@ -1,6 +1,7 @@
 // A user's page: timeline with anomalies and alerts marked, daily downloads and excessive_downloads against their
 // baseline, the IPs, ASNs and user agents they used (first and last seen), the files they downloaded, their alerts.
-import { Reasons, SeverityBadge, StatusBadge, Tag } from '../components/Badges.tsx';
+import { ExpectedTag, Reasons, SeverityBadge, StatusBadge, Tag, TrustTag } from '../components/Badges.tsx';
+import { GridTable } from '../components/GridTable.tsx';
 import { ResponseSlot } from '../components/ResponseSlot.tsx';
 import { TimeRange } from '../components/TimeRange.tsx';
 import { fmtCount, fmtTime, userLabel } from '../format.ts';
@@ -10,6 +11,12 @@ import { useSession } from '../session.tsx';
 import DailyChart from '../charts/DailyChart.tsx';
 import TimelineChart from '../charts/TimelineChart.tsx';
 import type { Timeline, UserSummary } from '../types.ts';
+
+/** The two daily series charted against the user's baseline. */
+const DAILY = [
+  { series: 'file_downloaded', color: '#4a78b3', testId: 'daily-downloads' },
+  { series: 'excessive_downloads', color: '#c0392b', testId: 'daily-excessive' },
+] as const;
 
 export default function UserPage({ id }: { id: string }) {
   const me = useSession();
@@ -50,104 +57,87 @@ export default function UserPage({ id }: { id: string }) {
       </section>
 
       <section className="two-charts">
-        <DailyChart
-          title="file_downloaded per day vs baseline"
-          days={d.day_start}
-          counts={d.file_downloaded}
-          mean={d.baseline.file_downloaded.mean}
-          max={d.baseline.file_downloaded.max}
-          color="#4a78b3"
-          testId="daily-downloads"
-        />
-        <DailyChart
-          title="excessive_downloads per day vs baseline"
-          days={d.day_start}
-          counts={d.excessive_downloads}
-          mean={d.baseline.excessive_downloads.mean}
-          max={d.baseline.excessive_downloads.max}
-          color="#c0392b"
-          testId="daily-excessive"
-        />
+        {DAILY.map(({ series, color, testId }) => (
+          <DailyChart
+            key={series}
+            title={`${series} per day vs baseline`}
+            days={d.day_start}
+            counts={d[series]}
+            mean={d.baseline[series].mean}
+            max={d.baseline[series].max}
+            color={color}
+            testId={testId}
+          />
+        ))}
         <p className="muted">Baseline: mean (dashed) and maximum (red line) of the {d.baseline_days} days before each day; days in {d.timezone}.</p>
       </section>
 
       {s.alerts.length > 0 && (
         <section>
           <h2>Alerts</h2>
-          <table className="grid">
-            <tbody>
-              {s.alerts.map((a) => (
-                <tr key={a.id} onClick={() => setParams({ alert: a.id, event: null })}>
-                  <td><SeverityBadge severity={a.severity} /></td>
-                  <td>{a.title}</td>
-                  <td className="mono nowrap">{fmtTime(a.last_ts)}</td>
-                  <td><StatusBadge status={a.status} /></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <GridTable>
+            {s.alerts.map((a) => (
+              <tr key={a.id} onClick={() => setParams({ alert: a.id, event: null })}>
+                <td><SeverityBadge severity={a.severity} /></td>
+                <td>{a.title}</td>
+                <td className="mono nowrap">{fmtTime(a.last_ts)}</td>
+                <td><StatusBadge status={a.status} /></td>
+              </tr>
+            ))}
+          </GridTable>
         </section>
       )}
 
       {s.anomalies.length > 0 && (
         <section>
           <h2>Slack anomalies</h2>
-          <table className="grid">
-            <tbody>
-              {s.anomalies.map((e) => (
-                <tr key={e.id} onClick={() => setParams({ event: e.id, alert: null })}>
-                  <td className="mono nowrap">{fmtTime(e.ts)}</td>
-                  <td><Reasons reasons={e.reasons} /></td>
-                  <td className="mono">{e.ip}</td>
-                  <td className="ellipsis ua">{e.ua}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <GridTable>
+            {s.anomalies.map((e) => (
+              <tr key={e.id} onClick={() => setParams({ event: e.id, alert: null })}>
+                <td className="mono nowrap">{fmtTime(e.ts)}</td>
+                <td><Reasons reasons={e.reasons} /></td>
+                <td className="mono">{e.ip}</td>
+                <td className="ellipsis ua">{e.ua}</td>
+              </tr>
+            ))}
+          </GridTable>
         </section>
       )}
 
       <section>
         <h2>IP addresses</h2>
-        <table className="grid" data-testid="user-ips">
-          <thead>
-            <tr><th>IP</th><th>First seen</th><th>Last seen</th><th>Events</th><th>In range</th><th>Trust</th><th>ASN</th></tr>
-          </thead>
-          <tbody>
-            {s.ips.map((ip) => (
-              <tr key={ip.ip}>
-                <td className="mono"><Link to={ipPath(ip.ip)}>{ip.ip}</Link></td>
-                <td className="mono nowrap">{fmtTime(ip.first_seen)}</td>
-                <td className="mono nowrap">{fmtTime(ip.last_seen)}</td>
-                <td>{fmtCount(ip.count)}</td>
-                <td>{fmtCount(ip.in_range)}</td>
-                <td>
-                  {ip.trusted.trusted ? <Tag kind="good" title={ip.trusted.match}>trusted</Tag> : <Tag kind="warn">not trusted</Tag>}
-                  {ip.vpn && <Tag kind="good">{`VPN ${ip.vpn}`}</Tag>}
-                  {ip.threat_intel?.listed && <Tag kind="bad">threat intel</Tag>}
-                </td>
-                <td>{ip.asn ? `AS${ip.asn.asn} ${ip.asn.name ?? ''}` : ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <GridTable columns={['IP', 'First seen', 'Last seen', 'Events', 'In range', 'Trust', 'ASN']} testId="user-ips">
+          {s.ips.map((ip) => (
+            <tr key={ip.ip}>
+              <td className="mono"><Link to={ipPath(ip.ip)}>{ip.ip}</Link></td>
+              <td className="mono nowrap">{fmtTime(ip.first_seen)}</td>
+              <td className="mono nowrap">{fmtTime(ip.last_seen)}</td>
+              <td>{fmtCount(ip.count)}</td>
+              <td>{fmtCount(ip.in_range)}</td>
+              <td>
+                <TrustTag trust={ip.trusted} />
+                {ip.vpn && <Tag kind="good">{`VPN ${ip.vpn}`}</Tag>}
+                {ip.threat_intel?.listed && <Tag kind="bad">threat intel</Tag>}
+              </td>
+              <td>{ip.asn ? `AS${ip.asn.asn} ${ip.asn.name ?? ''}` : ''}</td>
+            </tr>
+          ))}
+        </GridTable>
       </section>
 
       <section>
         <h2>ASNs</h2>
         {s.asns.length ? (
-          <table className="grid">
-            <tbody>
-              {s.asns.map((a) => (
-                <tr key={a.asn}>
-                  <td>AS{a.asn} {a.name}</td>
-                  <td className="mono">{a.ips.join(', ')}</td>
-                  <td>{fmtCount(a.count)}</td>
-                  <td className="mono nowrap">{fmtTime(a.first_seen)} → {fmtTime(a.last_seen)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <GridTable>
+            {s.asns.map((a) => (
+              <tr key={a.asn}>
+                <td>AS{a.asn} {a.name}</td>
+                <td className="mono">{a.ips.join(', ')}</td>
+                <td>{fmtCount(a.count)}</td>
+                <td className="mono nowrap">{fmtTime(a.first_seen)} → {fmtTime(a.last_seen)}</td>
+              </tr>
+            ))}
+          </GridTable>
         ) : (
           <p className="muted">No ASN known for these addresses (ASN data: {s.asn_data}).</p>
         )}
@@ -155,44 +145,34 @@ export default function UserPage({ id }: { id: string }) {
 
       <section>
         <h2>User agents</h2>
-        <table className="grid" data-testid="user-uas">
-          <thead>
-            <tr><th>Client</th><th>User agent</th><th>First seen</th><th>Last seen</th><th>Events</th><th /></tr>
-          </thead>
-          <tbody>
-            {s.user_agents.map((u) => (
-              <tr key={u.ua}>
-                <td>{u.name} {u.version ?? ''} <span className="muted">{u.os ?? ''}</span></td>
-                <td className="ellipsis ua" title={u.ua}>{u.ua}</td>
-                <td className="mono nowrap">{fmtTime(u.first_seen)}</td>
-                <td className="mono nowrap">{fmtTime(u.last_seen)}</td>
-                <td>{fmtCount(u.count)}</td>
-                <td>{u.expected ? <Tag kind="good">expected</Tag> : <Tag kind="bad">unexpected</Tag>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <GridTable columns={['Client', 'User agent', 'First seen', 'Last seen', 'Events', '']} testId="user-uas">
+          {s.user_agents.map((u) => (
+            <tr key={u.ua}>
+              <td>{u.name} {u.version ?? ''} <span className="muted">{u.os ?? ''}</span></td>
+              <td className="ellipsis ua" title={u.ua}>{u.ua}</td>
+              <td className="mono nowrap">{fmtTime(u.first_seen)}</td>
+              <td className="mono nowrap">{fmtTime(u.last_seen)}</td>
+              <td>{fmtCount(u.count)}</td>
+              <td><ExpectedTag expected={u.expected} /></td>
+            </tr>
+          ))}
+        </GridTable>
       </section>
 
       <section>
         <h2>Files downloaded in range ({s.files.length}{s.files_truncated ? '+' : ''})</h2>
-        <table className="grid" data-testid="user-files">
-          <thead>
-            <tr><th>File</th><th>Downloads</th><th>First</th><th>Last</th></tr>
-          </thead>
-          <tbody>
-            {s.files.map((f) => (
-              <tr key={`${f.file_id}${f.name}`}>
-                <td>
-                  {f.file_id ? <Link to={`/events?action=file_downloaded&entity=${encodeURIComponent(f.file_id)}`}>{f.name ?? f.file_id}</Link> : f.name}
-                </td>
-                <td>{f.count}</td>
-                <td className="mono nowrap">{fmtTime(f.first_seen)}</td>
-                <td className="mono nowrap">{fmtTime(f.last_seen)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <GridTable columns={['File', 'Downloads', 'First', 'Last']} testId="user-files">
+          {s.files.map((f) => (
+            <tr key={`${f.file_id}${f.name}`}>
+              <td>
+                {f.file_id ? <Link to={`/events?action=file_downloaded&entity=${encodeURIComponent(f.file_id)}`}>{f.name ?? f.file_id}</Link> : f.name}
+              </td>
+              <td>{f.count}</td>
+              <td className="mono nowrap">{fmtTime(f.first_seen)}</td>
+              <td className="mono nowrap">{fmtTime(f.last_seen)}</td>
+            </tr>
+          ))}
+        </GridTable>
       </section>
     </div>
   );

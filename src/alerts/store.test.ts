@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openSqliteStore, type SqliteStore } from '../store/sqlite/index.ts';
+import { MemoryAlertStore } from './memory.ts';
+import { SqliteAlertStore } from './sqlite.ts';
+import type { AlertContext, AlertDraft, AlertStore } from './types.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'gw-alerts-'));
+const open: SqliteStore[] = [];
+afterAll(async () => {
+  for (const s of open) await s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ctx = (summary = 's'): AlertContext => ({ summary, reasons: [], facts: {}, target: null, ips: [], user_agents: [], downloads: null, related: [], aer_reset: null, slack: [] });
+
+function draft(over: Partial<AlertDraft> = {}): AlertDraft {
+  return {
+    id: 'a1', rule: 'slack-anomaly', severity: 'medium', title: 'Slack anomaly: tor', user_id: 'W1', user_name: 'Ann', user_email: 'ann@x.example',
+    first_ts: 1717408800, last_ts: 1717408900, event_ids: ['e1'], event_count: 1, tags: ['T1078'], context: ctx(), key: 'W1', period: 19877, anchor: 1717408800,
+    ...over,
+  };
+}
+const scope = { rules: ['slack-anomaly'], periodFrom: 19877, periodTo: 19877 };
+
+const backends: Array<[string, () => Promise<AlertStore>]> = [
+  ['memory', async () => new MemoryAlertStore()],
+  [
+    'sqlite',
+    async () => {
+      const s = await openSqliteStore(join(dir, `a${open.length}.db`));
+      open.push(s);
+      return new SqliteAlertStore(s.db);
+    },
+  ],
+];
+
+describe.each(backends)('%s alert store', (_name, make) => {
+  it('creates, then keeps unchanged alerts as they are', async () => {
+    const a = await make();
+    const r1 = await a.replace(scope, [draft()], 1000);
+    expect(r1.created.map((x) => [x.id, x.status, x.version, x.first_seen])).toEqual([['a1', 'open', 1, '2024-06-03T10:00:00Z']]);
+    const r2 = await a.replace(scope, [draft()], 2000);
+    expect(r2).toMatchObject({ created: [], updated: [], removed: [], unchanged: 1 });
+    expect((await a.pendingNotifications(10)).map((x) => x.id)).toEqual(['a1']);
+  });
+
+  it('an update keeps the analyst status and bumps the version; context alone does not', async () => {
+    const a = await make();
+    await a.replace(scope, [draft()], 1000);
+    await a.markNotified([{ id: 'a1', version: 1 }]);
+    await a.updateStatus('a1', 'acknowledged', 'looking', 'bob', 1500);
+    await a.replace(scope, [draft({ context: ctx('new context') })], 2000);
+    let x = (await a.get('a1'))!;
+    expect([x.version, x.status, x.context.summary]).toEqual([1, 'acknowledged', 'new context']);
+    expect(await a.pendingNotifications(10)).toHaveLength(0);
+    const r = await a.replace(scope, [draft({ event_ids: ['e1', 'e2'], event_count: 2, last_ts: 1717409000 })], 3000);
+    expect(r.updated).toHaveLength(1);
+    x = (await a.get('a1'))!;
+    expect([x.version, x.status, x.status_note, x.status_by, x.event_count]).toEqual([2, 'acknowledged', 'looking', 'bob', 2]);
+    expect((await a.pendingNotifications(10)).map((p) => p.version)).toEqual([2]);
+    await a.markNotified([{ id: 'a1', version: 1 }]); // an old version does not clear a newer one
+    expect(await a.pendingNotifications(10)).toHaveLength(1);
+  });
+
+  it('an alert that no longer fires is removed if open, kept if decided, inherited by an alert absorbing it', async () => {
+    const a = await make();
+    await a.replace(scope, [draft({ id: 'a1' }), draft({ id: 'a2', key: 'W2', user_id: 'W2' }), draft({ id: 'a3', key: 'W3', user_id: 'W3' })], 1000);
+    await a.updateStatus('a2', 'false_positive', 'a test account', 'bob', 1100);
+    await a.updateStatus('a3', 'resolved', null, 'bob', 1100);
+    // Late events: W3's alert now starts earlier (new id a3b); a1 and a2 are gone.
+    const r = await a.replace(scope, [draft({ id: 'a3b', key: 'W3', user_id: 'W3', first_ts: 1717408700, anchor: 1717408700 })], 2000);
+    expect(r.removed.sort()).toEqual(['a1', 'a3']);
+    expect((await a.get('a2'))!.status).toBe('false_positive');
+    const b = (await a.get('a3b'))!;
+    expect([b.status, b.version]).toEqual(['resolved', 2]);
+  });
+
+  it('lists with filters, newest first', async () => {
+    const a = await make();
+    await a.replace({ rules: ['slack-anomaly', 'scraping-suspected'], periodFrom: 0, periodTo: 99999 }, [
+      draft({ id: 'x1', last_ts: 100, first_ts: 50, severity: 'low' }),
+      draft({ id: 'x2', rule: 'scraping-suspected', last_ts: 300, first_ts: 250, severity: 'high', user_id: 'W2', key: 'W2', user_email: 'w2@x.example' }),
+      draft({ id: 'x3', last_ts: 200, first_ts: 150 }),
+    ], 1000);
+    await a.updateStatus('x3', 'resolved', null, null, 1000);
+    expect((await a.list()).map((x) => x.id)).toEqual(['x2', 'x3', 'x1']);
+    expect((await a.list({ status: ['open'] })).map((x) => x.id)).toEqual(['x2', 'x1']);
+    expect((await a.list({ rule: ['scraping-suspected'] })).map((x) => x.id)).toEqual(['x2']);
+    expect((await a.list({ user: 'w2@x.example' })).map((x) => x.id)).toEqual(['x2']);
+    expect((await a.list({ severity: ['high', 'low'] })).map((x) => x.id)).toEqual(['x2', 'x1']);
+    expect((await a.list({ since: 180, until: 260 })).map((x) => x.id)).toEqual(['x2', 'x3']);
+    expect((await a.list({ limit: 1 })).map((x) => x.id)).toEqual(['x2']);
+    expect(await a.updateStatus('nope', 'resolved', null, null, 1)).toBeNull();
+  });
+});

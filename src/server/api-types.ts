@@ -1,0 +1,151 @@
+/**
+ * The JSON bodies of the HTTP API (see docs/api.md): declared once here, produced by the routes (which check their
+ * answers against these types with `satisfies`) and read by the web app, which imports them with `import type`.
+ *
+ * Types only: the web build erases these imports, so nothing here (or in what it imports) must be needed at run
+ * time in the browser. Times are ISO 8601 (UTC) strings for people; `ts`, `since`, `until`, `t` are Unix seconds.
+ */
+import type { Alert, AlertContext, AlertStatus, IpFacts, Severity, UaFacts } from '../alerts/types.ts';
+import type { Account, Role } from './auth/users.ts';
+
+export type { Account, Alert, AlertContext, AlertStatus, Role, Severity };
+
+/** One event as listed: the normalised fields, without the raw text. */
+export interface EventSummary {
+  id: string;
+  seq: number;
+  ts: number;
+  time: string;
+  action: string;
+  actor: { id: string | null; name: string | null; email: string | null };
+  entity: { type: string | null; id: string | null; name: string | null };
+  ip: string | null;
+  session_id: string | null;
+  ua: string | null;
+  reasons: string[];
+}
+
+/** `GET /events`: one page, newest first. */
+export interface EventPage {
+  events: EventSummary[];
+  /** Cursor of the next page, or null on the last one. */
+  next: string | null;
+  /** A free-text search stopped before the end of the range (see `searched_until`). */
+  partial: boolean;
+  searched_until?: string;
+}
+
+/** `GET /events/:id`: one event with the exact raw text received from Slack and the paths to highlight in it. */
+export interface EventDetail {
+  event: EventSummary;
+  raw: string;
+  highlight: string[];
+}
+
+/** `GET /stats/volume`: the event-volume histogram. */
+export interface Volume {
+  since: number;
+  until: number;
+  /** Bucket width in seconds; bucket i starts at `t[i]` (aligned on multiples of the width). */
+  bucket: number;
+  t: number[];
+  n: number[];
+  total: number;
+  /** `rollup` (hourly table) or `events` (grouped directly). */
+  source: 'rollup' | 'events';
+  /** True when a free-text filter was given: the histogram counts the other filters only. */
+  text_ignored: boolean;
+}
+
+/** `GET /actions`: the action catalogue by category, with stored counts. */
+export interface Catalogue {
+  categories: Array<{ category: string; actions: Array<{ name: string; count: number }> }>;
+}
+
+/** `GET /auth/me` (and the answer to a login or password change). */
+export interface Me {
+  user: { name: string; role: Role; mustChangePassword: boolean };
+  csrf: string;
+}
+
+/** An alert as listed: everything but the (large) context, plus its summary and reasons. */
+export type AlertListItem = Omit<Alert, 'context'> & { summary: string | null; reasons: string[] };
+
+/** `GET /alerts`. */
+export interface AlertList {
+  alerts: AlertListItem[];
+  /** False when the database has no alerts table (detection never ran). */
+  available: boolean;
+}
+
+/** `GET /alerts/:id`: the alert with its context and its newest triggering events. */
+export interface AlertDetail {
+  alert: Alert;
+  events: Array<EventSummary & { highlight: string[] }>;
+  events_truncated: boolean;
+}
+
+/** First and last use of something (an IP, a user agent, a file), and how many events. */
+export interface Seen {
+  first_seen: string;
+  last_seen: string;
+  count: number;
+}
+
+/** What the local configuration says about an address: trusted, VPN egress, threat intelligence, ASN. */
+export type AddressFacts = Pick<IpFacts, 'trusted' | 'vpn' | 'threat_intel'> & { asn: { asn: number; name: string | null } | null };
+
+/** `Seen` plus how many of the uses fall in the selected range (the history reaches further back). */
+export type Usage = Seen & { in_range: number };
+
+/** Mean and max of the baseline days before each day (null before the user's first day). */
+export interface Series {
+  mean: Array<number | null>;
+  max: Array<number | null>;
+}
+
+/** `GET /users/:id`: one person of the audit log over a range. */
+export interface UserSummary {
+  user: { id: string; name: string | null; email: string | null; first_seen: string; last_seen: string; events: number };
+  range: { since: number; until: number };
+  ips: Array<{ ip: string } & Usage & AddressFacts>;
+  asns: Array<{ asn: number; name: string | null; ips: string[] } & Seen>;
+  asn_data: string;
+  user_agents: Array<Pick<UaFacts, 'ua' | 'family' | 'name' | 'version' | 'expected'> & { os: string | null } & Usage>;
+  daily: {
+    days: string[];
+    day_start: number[];
+    timezone: string;
+    file_downloaded: number[];
+    excessive_downloads: number[];
+    baseline_days: number;
+    baseline: { file_downloaded: Series; excessive_downloads: Series };
+  };
+  files: Array<{ file_id: string | null; name: string | null } & Seen>;
+  files_truncated: boolean;
+  anomalies: EventSummary[];
+  /** The user's alerts, as listed but without the summary. */
+  alerts: Array<Omit<AlertListItem, 'summary'>>;
+}
+
+/** `GET /users/:id/timeline`: activity per bucket, with the anomalies and alerts to mark on it. */
+export interface Timeline {
+  user: { id: string; name: string | null };
+  since: number;
+  until: number;
+  bucket: number;
+  t: number[];
+  n: number[];
+  anomalies: Array<{ id: string; ts: number; reasons: string[] }>;
+  alerts: Array<Pick<Alert, 'id' | 'first_ts' | 'last_ts' | 'title' | 'severity' | 'status' | 'rule'>>;
+}
+
+/** `GET /ips/:ip`: who used an address, when, and from which clients. */
+export interface IpSummary extends AddressFacts {
+  ip: string;
+  events: number;
+  first_seen: string | null;
+  last_seen: string | null;
+  users: Array<{ id: string | null; name: string | null; email: string | null } & Seen>;
+  user_agents: Array<{ ua: string; expected: boolean } & Seen>;
+}
