@@ -5,7 +5,6 @@ import { normalise } from '../events/normalise.ts';
 import { validateEventBytes } from '../events/validate.ts';
 import type { IncomingEvent, QuarantineItem, Store } from '../store/types.ts';
 import { maybeGunzip } from './gunzip.ts';
-import { ingestStreamParallel } from './parallel.ts';
 import { splitCandidates } from './split.ts';
 
 export interface IngestSummary {
@@ -81,10 +80,10 @@ export async function ingestStream(input: AsyncIterable<Buffer> | Readable, sour
  * @example
  * await ingestFile('logs.json', { store });
  */
-export async function ingestFile(path: string, opts: IngestOptions & { parallel?: boolean }): Promise<IngestSummary> {
+export async function ingestFile(path: string, opts: IngestOptions): Promise<IngestSummary> {
   const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
   const source = path === '-' ? 'stdin' : path;
-  const run = () => (opts.parallel === false ? ingestStream(input, source, opts) : ingestStreamParallel(input, source, opts));
+  const run = () => ingestStream(input, source, opts);
   if (path === '-' || !opts.store.bulkLoad) return run();
   // A rough count from the size (about 600 bytes per event, gzip about 8:1) decides whether a bulk load pays off.
   const bytes = (await stat(path)).size;

@@ -114,21 +114,3 @@ describe('quarantine', () => {
   });
 });
 
-describe('parallel import', () => {
-  it('gives the same events, quarantine and counts as the single-thread path', async () => {
-    const { ingestStreamParallel } = await import('./parallel.ts');
-    const lines: Buffer[] = [];
-    for (let i = 0; i < 2500; i++) lines.push(Buffer.from(`${ev(`p${i}`, { n: i })}\n`));
-    lines.splice(10, 0, Buffer.from('garbage\n'), Buffer.from([0xc3, 0x28, 0x0a]));
-    lines.push(Buffer.from(`${ev('p1')}\n`)); // duplicate
-    const input = Buffer.concat(lines);
-    const quarantined: string[] = [];
-    const s = await ingestStreamParallel(chunked(input, 4096), 'par.jsonl', { store, batchSize: 300, onQuarantine: (q) => quarantined.push(q.position) });
-    expect(s).toEqual({ ingested: 2500, duplicates: 1, quarantined: 2 });
-    expect(quarantined.sort()).toEqual(['line 11', 'line 12']);
-    const q = await store.listQuarantine();
-    expect(Buffer.isBuffer(q[0]!.raw)).toBe(true);
-    expect(q.find((i) => i.position === 'line 12')!.raw).toEqual(Buffer.from([0xc3, 0x28]));
-    expect((await store.getEvent('p2499'))!.raw).toBe(ev('p2499', { n: 2499 }));
-  });
-});
