@@ -5,6 +5,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { MemoryAlertStore } from '../alerts/memory.ts';
 import { SqliteAlertStore } from '../alerts/sqlite.ts';
+import { alertJson } from '../alerts/format.ts';
 import type { Alert, AlertStore } from '../alerts/types.ts';
 import type { Config } from '../config/schema.ts';
 import { createSinks, type CreateSinksOptions, type Sinks } from '../sinks/index.ts';
@@ -42,23 +43,9 @@ export function alertStoreFor(store: Store): AlertStore {
  * @example toDeliverable(alert).first_seen // '2024-06-03T10:00:00Z'
  */
 export function toDeliverable(a: Alert): DeliverableAlert {
-  return {
-    id: a.id,
-    rule: a.rule,
-    severity: a.severity,
-    title: a.title,
-    status: a.status,
-    user_id: a.user_id,
-    user_name: a.user_name,
-    user_email: a.user_email,
-    first_seen: a.first_seen,
-    last_seen: a.last_seen,
-    event_ids: a.event_ids,
-    event_count: a.event_count,
-    tags: a.tags,
-    version: a.version,
-    context: a.context,
-  };
+  // The printed form minus what changes without a new version (timestamps of storage, the analyst's note).
+  const { status_note: _note, created_at: _created, updated_at: _updated, ...rest } = alertJson(a);
+  return rest as DeliverableAlert;
 }
 
 /**

@@ -12,8 +12,9 @@ import type { CompiledRule } from '../compiled.ts';
 import type { Predicate } from '../conditions.ts';
 import type { EventView } from '../event-view.ts';
 import { signalGroups } from '../signals.ts';
+import { PerSecondEvaluator } from './per-second.ts';
 import { maxSeverity } from './severity.ts';
-import { TRIGGER, type Firing, type Horizons, type KeyEvaluator } from './types.ts';
+import type { Firing, Horizons, KeyEvaluator } from './types.ts';
 
 /** Most matching events a firing keeps (the oldest are dropped first). */
 const MAX_WINDOW_EVENTS = 200;
@@ -49,12 +50,9 @@ function distinctRepresentatives(cands: Candidate[][]): boolean {
   return pick(0);
 }
 
-class CorrelateEvaluator implements KeyEvaluator {
-  lastTs = 0;
+class CorrelateEvaluator extends PerSecondEvaluator {
   private readonly cands: Candidate[][];
   private readonly windowEvents: EventView[] = [];
-  private pendingTs = -Infinity;
-  private pending = false;
 
   constructor(
     private readonly rule: CompiledRule,
@@ -62,17 +60,12 @@ class CorrelateEvaluator implements KeyEvaluator {
     private readonly names: string[],
     private readonly window: number,
   ) {
+    super();
     this.cands = conds.map(() => []);
   }
 
-  push(v: EventView, roles: number, out: Firing[]): void {
-    if (!(roles & TRIGGER)) return;
+  protected add(v: EventView): boolean {
     const ts = v.norm.ts;
-    if (ts > this.pendingTs) {
-      this.decide(out);
-      this.pendingTs = ts;
-    }
-    this.lastTs = ts;
     const signals = v.reasons.length > 1 ? signalGroups(v.reasons).map((g) => v.withReasons(g)) : [v];
     const k = this.conds.length;
     let matched = false;
@@ -85,39 +78,24 @@ class CorrelateEvaluator implements KeyEvaluator {
         matched = true;
       }
     }
-    if (!matched) return;
+    if (!matched) return false;
     this.windowEvents.push(v);
     if (this.windowEvents.length > MAX_WINDOW_EVENTS) this.windowEvents.shift();
-    this.pending = true;
+    return true;
   }
 
-  /** Decide the firing for the pending timestamp, now that all its events are in. */
-  private decide(out: Firing[]): void {
-    if (!this.pending) return;
-    this.pending = false;
-    const lo = this.pendingTs - this.window;
+  protected decideAt(at: number, out: Firing[]): void {
+    const lo = at - this.window;
     for (const list of this.cands) while (list.length && list[0]!.ts < lo) list.shift();
     while (this.windowEvents.length && this.windowEvents[0]!.norm.ts < lo) this.windowEvents.shift();
     if (this.cands.some((l) => l.length === 0) || !distinctRepresentatives(this.cands)) return;
     const events = this.windowEvents.slice();
     out.push({
-      anchor: this.pendingTs,
+      anchor: at,
       events,
       severity: maxSeverity(this.rule, events),
       facts: { window: this.window, conditions: this.names },
     });
-  }
-
-  flush(out: Firing[]): void {
-    this.decide(out);
-  }
-
-  advance(now: number, out: Firing[]): void {
-    if (this.pending && this.pendingTs < now) this.decide(out);
-  }
-
-  pendingAnchor(): number {
-    return this.pending ? this.pendingTs : Infinity;
   }
 }
 

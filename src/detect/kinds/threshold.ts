@@ -12,6 +12,7 @@ import type { CompiledRule } from '../compiled.ts';
 import type { EventView } from '../event-view.ts';
 import type { ThresholdRuleDef } from '../rule-schema.ts';
 import type { TimeZone } from '../time.ts';
+import { PerSecondEvaluator } from './per-second.ts';
 import { maxSeverity } from './severity.ts';
 import { TRIGGER, type Firing, type Horizons, type KeyEvaluator } from './types.ts';
 
@@ -139,11 +140,8 @@ class BucketEvaluator implements KeyEvaluator {
   }
 }
 
-class SlidingEvaluator implements KeyEvaluator {
-  lastTs = 0;
+class SlidingEvaluator extends PerSecondEvaluator {
   private readonly recent: EventView[] = [];
-  private pendingTs = -Infinity;
-  private pending = false;
   private readonly keep: number;
 
   constructor(
@@ -151,48 +149,28 @@ class SlidingEvaluator implements KeyEvaluator {
     private readonly window: number,
     private readonly above: number,
   ) {
+    super();
     this.keep = Math.max(MAX_KEPT, Math.floor(above) + 1);
   }
 
-  push(v: EventView, roles: number, out: Firing[]): void {
-    if (!(roles & TRIGGER)) return;
-    const ts = v.norm.ts;
-    if (ts > this.pendingTs) {
-      this.decide(out);
-      this.pendingTs = ts;
-    }
-    this.lastTs = ts;
+  protected add(v: EventView): boolean {
     this.recent.push(v);
     if (this.recent.length > this.keep) this.recent.shift();
-    this.pending = true;
+    return true;
   }
 
-  private decide(out: Firing[]): void {
-    if (!this.pending) return;
-    this.pending = false;
-    const lo = this.pendingTs - this.window;
+  protected decideAt(at: number, out: Firing[]): void {
+    const lo = at - this.window;
     while (this.recent.length && this.recent[0]!.norm.ts < lo) this.recent.shift();
     if (this.recent.length > this.above) {
       const events = this.recent.slice();
       out.push({
-        anchor: this.pendingTs,
+        anchor: at,
         events,
         severity: maxSeverity(this.rule, events),
         facts: { count: events.length, limit: this.above, basis: 'fixed', window: this.window },
       });
     }
-  }
-
-  flush(out: Firing[]): void {
-    this.decide(out);
-  }
-
-  advance(now: number, out: Firing[]): void {
-    if (this.pending && this.pendingTs < now) this.decide(out);
-  }
-
-  pendingAnchor(): number {
-    return this.pending ? this.pendingTs : Infinity;
   }
 }
 
