@@ -7,7 +7,7 @@
  * ASN-based trust simply never matches. Slack's anomaly events carry no ASN field (slack-api.md 3.2), so this is the
  * only source of one.
  */
-import { loadIpRangeCsv, parseIpRangeCsv, type RangeCsvReport } from './ip-range-csv.ts';
+import { emptyIpDatabase, loadIpRangeCsv, parseIpRangeCsv, type IpDatabase, type RangeCsvReport } from './ip-range-csv.ts';
 import { matchCidr, type ParsedCidrs } from './ip.ts';
 
 export interface AsnInfo {
@@ -16,13 +16,7 @@ export interface AsnInfo {
 }
 
 /** Anything that maps an address to its autonomous system. */
-export interface AsnDatabase {
-  /** The AS announcing `ip`, or null when unknown (no data, invalid address, or unrouted). */
-  lookup(ip: string): AsnInfo | null;
-  /** Where the data came from (file path), null for the empty database: show it next to enriched values. */
-  readonly source: string | null;
-  readonly size: number;
-}
+export type AsnDatabase = IpDatabase<AsnInfo>;
 
 /**
  * The database used when none is configured: every lookup is null.
@@ -30,11 +24,7 @@ export interface AsnDatabase {
  * @example
  * nullAsnDatabase.lookup('203.0.113.9') // null
  */
-export const nullAsnDatabase: AsnDatabase = Object.freeze({
-  lookup: () => null,
-  source: null,
-  size: 0,
-});
+export const nullAsnDatabase: AsnDatabase = emptyIpDatabase<AsnInfo>();
 
 /**
  * Parse an ASN column: `13335` or `AS13335`. ASN 0 means "not routed" in iptoasn data and is treated as unknown.

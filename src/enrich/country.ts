@@ -4,15 +4,10 @@
  * The operator may supply a CSV of `start_ip,end_ip,country_code` ranges (the layout of the CC0/PDDL
  * ip-location-db country exports); without one, `nullCountryDatabase` answers null and nothing depends on it.
  */
-import { loadIpRangeCsv, parseIpRangeCsv, type RangeCsvReport } from './ip-range-csv.ts';
+import { emptyIpDatabase, loadIpRangeCsv, parseIpRangeCsv, type IpDatabase, type RangeCsvReport } from './ip-range-csv.ts';
 
-/** Anything that maps an address to an ISO 3166-1 alpha-2 country code. */
-export interface CountryDatabase {
-  /** Upper-case country code (`'DE'`), or null when unknown. */
-  lookup(ip: string): string | null;
-  readonly source: string | null;
-  readonly size: number;
-}
+/** Anything that maps an address to an upper-case ISO 3166-1 alpha-2 country code (`'DE'`). */
+export type CountryDatabase = IpDatabase<string>;
 
 /**
  * The database used when none is configured: every lookup is null.
@@ -20,11 +15,7 @@ export interface CountryDatabase {
  * @example
  * nullCountryDatabase.lookup('203.0.113.9') // null
  */
-export const nullCountryDatabase: CountryDatabase = Object.freeze({
-  lookup: () => null,
-  source: null,
-  size: 0,
-});
+export const nullCountryDatabase: CountryDatabase = emptyIpDatabase<string>();
 
 /** Values travel as objects because `parseIpRangeCsv` reads a string result as the reason a row is bad. */
 function countryRow(cols: string[]): { cc: string } | string {

@@ -138,3 +138,22 @@ export function loadIpRangeCsv<V>(path: string, mapRow: (columns: string[]) => V
   }
   return parseIpRangeCsv(text, path, mapRow);
 }
+
+/** A lookup from an address to a value (ASN, country...), loaded from a range file or empty. */
+export interface IpDatabase<V> {
+  /** The value for `ip`, or null when unknown (no data, invalid address, or unrouted). */
+  lookup(ip: string): V | null;
+  /** Where the data came from (file path), null for the empty database: show it next to enriched values. */
+  readonly source: string | null;
+  readonly size: number;
+}
+
+/**
+ * The database used when none is configured: every lookup is null.
+ *
+ * @example
+ * emptyIpDatabase<number>().lookup('203.0.113.9') // null
+ */
+export function emptyIpDatabase<V>(): IpDatabase<V> {
+  return Object.freeze({ lookup: () => null, source: null, size: 0 });
+}

@@ -14,16 +14,7 @@ function oneOf<T extends string>(allowed: readonly T[], flag: string) {
   };
 }
 
-interface ListFlags {
-  status?: AlertStatus[];
-  rule?: string[];
-  user?: string;
-  severity?: Severity[];
-  since?: number;
-  until?: number;
-  limit: number;
-  format?: string;
-}
+type ListFlags = AlertFilter & { limit: number; format?: string };
 
 export function register(program: Command, ctx: CliContext): void {
   const alerts = program
