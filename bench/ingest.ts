@@ -1,43 +1,9 @@
-import { createReadStream, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ingestFile } from '../src/ingest/index.ts';
 import { openSqliteStore } from '../src/store/sqlite/index.ts';
+import { withPeakRss } from '../src/util/memory.ts';
 import { bigEventFile } from './data.ts';
-
-/**
- * The process's resident memory split as Linux accounts it: anonymous (heaps, buffers: what the process itself
- * holds) and file-backed (pages of the database file that SQLite maps with mmap: the OS page cache, reclaimable).
- */
-function rssParts(): { total: number; anon: number } {
-  try {
-    const status = readFileSync('/proc/self/status', 'utf8');
-    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-    return { total: kb('VmRSS'), anon: kb('RssAnon') };
-  } catch {
-    const rss = process.memoryUsage.rss();
-    return { total: rss, anon: rss };
-  }
-}
-
-/** Peak resident memory (total and anonymous) sampled every 50 ms while `f` runs. */
-export async function withPeakRss<T>(f: () => Promise<T>): Promise<{ result: T; peakRssMb: number; peakAnonMb: number }> {
-  let total = 0;
-  let anon = 0;
-  const sample = () => {
-    const r = rssParts();
-    total = Math.max(total, r.total);
-    anon = Math.max(anon, r.anon);
-  };
-  sample();
-  const timer = setInterval(sample, 50);
-  try {
-    const result = await f();
-    sample();
-    return { result, peakRssMb: Math.round(total / 1048576), peakAnonMb: Math.round(anon / 1048576) };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 /** JSON.parse of every line: the ceiling any importer of this file can reach. */
 async function parseOnly(path: string): Promise<number> {

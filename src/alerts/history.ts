@@ -13,6 +13,12 @@ export const AER_ACTION = 'user_sessions_reset_by_anomaly_event_response';
 /** How long after an alert an AER sign-out still counts as Slack's response to it. */
 export const AER_AFTER = 86400;
 
+/** Inclusive time range, Unix seconds. */
+export interface TimeWindow {
+  since: number;
+  until: number;
+}
+
 export interface Usage {
   first: number;
   last: number;
@@ -27,8 +33,8 @@ export interface UsageSource {
 /** What history loading needs from the store: the detection engine's reader fits. */
 export interface HistoryReader {
   all(q: EventQuery): Promise<StoredEvent[]>;
-  /** Optional batch form (one query for many users). */
-  allOf?(column: 'actor' | 'entity', values: readonly string[], q: Omit<EventQuery, 'actor' | 'entity'>): Promise<Map<string, StoredEvent[]>>;
+  /** Optional batch form: many users' events, each over its own window, oldest first per user. */
+  allOf?(column: 'actor' | 'entity', windows: ReadonlyMap<string, TimeWindow>, actions?: readonly string[]): Promise<Map<string, StoredEvent[]>>;
 }
 
 interface DayAgg {
@@ -165,20 +171,30 @@ export class RecentEvents {
   }
 
   /**
-   * Recent events of many users over one window (a superset of each user's own window changes nothing: context
-   * only reads inside each alert's windows).
+   * Recent events of many users, each over its own window (one alert's hours, not the whole day's span: a user with
+   * one alert at noon needs no events from the evening). AER sign-outs are rare: one query by action finds them all.
    *
-   * @example const byUser = await RecentEvents.loadMany(reader, ['W1', 'W2'], since, until, actions)
+   * @example const byUser = await RecentEvents.loadMany(reader, new Map([['W1', { since, until }]]), actions)
    */
-  static async loadMany(reader: HistoryReader, users: readonly string[], since: number, until: number, actions?: readonly string[]): Promise<Map<string, RecentEvents>> {
+  static async loadMany(reader: HistoryReader, windows: ReadonlyMap<string, TimeWindow>, actions?: readonly string[]): Promise<Map<string, RecentEvents>> {
     const out = new Map<string, RecentEvents>();
     if (!reader.allOf) {
-      for (const u of users) out.set(u, await RecentEvents.load(reader, u, since, until, actions));
+      for (const [u, w] of windows) out.set(u, await RecentEvents.load(reader, u, w.since, w.until, actions));
       return out;
     }
-    const events = await reader.allOf('actor', users, { since, until, ...(actions ? { actions: [...actions] } : {}) });
-    const aer = await reader.allOf('entity', users, { actions: [AER_ACTION], since, until: until + AER_AFTER });
-    for (const u of users) out.set(u, new RecentEvents(since, until, events.get(u) ?? [], aer.get(u) ?? []));
+    let since = Infinity;
+    let until = -Infinity;
+    for (const w of windows.values()) (since = Math.min(since, w.since)), (until = Math.max(until, w.until));
+    const events = await reader.allOf('actor', windows, actions);
+    const aer = new Map<string, StoredEvent[]>();
+    for (const e of windows.size ? await reader.all({ actions: [AER_ACTION], since, until: until + AER_AFTER }) : []) {
+      const w = e.norm.entityId === null ? undefined : windows.get(e.norm.entityId);
+      if (!w || e.norm.ts < w.since || e.norm.ts > w.until + AER_AFTER) continue;
+      const list = aer.get(e.norm.entityId!);
+      if (list) list.push(e);
+      else aer.set(e.norm.entityId!, [e]);
+    }
+    for (const [u, w] of windows) out.set(u, new RecentEvents(w.since, w.until, events.get(u) ?? [], aer.get(u) ?? []));
     return out;
   }
 

@@ -9,6 +9,7 @@ import type { Store } from '../store/types.ts';
 import { alertStoreFor } from './bindings.ts';
 import { createEngine } from './engine.ts';
 import { readerFor } from './reads.ts';
+import { withPeakRss } from '../util/memory.ts';
 import { replayWithEngine } from './replay.ts';
 
 export interface ReplayBench {
@@ -27,18 +28,8 @@ export interface ReplayBench {
   ratio: number;
   alerts: number;
   peakRssMb: number;
-}
-
-/** Run `f` while sampling the process's resident memory every 50 ms. */
-async function withPeakRss<T>(f: () => Promise<T>): Promise<{ result: T; peakRssMb: number }> {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
-  try {
-    const result = await f();
-    return { result, peakRssMb: Math.round(Math.max(peak, process.memoryUsage.rss()) / 1048576) };
-  } finally {
-    clearInterval(timer);
-  }
+  /** Anonymous memory (heaps, buffers) apart from database pages mapped by SQLite. */
+  peakAnonMb: number;
 }
 
 /**
@@ -61,7 +52,7 @@ export async function benchReplay(store: Store, opts: { config?: Config; alerts?
   const config = opts.config ?? defaultConfig();
   const engine = createEngine(config, opts.alerts ?? alertStoreFor(store), { notifier: null });
   t = performance.now();
-  const { result: report, peakRssMb } = await withPeakRss(() => replayWithEngine(store, engine, { collect: false }));
+  const { result: report, peakRssMb, peakAnonMb } = await withPeakRss(() => replayWithEngine(store, engine, { collect: false }));
   const seconds = (performance.now() - t) / 1000;
   const events = report.events || scanned;
   const eventsPerSec = Math.round(events / seconds);
@@ -77,5 +68,6 @@ export async function benchReplay(store: Store, opts: { config?: Config; alerts?
     ratio: +(eventsPerSec / rawReadPerSec).toFixed(2),
     alerts: report.counts.alerts,
     peakRssMb,
+    peakAnonMb,
   };
 }

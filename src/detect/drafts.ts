@@ -2,7 +2,7 @@
  * From grouped firings to alert drafts: the title that says what happened, the stored event ids, and the context.
  */
 import { buildContext, contextFrom, loadUsage, recentActions, recentWindow, type ContextInput } from '../alerts/context.ts';
-import { RecentEvents, type UsageSource } from '../alerts/history.ts';
+import { RecentEvents, type TimeWindow, type UsageSource } from '../alerts/history.ts';
 import { MAX_EVENT_IDS, type Alert, type AlertContext, type AlertDraft } from '../alerts/types.ts';
 import type { Store } from '../store/types.ts';
 import type { CompiledRule } from './compiled.ts';
@@ -121,17 +121,21 @@ export async function toDrafts(store: Store, env: DetectEnv, grouped: readonly G
     if (list) list.push(item);
     else byUser.set(g.subject.id, [item]);
   }
-  // Recent events of every user with alerts here, in one query over the union of their windows.
-  const users = [...byUser.keys()].filter((u): u is string => u !== null);
-  const inputs = [...byUser.values()].flat().map((i) => i.input);
-  let since = Infinity;
-  let until = -Infinity;
-  for (const i of inputs) {
-    const w = recentWindow(i);
-    if (w.since < since) since = w.since;
-    if (w.until > until) until = w.until;
+  // Recent events of every user with alerts here: one window per user, covering that user's alerts.
+  const windows = new Map<string, TimeWindow>();
+  let downloads = false;
+  for (const [user, items] of byUser) {
+    if (user === null) continue;
+    const w = { since: Infinity, until: -Infinity };
+    for (const { input } of items) {
+      const r = recentWindow(input);
+      w.since = Math.min(w.since, r.since);
+      w.until = Math.max(w.until, r.until);
+      downloads ||= input.downloads;
+    }
+    windows.set(user, w);
   }
-  const recent = users.length ? await RecentEvents.loadMany(reader, users, since, until, recentActions(inputs.some((i) => i.downloads))) : new Map<string, RecentEvents>();
+  const recent = windows.size ? await RecentEvents.loadMany(reader, windows, recentActions(downloads)) : new Map<string, RecentEvents>();
   const drafts: AlertDraft[] = [];
   for (const [user, items] of byUser) {
     const used = user === null ? null : (usage ?? (await loadUsage(reader, env, user, items.map((i) => i.input.firstTs))));

@@ -9,7 +9,9 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { NormalisedEvent, StoredEvent } from '../events/schema.ts';
+import type { TimeWindow } from '../alerts/history.ts';
 import type { EventQuery, Store } from '../store/types.ts';
+import { parallelScan } from '../store/sqlite/parallel-scan.ts';
 import { compareEvents } from './event-view.ts';
 
 export interface EventReader {
@@ -17,8 +19,8 @@ export interface EventReader {
   scan(since: number, until: number, batchSize: number): AsyncIterable<StoredEvent[]>;
   /** Every event matching the query, oldest first by (ts, id). */
   all(q: EventQuery): Promise<StoredEvent[]>;
-  /** The same for many actors (or entities) at once, by value: one round trip instead of one per user. */
-  allOf(column: 'actor' | 'entity', values: readonly string[], q: Omit<EventQuery, 'actor' | 'entity'>): Promise<Map<string, StoredEvent[]>>;
+  /** Events of many actors (or entities), each over its own time window, oldest first per value. */
+  allOf(column: 'actor' | 'entity', windows: ReadonlyMap<string, TimeWindow>, actions?: readonly string[]): Promise<Map<string, StoredEvent[]>>;
 }
 
 const NORM_COLUMNS =
@@ -62,14 +64,30 @@ class ScannedEvent implements StoredEvent, NormalisedEvent {
   private d: Array<string | number | null> | undefined;
   private text: string | undefined;
 
-  constructor(r: Row, readonly seq: number, private readonly fetch: Fetchers) {
-    this.id = r[1];
-    this.ts = r[2];
-    this.action = r[3];
-    this.actorId = r[4] as string | null;
-    this.ip = r[5] as string | null;
-    this.ua = r[6] as string | null;
-    this.reasons = r[7] ? (r[7] as string).split(',') : NO_REASONS;
+  constructor(
+    readonly seq: number,
+    id: string,
+    ts: number,
+    action: string,
+    actorId: string | null,
+    ip: string | null,
+    ua: string | null,
+    reasons: string[],
+    private readonly fetch: Fetchers,
+  ) {
+    this.id = id;
+    this.ts = ts;
+    this.action = action;
+    this.actorId = actorId;
+    this.ip = ip;
+    this.ua = ua;
+    this.reasons = reasons;
+  }
+
+  /** From a row selected with `SCAN_COLUMNS`. */
+  static ofRow(r: Row, fetch: Fetchers): ScannedEvent {
+    const reasons = r[7] ? (r[7] as string).split(',') : NO_REASONS;
+    return new ScannedEvent(r[0], r[1], r[2], r[3], r[4] as string | null, r[5] as string | null, r[6] as string | null, reasons, fetch);
   }
 
   get norm(): NormalisedEvent {
@@ -152,9 +170,9 @@ function genericReader(store: Store): EventReader {
       }
       return out.sort((a, b) => compareEvents(a.norm, b.norm));
     },
-    async allOf(column, values, q) {
+    async allOf(column, windows, actions) {
       const out = new Map<string, StoredEvent[]>();
-      for (const v of values) out.set(v, await this.all({ ...q, [column]: v }));
+      for (const [v, w] of windows) out.set(v, await this.all({ [column]: v, since: w.since, until: w.until, ...(actions ? { actions: [...actions] } : {}) }));
       return out;
     },
   };
@@ -184,13 +202,18 @@ function sqliteReader(db: BetterSqlite3.Database, store: Store): EventReader | n
     async *scan(since, until, batchSize) {
       let ts = since - 1;
       let seq = Number.MAX_SAFE_INTEGER;
-      for (;;) {
+      for (let page = 0; ; page++) {
+        // Past the first pages, a long scan moves to a worker thread (file databases only).
+        if (page === PAGES_BEFORE_WORKER && !db.memory) {
+          yield* workerScan(db.name, until, { ts, seq }, batchSize, fetch);
+          return;
+        }
         const rows = scanStmt.all(until, ts, seq, batchSize) as Row[];
         if (rows.length === 0) return;
         const last = rows[rows.length - 1]!;
         ts = last[2];
         seq = last[0];
-        yield rows.map((r) => new ScannedEvent(r, r[0], fetch));
+        yield rows.map((r) => ScannedEvent.ofRow(r, fetch));
         if (rows.length < batchSize) return;
       }
     },
@@ -210,30 +233,48 @@ function sqliteReader(db: BetterSqlite3.Database, store: Store): EventReader | n
       const rows = prepared(`SELECT ${NORM_COLUMNS} FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`).all(...p) as Row[];
       return rows.map((r) => new LazyEvent(r[0], normOf(r), fetch) as StoredEvent).sort((a, b) => compareEvents(a.norm, b.norm));
     },
-    async allOf(column, values, q) {
-      const out = new Map<string, StoredEvent[]>(values.map((v) => [v, []]));
-      if (q.reason !== undefined || q.before || q.limit) {
-        for (const v of values) out.set(v, await this.all({ ...q, [column]: v }));
-        return out;
-      }
+    async allOf(column, windows, actions) {
+      const out = new Map<string, StoredEvent[]>();
       const col = column === 'actor' ? 'actor_id' : 'entity_id';
-      const index = column === 'actor' ? 4 : 8; // position of the column in NORM_COLUMNS
-      for (let i = 0; i < values.length; i += 400) {
-        const chunk = values.slice(i, i + 400);
-        const where = [`${col} IN (${chunk.map(() => '?').join(', ')})`];
-        const p: unknown[] = [...chunk];
-        // `+action`: filter on the action without letting it pick the (action, ts) index; (user, ts) is narrower.
-        if (q.actions?.length) (where.push(`+action IN (${q.actions.map(() => '?').join(', ')})`), p.push(...q.actions));
-        if (q.since !== undefined) (where.push('ts >= ?'), p.push(q.since));
-        if (q.until !== undefined) (where.push('ts <= ?'), p.push(q.until));
-        for (const r of prepared(`SELECT ${NORM_COLUMNS} FROM events WHERE ${where.join(' AND ')}`).all(...p) as Row[]) {
-          out.get(r[index] as string)?.push(new LazyEvent(r[0], normOf(r), fetch));
-        }
+      // `+action`: filter on the action without letting it pick the (action, ts) index; (user, ts) is narrower.
+      const byAction = actions?.length ? ` AND +action IN (${actions.map(() => '?').join(', ')})` : '';
+      const stmt = prepared(`SELECT ${NORM_COLUMNS} FROM events WHERE ${col} = ? AND ts >= ? AND ts <= ?${byAction}`);
+      for (const [v, w] of windows) {
+        const rows = stmt.all(v, w.since, w.until, ...(actions ?? [])) as Row[];
+        out.set(v, rows.map((r) => new LazyEvent(r[0], normOf(r), fetch) as StoredEvent).sort((a, b) => compareEvents(a.norm, b.norm)));
       }
-      for (const list of out.values()) list.sort((a, b) => compareEvents(a.norm, b.norm));
       return out;
     },
   };
+}
+
+/** Scans longer than this many pages read on a worker thread (starting one costs a few tens of milliseconds). */
+const PAGES_BEFORE_WORKER = 2;
+
+/** The columns of `SCAN_COLUMNS` as they travel from the scan worker: user, IP, user agent and reasons repeat a lot. */
+const WORKER_COLUMNS = [
+  { name: 'seq', kind: 'num' },
+  { name: 'id', kind: 'text' },
+  { name: 'ts', kind: 'num' },
+  { name: 'action', kind: 'dict' },
+  { name: 'actor_id', kind: 'dict' },
+  { name: 'ip', kind: 'dict' },
+  { name: 'ua', kind: 'dict' },
+  { name: 'reasons', kind: 'dict' },
+] as const;
+const REASONS_COLUMN = 7;
+
+async function* workerScan(path: string, until: number, after: { ts: number; seq: number }, batchSize: number, fetch: Fetchers): AsyncGenerator<StoredEvent[]> {
+  // Reasons arrive once per distinct list and are split once: events share the (never mutated) arrays.
+  const split = (c: number, v: string) => (c === REASONS_COLUMN ? v.split(',') : v);
+  for await (const p of parallelScan({ path, columns: WORKER_COLUMNS, until, after, batchSize }, split)) {
+    const out = new Array<StoredEvent>(p.n);
+    for (let i = 0; i < p.n; i++) {
+      out[i] = new ScannedEvent(p.num(0, i), p.text(1, i), p.num(2, i), p.dict(3, i)!, p.dict(4, i), p.dict(5, i), p.dict(6, i),
+        p.dict<string[]>(REASONS_COLUMN, i) ?? NO_REASONS, fetch);
+    }
+    yield out;
+  }
 }
 
 const readers = new WeakMap<object, EventReader>();

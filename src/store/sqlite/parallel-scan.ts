@@ -1,0 +1,136 @@
+/**
+ * A time-ordered scan of the `events` table run on a worker thread, so reading rows out of SQLite overlaps with
+ * whatever the main thread does with them (rule evaluation in a replay). Pages arrive as typed-array columns: numbers
+ * as Float64Array, low-cardinality text as dictionary codes (the main thread allocates no string for them), other
+ * text as one joined string per page.
+ *
+ * Why a worker: a replay spends about as long pulling rows out of SQLite (and allocating their strings) as evaluating
+ * the rules; better-sqlite3 is synchronous, so only a second thread can do both at once. The worker keeps a few pages
+ * ahead at most, so memory stays bounded.
+ */
+import { Worker } from 'node:worker_threads';
+
+export type ScanColumnKind = 'num' | 'text' | 'dict';
+
+export interface ParallelScanOptions {
+  /** The SQLite file (must not be `:memory:`: the worker opens its own connection). */
+  path: string;
+  /** Columns to select, with how each travels: `text` columns must be NOT NULL. Must include `ts` and `seq`. */
+  columns: ReadonlyArray<{ name: string; kind: ScanColumnKind }>;
+  until: number;
+  /** Start after this (ts, seq) position. */
+  after: { ts: number; seq: number };
+  batchSize: number;
+  /** Pages the worker may read ahead of the consumer (default 3). */
+  ahead?: number;
+  /** A dictionary larger than this starts over (default 200,000 entries). */
+  maxDictSize?: number;
+}
+
+/** One page: `n` rows; `num(c, i)`, `text(c, i)`, `dict(c, i)` read column `c` of row `i`. */
+export interface ScanPage {
+  n: number;
+  num(c: number, i: number): number;
+  text(c: number, i: number): string;
+  /** The dictionary value (an interned string, or what `mapDict` made of it), null for NULL. */
+  dict<T = string>(c: number, i: number): T | null;
+}
+
+type WireColumn =
+  | { kind: 'num'; values: Float64Array }
+  | { kind: 'text'; text: string; ends: Int32Array }
+  | { kind: 'dict'; codes: Int32Array; added: string[]; reset: boolean };
+
+type WireMessage = { n: number; cols: WireColumn[]; done: boolean } | { error: string };
+
+/**
+ * Scan `events` in (ts, seq) order after a position, on a worker thread. `mapDict` may turn each new dictionary
+ * entry into something else once (e.g. split a comma list), so per-row work is a lookup.
+ *
+ * @example
+ * for await (const page of parallelScan({ path, columns, until, after: { ts: 0, seq: 0 }, batchSize: 10_000 })) {
+ *   for (let i = 0; i < page.n; i++) console.log(page.num(0, i), page.dict(2, i));
+ * }
+ */
+export async function* parallelScan(
+  opts: ParallelScanOptions,
+  mapDict: (column: number, value: string) => unknown = (_c, v) => v,
+): AsyncGenerator<ScanPage> {
+  const names = opts.columns.map((c) => c.name);
+  const tsIndex = names.indexOf('ts');
+  const seqIndex = names.indexOf('seq');
+  if (tsIndex < 0 || seqIndex < 0) throw new Error('parallelScan needs the ts and seq columns');
+  const sql = `SELECT ${names.join(', ')} FROM events WHERE ts <= ? AND (ts, seq) > (?, ?) ORDER BY ts, seq LIMIT ?`;
+  const worker = new Worker(new URL('./scan-worker.mjs', import.meta.url), {
+    workerData: {
+      path: opts.path,
+      sql,
+      kinds: opts.columns.map((c) => c.kind),
+      tsIndex,
+      seqIndex,
+      until: opts.until,
+      after: opts.after,
+      batchSize: opts.batchSize,
+      maxDictSize: opts.maxDictSize ?? 200_000,
+    },
+  });
+  const queue: WireMessage[] = [];
+  let wake: (() => void) | null = null;
+  let failure: Error | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  worker.on('message', (m: WireMessage) => {
+    queue.push(m);
+    notify();
+  });
+  worker.on('error', (e) => {
+    failure = e;
+    notify();
+  });
+  worker.on('exit', (code) => {
+    if (code !== 0 && !failure) failure = new Error(`scan worker exited with code ${code}`);
+    notify();
+  });
+  const dicts: unknown[][] = opts.columns.map(() => []);
+  worker.postMessage(opts.ahead ?? 3);
+  try {
+    for (;;) {
+      while (queue.length === 0) {
+        if (failure) throw failure;
+        await new Promise<void>((r) => (wake = r));
+      }
+      const m = queue.shift()!;
+      if ('error' in m) throw new Error(`scan worker: ${m.error}`);
+      worker.postMessage(1);
+      m.cols.forEach((col, c) => {
+        if (col.kind !== 'dict') return;
+        if (col.reset) dicts[c] = [];
+        const d = dicts[c]!;
+        for (const v of col.added) d.push(mapDict(c, v));
+      });
+      if (m.n) yield pageOf(m.n, m.cols, dicts);
+      if (m.done) return;
+    }
+  } finally {
+    worker.postMessage('stop');
+    await worker.terminate();
+  }
+}
+
+function pageOf(n: number, cols: WireColumn[], dicts: unknown[][]): ScanPage {
+  return {
+    n,
+    num: (c, i) => (cols[c] as { values: Float64Array }).values[i]!,
+    text: (c, i) => {
+      const col = cols[c] as { text: string; ends: Int32Array };
+      return col.text.slice(i === 0 ? 0 : col.ends[i - 1], col.ends[i]);
+    },
+    dict: <T>(c: number, i: number) => {
+      const code = (cols[c] as { codes: Int32Array }).codes[i]!;
+      return code < 0 ? null : (dicts[c]![code] as T);
+    },
+  };
+}
