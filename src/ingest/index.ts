@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { normalise } from '../events/normalise.ts';
-import { validateEventBytes } from '../events/validate.ts';
+import { validateEventBytes, validateEventText } from '../events/validate.ts';
 import type { IncomingEvent, QuarantineItem, Store } from '../store/types.ts';
 import { maybeGunzip } from './gunzip.ts';
 import { splitCandidates } from './split.ts';
@@ -51,17 +51,24 @@ export async function ingestStream(input: AsyncIterable<Buffer> | Readable, sour
     if (opts.onStored && r.insertedIds.length) await opts.onStored(r.insertedIds);
   };
   try {
-    for await (const c of splitCandidates(maybeGunzip(input as AsyncIterable<Buffer>))) {
-      const v = c.error ? ({ ok: false, reason: c.error } as const) : validateEventBytes(c.bytes, { maxBytes: opts.maxEventBytes });
-      if (v.ok) {
-        batch.push({ raw: v.raw, norm: normalise(v.event) });
-        if (batch.length >= batchSize) await flush();
-      } else {
-        const item = { source, position: c.position, reason: v.reason, raw: Buffer.from(c.bytes) };
-        quarantine.push(item);
-        summary.quarantined++;
-        opts.onQuarantine?.(item);
+    const limits = { maxBytes: opts.maxEventBytes };
+    for await (const candidates of splitCandidates(maybeGunzip(input as AsyncIterable<Buffer>))) {
+      for (const c of candidates) {
+        const v = c.error
+          ? ({ ok: false, reason: c.error } as const)
+          : c.text !== undefined
+            ? validateEventText(c.text, limits)
+            : validateEventBytes(c.bytes!, limits);
+        if (v.ok) {
+          batch.push({ raw: v.raw, norm: normalise(v.event) });
+        } else {
+          const item = { source, position: c.position, reason: v.reason, raw: c.bytes ? Buffer.from(c.bytes) : Buffer.from(c.text ?? '') };
+          quarantine.push(item);
+          summary.quarantined++;
+          opts.onQuarantine?.(item);
+        }
       }
+      if (batch.length >= batchSize) await flush();
     }
   } catch (e) {
     // A broken stream (bad gzip, read error) is itself kept and reported: what came before it is still stored.

@@ -65,43 +65,46 @@ describe('ingestStream layouts', () => {
 });
 
 describe('quarantine', () => {
-  it('keeps every invalid line verbatim with its reason and position, and imports the rest', async () => {
-    const bad = Buffer.concat([
-      Buffer.from(`${ev('ok1')}\n`),
-      Buffer.from('{"id": "x", "date_create": \n'), // not JSON
-      Buffer.from('[1,2]\n'), // not an object
-      Buffer.from('{"date_create":1,"action":"a"}\n'), // no id
-      Buffer.from('{"id":"y","date_create":"1700000000","action":"a"}\n'), // date_create not an integer
-      Buffer.from('{"id":"z","date_create":1.5,"action":"a"}\n'), // not an integer
-      Buffer.from('{"id":"w","date_create":1}\n'), // no action
-      Buffer.from('{"id":"u","date_create":1,"action":"a","x":"'),
-      Buffer.from([0xff, 0xfe]), // invalid UTF-8
-      Buffer.from('"}\n'),
-      Buffer.from(`${ev('big', { pad: 'p'.repeat(2000) })}\n`), // over the limit below
-      Buffer.from(`${ev('ok2', { brand_new_field: { nested: true }, entity: { type: 'hologram', hologram: { id: 'H1' } } })}\n`),
-    ]);
-    const seen: string[] = [];
-    const s = await ingestStream(chunked(bad, 13), 'bad.jsonl', { store, maxEventBytes: 1000, onQuarantine: (q) => seen.push(q.reason) });
-    expect(s).toEqual({ ingested: 2, duplicates: 0, quarantined: 8 });
-    const q = await store.listQuarantine();
-    expect(q).toHaveLength(8);
-    const byPos = new Map(q.map((i) => [i.position, i]));
-    expect(byPos.get('line 2')!.reason).toMatch(/not JSON/);
-    expect(byPos.get('line 3')!.reason).toMatch(/not a JSON object/);
-    expect(byPos.get('line 4')!.reason).toMatch(/id/);
-    expect(byPos.get('line 5')!.reason).toMatch(/date_create/);
-    expect(byPos.get('line 6')!.reason).toMatch(/date_create/);
-    expect(byPos.get('line 7')!.reason).toMatch(/action/);
-    expect(byPos.get('line 8')!.reason).toBe('not valid UTF-8');
-    expect(byPos.get('line 8')!.raw.includes(Buffer.from([0xff, 0xfe]))).toBe(true); // bytes kept, not replaced
-    expect(byPos.get('line 9')!.reason).toMatch(/over the 1000-byte limit/);
-    expect(seen).toHaveLength(8);
-    // Unknown fields and entity types are valid and kept.
-    const ok2 = await store.getEvent('ok2');
-    expect(JSON.parse(ok2!.raw).brand_new_field).toEqual({ nested: true });
-    expect(ok2!.norm.entityType).toBe('hologram');
-    expect(ok2!.norm.entityId).toBe('H1');
-  });
+  // Small chunks mix decoded-text and byte paths line by line; one big chunk holds the invalid UTF-8 with the rest.
+  for (const size of [13, 200, 1 << 16]) {
+    it(`keeps every invalid line verbatim with its reason and position, and imports the rest, chunks of ${size}`, async () => {
+      const bad = Buffer.concat([
+        Buffer.from(`${ev('ok1')}\n`),
+        Buffer.from('{"id": "x", "date_create": \n'), // not JSON
+        Buffer.from('[1,2]\n'), // not an object
+        Buffer.from('{"date_create":1,"action":"a"}\n'), // no id
+        Buffer.from('{"id":"y","date_create":"1700000000","action":"a"}\n'), // date_create not an integer
+        Buffer.from('{"id":"z","date_create":1.5,"action":"a"}\n'), // not an integer
+        Buffer.from('{"id":"w","date_create":1}\n'), // no action
+        Buffer.from('{"id":"u","date_create":1,"action":"a","x":"'),
+        Buffer.from([0xff, 0xfe]), // invalid UTF-8
+        Buffer.from('"}\n'),
+        Buffer.from(`${ev('big', { pad: 'p'.repeat(2000) })}\n`), // over the limit below
+        Buffer.from(`${ev('ok2', { brand_new_field: { nested: true }, entity: { type: 'hologram', hologram: { id: 'H1' } } })}\n`),
+      ]);
+      const seen: string[] = [];
+      const s = await ingestStream(chunked(bad, size), 'bad.jsonl', { store, maxEventBytes: 1000, onQuarantine: (q) => seen.push(q.reason) });
+      expect(s).toEqual({ ingested: 2, duplicates: 0, quarantined: 8 });
+      const q = await store.listQuarantine();
+      expect(q).toHaveLength(8);
+      const byPos = new Map(q.map((i) => [i.position, i]));
+      expect(byPos.get('line 2')!.reason).toMatch(/not JSON/);
+      expect(byPos.get('line 3')!.reason).toMatch(/not a JSON object/);
+      expect(byPos.get('line 4')!.reason).toMatch(/id/);
+      expect(byPos.get('line 5')!.reason).toMatch(/date_create/);
+      expect(byPos.get('line 6')!.reason).toMatch(/date_create/);
+      expect(byPos.get('line 7')!.reason).toMatch(/action/);
+      expect(byPos.get('line 8')!.reason).toBe('not valid UTF-8');
+      expect(byPos.get('line 8')!.raw.includes(Buffer.from([0xff, 0xfe]))).toBe(true); // bytes kept, not replaced
+      expect(byPos.get('line 9')!.reason).toMatch(/over the 1000-byte limit/);
+      expect(seen).toHaveLength(8);
+      // Unknown fields and entity types are valid and kept.
+      const ok2 = await store.getEvent('ok2');
+      expect(JSON.parse(ok2!.raw).brand_new_field).toEqual({ nested: true });
+      expect(ok2!.norm.entityType).toBe('hologram');
+      expect(ok2!.norm.entityId).toBe('H1');
+    });
+  }
 
   it('quarantines a truncated array tail and a garbage element but keeps the good elements', async () => {
     const text = `[${ev('a1')}, nonsense, ${ev('a2')}, {"id":"cut","date_create":1`;

@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
  * Split a byte stream of exported audit events into one candidate per event, without decoding it as a whole, so that
  * memory stays flat whatever the file size and invalid UTF-8 can be quarantined event by event.
@@ -7,9 +9,14 @@
  * top-level values. The layout is decided from the first bytes.
  */
 
-/** A candidate event: its exact bytes and where it was found, e.g. `line 12` or `element 3` or `line 2 entry 5`. */
+/**
+ * A candidate event and where it was found, e.g. `line 12` or `element 3` or `line 2 entry 5`. Exactly one of `text`
+ * and `bytes` is set: JSON Lines whose chunk is valid UTF-8 are decoded once per chunk and arrive as text; anything
+ * else arrives as its exact bytes.
+ */
 export interface Candidate {
-  bytes: Buffer;
+  text?: string;
+  bytes?: Buffer;
   position: string;
   /** Set when the splitter already knows the bytes are not an event (broken structure). */
   error?: string;
@@ -60,12 +67,12 @@ function mayBeWrapper(line: Buffer): boolean {
 }
 
 /**
- * Split an async stream of byte chunks into candidate events.
+ * Split an async stream of byte chunks into candidate events, a batch (one input chunk's worth) at a time.
  *
  * @example
- * for await (const c of splitCandidates(fs.createReadStream('events.jsonl'))) console.log(c.position);
+ * for await (const batch of splitCandidates(fs.createReadStream('events.jsonl'))) for (const c of batch) console.log(c.position);
  */
-export async function* splitCandidates(chunks: AsyncIterable<Buffer>): AsyncGenerator<Candidate> {
+export async function* splitCandidates(chunks: AsyncIterable<Buffer>): AsyncGenerator<Candidate[]> {
   const it = chunks[Symbol.asyncIterator]();
   let head: Buffer = Buffer.alloc(0);
   // Read enough to decide the layout (the first line, or 64 KiB).
@@ -89,11 +96,29 @@ export async function* splitCandidates(chunks: AsyncIterable<Buffer>): AsyncGene
   }
 }
 
-/** JSON Lines: native `indexOf` on the newline byte keeps this path fast. */
-async function* splitLines(head: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerator<Candidate> {
+/** A JSON Lines candidate; its position text is made only when asked for (quarantine), not for every line. */
+class LineCandidate implements Candidate {
+  constructor(
+    readonly text: string | undefined,
+    readonly bytes: Buffer | undefined,
+    private readonly lineNo: number,
+  ) {}
+
+  get position(): string {
+    return `line ${this.lineNo}`;
+  }
+}
+
+const isWsCode = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xfeff;
+
+/**
+ * JSON Lines. Each chunk's complete lines are checked for valid UTF-8 in one native pass and decoded in one go;
+ * only a chunk holding invalid bytes is split line by line as bytes, so the bad line can be quarantined exactly.
+ */
+async function* splitLines(head: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerator<Candidate[]> {
   let carry = head;
   let lineNo = 0;
-  const emit = function* (line: Buffer): Generator<Candidate> {
+  const fromBytes = (line: Buffer, out: Candidate[]) => {
     lineNo++;
     let end = line.length;
     if (end && line[end - 1] === 0x0d) end--; // CRLF
@@ -101,36 +126,59 @@ async function* splitLines(head: Buffer, rest: AsyncIterable<Buffer>): AsyncGene
     while (s < end && isWs(line[s]!)) s++;
     if (s === end) return; // blank line
     const bytes = line.subarray(s, end);
-    if (mayBeWrapper(bytes)) {
-      const spans = wrapperEntries(bytes);
-      if (spans) {
-        let i = 0;
-        for (const span of spans) yield { bytes: span, position: `line ${lineNo} entry ${i++}` };
-        return;
+    const spans = mayBeWrapper(bytes) ? wrapperEntries(bytes) : null;
+    if (spans) spans.forEach((span, i) => out.push({ bytes: span, position: `line ${lineNo} entry ${i}` }));
+    else out.push(new LineCandidate(undefined, bytes, lineNo));
+  };
+  const fromText = (text: string, out: Candidate[]) => {
+    let from = 0;
+    while (from < text.length) {
+      let nl = text.indexOf('\n', from);
+      if (nl < 0) nl = text.length;
+      lineNo++;
+      let s = from;
+      let end = nl;
+      from = nl + 1;
+      if (text.charCodeAt(end - 1) === 0x0d) end--;
+      while (s < end && isWsCode(text.charCodeAt(s))) s++;
+      if (s === end) continue;
+      const line = text.slice(s, end);
+      if (line.includes('"entries"')) {
+        const bytes = Buffer.from(line);
+        const spans = wrapperEntries(bytes);
+        if (spans) {
+          spans.forEach((span, i) => out.push({ bytes: span, position: `line ${lineNo} entry ${i}` }));
+          continue;
+        }
+      }
+      out.push(new LineCandidate(line, undefined, lineNo));
+    }
+  };
+  const drain = (final: boolean): Candidate[] => {
+    const out: Candidate[] = [];
+    const last = final ? carry.length - 1 : carry.lastIndexOf(NL);
+    if (last < 0) return out;
+    const whole = carry.subarray(0, last + 1);
+    carry = carry.subarray(last + 1);
+    if (isUtf8(whole)) {
+      fromText(whole.toString('utf8'), out);
+    } else {
+      let from = 0;
+      for (;;) {
+        const nl = whole.indexOf(NL, from);
+        fromBytes(whole.subarray(from, nl < 0 ? whole.length : nl), out);
+        if (nl < 0 || nl === whole.length - 1) break;
+        from = nl + 1;
       }
     }
-    yield { bytes, position: `line ${lineNo}` };
+    return out;
   };
-  const drain = function* (final: boolean): Generator<Candidate> {
-    let from = 0;
-    for (;;) {
-      const nl = carry.indexOf(NL, from);
-      if (nl < 0) break;
-      yield* emit(carry.subarray(from, nl));
-      from = nl + 1;
-    }
-    carry = carry.subarray(from);
-    if (final && carry.length) {
-      yield* emit(carry);
-      carry = Buffer.alloc(0);
-    }
-  };
-  yield* drain(false);
+  yield drain(false);
   for await (const chunk of rest) {
     carry = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-    yield* drain(false);
+    yield drain(false);
   }
-  yield* drain(true);
+  yield drain(true);
 }
 
 /**
@@ -317,7 +365,7 @@ function trimEnd(b: Buffer): Buffer {
 }
 
 /** A JSON array or pretty-printed objects: the streaming scanner. */
-async function* splitDocument(head: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerator<Candidate> {
+async function* splitDocument(head: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerator<Candidate[]> {
   const scanner = new DocumentScanner();
   let elementNo = 0;
   let objectNo = 0;
@@ -342,11 +390,11 @@ async function* splitDocument(head: Buffer, rest: AsyncIterable<Buffer>): AsyncG
     }
   };
   scanner.push(head, onValue);
-  yield* out.splice(0);
+  yield out.splice(0);
   for await (const chunk of rest) {
     scanner.push(chunk, onValue);
-    yield* out.splice(0);
+    yield out.splice(0);
   }
   scanner.finish(onValue);
-  yield* out.splice(0);
+  yield out.splice(0);
 }
