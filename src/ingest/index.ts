@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { normalise } from '../events/normalise.ts';
 import { validateEventBytes, validateEventText } from '../events/validate.ts';
-import type { IncomingEvent, QuarantineItem, Store } from '../store/types.ts';
+import type { AppendResult, BackgroundWriter, IncomingEvent, QuarantineItem, Store } from '../store/types.ts';
 import { maybeGunzip } from './gunzip.ts';
 import { splitCandidates } from './split.ts';
 
@@ -17,7 +17,7 @@ export interface IngestOptions {
   store: Store;
   /** Per-event size limit in bytes (default 1 MiB). */
   maxEventBytes?: number;
-  /** Events per store transaction (default 20000: larger transactions amortise index page writes). */
+  /** Events per store transaction (default 5000: with a background writer, small batches overlap parsing and writing best). */
   batchSize?: number;
   /** Called for each quarantined input, e.g. to report it on stderr. */
   onQuarantine?: (item: QuarantineItem) => void;
@@ -35,20 +35,23 @@ export interface IngestOptions {
  */
 export async function ingestStream(input: AsyncIterable<Buffer> | Readable, source: string, opts: IngestOptions): Promise<IngestSummary> {
   const summary: IngestSummary = { ingested: 0, duplicates: 0, quarantined: 0 };
-  const batchSize = opts.batchSize ?? 20000;
+  const batchSize = opts.batchSize ?? 5000;
   let batch: IncomingEvent[] = [];
   let quarantine: QuarantineItem[] = [];
+  const writer = new BatchWriter(opts);
   const flush = async () => {
     if (quarantine.length) {
       await opts.store.quarantine(quarantine);
       quarantine = [];
     }
     if (!batch.length) return;
-    const r = await opts.store.appendEvents(batch);
+    const b = batch;
+    batch = [];
+    const r = await writer.write(b).catch((e: unknown) => {
+      throw new WriteFailure(e);
+    });
     summary.ingested += r.inserted;
     summary.duplicates += r.duplicates;
-    batch = [];
-    if (opts.onStored && r.insertedIds.length) await opts.onStored(r.insertedIds);
   };
   try {
     const limits = { maxBytes: opts.maxEventBytes };
@@ -71,13 +74,25 @@ export async function ingestStream(input: AsyncIterable<Buffer> | Readable, sour
       if (batch.length >= batchSize) await flush();
     }
   } catch (e) {
+    // The store failing is the caller's error, not something wrong with the input.
+    if (e instanceof WriteFailure) {
+      await writer.close();
+      throw e.cause;
+    }
     // A broken stream (bad gzip, read error) is itself kept and reported: what came before it is still stored.
     const item = { source, position: 'stream', reason: `cannot read input: ${(e as Error).message}`, raw: Buffer.alloc(0) };
     quarantine.push(item);
     summary.quarantined++;
     opts.onQuarantine?.(item);
   }
-  await flush();
+  try {
+    await flush();
+    const r = await writer.finish();
+    summary.ingested += r.inserted;
+    summary.duplicates += r.duplicates;
+  } finally {
+    await writer.close();
+  }
   return summary;
 }
 
@@ -96,4 +111,65 @@ export async function ingestFile(path: string, opts: IngestOptions): Promise<Ing
   const bytes = (await stat(path)).size;
   const expected = Math.floor((path.endsWith('.gz') ? bytes * 8 : bytes) / 600);
   return opts.store.bulkLoad(expected, run);
+}
+
+/** A store write that failed inside the read loop (told apart from a broken input stream). */
+class WriteFailure extends Error {
+  constructor(readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+/** Batches written since the last report: the writes of a pipelined writer land one call later. */
+type Landed = Pick<AppendResult, 'inserted' | 'duplicates'>;
+
+/**
+ * Writes batches in order. The first goes through `appendEvents`; once the input proves long (a second batch), the
+ * store's background writer takes over when it has one, and one batch is committed on its thread while the next is
+ * parsed here. Write errors surface on the next call, never as an unhandled rejection.
+ */
+class BatchWriter {
+  private background: BackgroundWriter | null | undefined;
+  /** Batches handed to the background writer and not yet reported, oldest first. */
+  private inFlight: Array<Promise<Landed>> = [];
+  private batches = 0;
+
+  constructor(private readonly opts: IngestOptions) {}
+
+  /** Hand over a batch; resolves with what landed meanwhile (this batch's own figures when written in place). */
+  async write(batch: IncomingEvent[]): Promise<Landed> {
+    if (++this.batches === 2 && this.opts.store.openBackgroundWriter) this.background = await this.opts.store.openBackgroundWriter();
+    if (!this.background) return this.stored(await this.opts.store.appendEvents(batch));
+    const write = this.background.append(batch).then((r) => this.stored(r));
+    write.catch(() => {}); // awaited below or by a later call; this only keeps the rejection from counting as unhandled
+    this.inFlight.push(write);
+    // Two batches queued keep the writer busy while the next one is parsed here.
+    const landed = { inserted: 0, duplicates: 0 };
+    while (this.inFlight.length > BATCHES_IN_FLIGHT) add(landed, await this.inFlight.shift()!);
+    return landed;
+  }
+
+  /** Wait for every batch in flight; their figures. */
+  async finish(): Promise<Landed> {
+    const landed = { inserted: 0, duplicates: 0 };
+    while (this.inFlight.length) add(landed, await this.inFlight.shift()!);
+    return landed;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.inFlight);
+    await this.background?.close();
+  }
+
+  private async stored(r: AppendResult): Promise<Landed> {
+    if (this.opts.onStored && r.insertedIds.length) await this.opts.onStored(r.insertedIds);
+    return { inserted: r.inserted, duplicates: r.duplicates };
+  }
+}
+
+const BATCHES_IN_FLIGHT = 2;
+
+function add(to: Landed, r: Landed): void {
+  to.inserted += r.inserted;
+  to.duplicates += r.duplicates;
 }

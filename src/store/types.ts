@@ -32,6 +32,13 @@ export interface Checkpoint {
   lastRun?: Record<string, unknown>;
 }
 
+/** See `Store.openBackgroundWriter`. */
+export interface BackgroundWriter {
+  append(batch: readonly IncomingEvent[]): Promise<AppendResult>;
+  /** Wait for the batches in flight, then release the thread. */
+  close(): Promise<void>;
+}
+
 export interface AppendResult {
   inserted: number;
   duplicates: number;
@@ -71,6 +78,11 @@ export interface Store {
    * once at the end. Results are identical; only speed differs.
    */
   bulkLoad?<T>(expectedEvents: number, f: () => Promise<T>): Promise<T>;
+  /**
+   * Optional: a writer for long imports that commits batches on another thread while the caller prepares the next
+   * ones (null when the backend cannot). Same results as `appendEvents`, batch for batch, in order.
+   */
+  openBackgroundWriter?(): Promise<BackgroundWriter | null>;
   quarantine(items: QuarantineItem[]): Promise<void>;
   quarantineCount(): Promise<number>;
   listQuarantine(limit?: number): Promise<Array<QuarantineItem & { id: number; createdAt: number }>>;

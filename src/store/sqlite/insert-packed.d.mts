@@ -1,0 +1,10 @@
+import type Database from 'better-sqlite3';
+import type { PackedBatch } from './packed.ts';
+
+export declare const TEXT_COLUMNS: readonly string[];
+export interface InsertStatements {
+  event: Database.Statement;
+  reason: Database.Statement;
+}
+export declare function prepareInsert(db: Database.Database): InsertStatements;
+export declare function insertPacked(stmts: InsertStatements, p: PackedBatch, now: number): Uint8Array;

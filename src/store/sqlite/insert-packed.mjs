@@ -1,0 +1,57 @@
+// Inserting a packed batch of events (see packed.ts): shared by the store's own connection and the write worker
+// (write-worker.mjs). Plain JavaScript so the worker can load it without the TypeScript loader.
+
+/** The text columns of a packed batch, in order; `reasons` is the comma-joined list. */
+export const TEXT_COLUMNS = [
+  'id', 'action', 'actor_id', 'actor_name', 'actor_email', 'entity_type', 'entity_id', 'entity_name', 'ip',
+  'session_id', 'ua', 'reasons', 'location_id',
+];
+
+// ON CONFLICT (id), not OR IGNORE: only a known id is skipped; any other constraint failure is an error, never a
+// silently dropped event.
+const INSERT_EVENT_SQL = `INSERT INTO events (id, action, actor_id, actor_name, actor_email, entity_type,
+  entity_id, entity_name, ip, session_id, ua, reasons, location_id, ts, action_ts_ms, ingested_at, raw)
+  VALUES (${Array(17).fill('?').join(', ')}) ON CONFLICT (id) DO NOTHING`;
+const INSERT_REASON_SQL = 'INSERT OR IGNORE INTO event_reasons (seq, reason, ts) VALUES (?, ?, ?)';
+
+/** Prepared statements for `insertPacked` on one connection. */
+export function prepareInsert(db) {
+  return { event: db.prepare(INSERT_EVENT_SQL), reason: db.prepare(INSERT_REASON_SQL) };
+}
+
+/**
+ * Insert every event of a packed batch (call inside a transaction). Returns one byte per event: 1 when it was new,
+ * 0 when its id was already stored.
+ */
+export function insertPacked(stmts, p, now) {
+  const cols = TEXT_COLUMNS.length;
+  const inserted = new Uint8Array(p.n);
+  const params = new Array(17);
+  let textAt = 0;
+  let rawAt = 0;
+  for (let i = 0; i < p.n; i++) {
+    for (let c = 0; c < cols; c++) {
+      const k = i * cols + c;
+      const end = p.textEnds[k];
+      if (end < 0) {
+        params[c] = null;
+      } else {
+        params[c] = p.text.slice(textAt, end);
+        textAt = end;
+      }
+    }
+    const ts = p.nums[i * 2];
+    const ms = p.nums[i * 2 + 1];
+    params[13] = ts;
+    params[14] = Number.isNaN(ms) ? null : ms;
+    params[15] = now;
+    params[16] = p.raw.slice(rawAt, p.rawEnds[i]);
+    rawAt = p.rawEnds[i];
+    const info = stmts.event.run(params);
+    if (info.changes === 0) continue;
+    inserted[i] = 1;
+    const reasons = params[11];
+    if (reasons !== null) for (const r of reasons.split(',')) stmts.reason.run(info.lastInsertRowid, r, ts);
+  }
+  return inserted;
+}
