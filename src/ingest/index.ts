@@ -138,7 +138,10 @@ class BatchWriter {
 
   /** Hand over a batch; resolves with what landed meanwhile (this batch's own figures when written in place). */
   async write(batch: IncomingEvent[]): Promise<Landed> {
-    if (++this.batches === 2 && this.opts.store.openBackgroundWriter) this.background = await this.opts.store.openBackgroundWriter();
+    if (++this.batches === 2 && this.opts.store.openBackgroundWriter) {
+      // No thread to spare (or no worker support): writing in place is slower, never wrong.
+      this.background = await this.opts.store.openBackgroundWriter().catch(() => null);
+    }
     if (!this.background) return this.stored(await this.opts.store.appendEvents(batch));
     const write = this.background.append(batch).then((r) => this.stored(r));
     write.catch(() => {}); // awaited below or by a later call; this only keeps the rejection from counting as unhandled
