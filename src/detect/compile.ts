@@ -58,10 +58,15 @@ export function compileRule(def: RuleDef, env: DetectEnv, opts: { suppressDefaul
       : { id: v.norm.actorId, name: v.norm.actorName, email: v.norm.actorEmail };
 
   const hasExclusions = Object.keys(env.config.allowlists.exclude_users).some((r) => r === def.id || r === '*');
+  const byEmail = hasExclusions && env.excludesByEmail(def.id);
   const excluded = (v: EventView): boolean => {
     if (!hasExclusions) return false;
-    const s = subjectOf(v);
-    return env.excluded(def.id, s.id, s.email);
+    if (subject === 'entity') {
+      const s = subjectOf(v);
+      return env.excluded(def.id, s.id, s.email);
+    }
+    // The actor's email is read from the database on demand in a replay: only when an exclusion names an email.
+    return env.excluded(def.id, v.norm.actorId, null) || (byEmail && env.excluded(def.id, null, v.norm.actorEmail));
   };
 
   let history: Predicate | null = null;

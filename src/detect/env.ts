@@ -29,6 +29,8 @@ export interface DetectEnv {
   expectedUa(ua: string | null | undefined): boolean;
   /** Is this user (id or email) excluded from the rule? */
   excluded(ruleId: string, userId: string | null, email: string | null): boolean;
+  /** Do the rule's exclusions name anyone by email (else the id alone decides, and no email need be read)? */
+  excludesByEmail(ruleId: string): boolean;
 }
 
 export interface EnvOptions {
@@ -117,5 +119,6 @@ export function buildEnv(config: Config, opts: EnvOptions = {}): DetectEnv {
     threatIntel: (ip) => (intel ? intel.has(ip) : null),
     expectedUa: (ua) => !!ua && expected.has(ua),
     excluded: (ruleId, id, email) => isIn(exclusions.get(ruleId), id, email) || isIn(exclusions.get('*'), id, email),
+    excludesByEmail: (ruleId) => [exclusions.get(ruleId), exclusions.get('*')].some((set) => [...(set ?? [])].some((m) => m.includes('@'))),
   };
 }
