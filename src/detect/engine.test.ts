@@ -70,6 +70,25 @@ describe('replay', () => {
   });
 });
 
+describe('exclusions', () => {
+  it('drops a user excluded by id from one rule only', async () => {
+    const alerts = await replayed(EVENTS, { allowlists: { exclude_users: { 'scraping-suspected': [STORY.userId] } } });
+    const matt = alerts.filter((a) => a.user_id === STORY.userId).map((a) => a.rule);
+    expect(matt).not.toContain('scraping-suspected');
+    expect(matt).toEqual(expect.arrayContaining(['slack-anomaly', 'excessive-downloads-over-baseline']));
+    expect(alerts.some((a) => a.rule === 'scraping-suspected')).toBe(false);
+  });
+
+  it('drops a user excluded by email through a group from every rule, whatever the case of the address', async () => {
+    const all = await replayed(EVENTS);
+    const config = { allowlists: { groups: { leavers: [STORY.email.toUpperCase()] }, exclude_users: { '*': ['group:leavers'] } } };
+    const alerts = await replayed(EVENTS, config);
+    expect(all.filter((a) => a.user_id === STORY.userId).length).toBeGreaterThan(3);
+    expect(alerts.filter((a) => a.user_id === STORY.userId)).toEqual([]);
+    expect(alerts).toEqual(all.filter((a) => a.user_id !== STORY.userId));
+  });
+});
+
 describe('incremental runs equal a replay', () => {
   const cases: Array<[string, (evs: IncomingEvent[]) => IncomingEvent[], number]> = [
     ['in time order, in chunks', (e) => e, 700],
