@@ -127,6 +127,13 @@ export function compileRule(def: RuleDef, env: DetectEnv, opts: { suppressDefaul
     newEvaluator: () => make(),
     keyColumn: KEY_COLUMNS[keyField] ?? null,
     newIpFastPath,
+    historyLane:
+      newIpFastPath && !hasExclusions && triggerActions !== null
+        ? {
+            key: (n) => (n.actorId && !(skipPlaceholders && PLACEHOLDER_ACTORS.has(n.actorId)) ? n.actorId : null),
+            value: (n) => n.ip,
+          }
+        : null,
   };
   const make = factory(rule);
   return rule;

@@ -3,6 +3,7 @@
  * and horizons the engine plans with, and a factory for per-key evaluators.
  */
 import type { Severity } from '../config/schema.ts';
+import type { NormalisedEvent } from '../events/schema.ts';
 import type { Predicate } from './conditions.ts';
 import type { EventView } from './event-view.ts';
 import type { Horizons, KeyEvaluator } from './kinds/types.ts';
@@ -44,4 +45,10 @@ export interface CompiledRule {
    * an indexed store query instead of reloading the user's month of events. Same definition, so same result.
    */
   readonly newIpFastPath: boolean;
+  /**
+   * For an event whose action the rule cannot fire on and that it only takes as history (a `new_value` rule with the
+   * default history on `ip`, keyed by actor, without user exclusions): the key and value straight from the
+   * normalised event, so a replay feeds such events without building a view. Null when events need the full path.
+   */
+  readonly historyLane: { key(n: NormalisedEvent): string | null; value(n: NormalisedEvent): string | null } | null;
 }

@@ -7,9 +7,12 @@ import { normalise } from '../events/normalise.ts';
 import { generateOrg, STORY } from '../sim/generator.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
 import type { IncomingEvent } from '../store/types.ts';
+import { EventView } from './event-view.ts';
+import type { GroupedAlert } from './grouping.ts';
 import { incrementalWithEngine, MARK_KEY } from './incremental.ts';
 import { MemoryStore } from './memory-store.ts';
 import { replayWithEngine } from './replay.ts';
+import { RuleRunner, StreamDispatcher } from './runner.ts';
 import { comparable, sortAlerts, specEvents, storeWith, testEngine } from './testing.ts';
 
 const dirs: string[] = [];
@@ -86,6 +89,28 @@ describe('exclusions', () => {
     expect(all.filter((a) => a.user_id === STORY.userId).length).toBeGreaterThan(3);
     expect(alerts.filter((a) => a.user_id === STORY.userId)).toEqual([]);
     expect(alerts).toEqual(all.filter((a) => a.user_id !== STORY.userId));
+  });
+});
+
+describe('history lane', () => {
+  it('feeding history-only events without views gives the same new-IP alerts as the full path', () => {
+    const engine = testEngine({}, ['anomaly-from-new-ip']);
+    const rule = engine.rules[0]!;
+    expect(rule.historyLane).not.toBeNull();
+    const events = EVENTS.map((e, i) => ({ seq: i + 1, raw: e.raw, norm: e.norm }))
+      .sort((a, b) => a.norm.ts - b.norm.ts || (a.norm.id < b.norm.id ? -1 : 1));
+    const summary = (a: GroupedAlert) => `${a.key} ${a.anchor} ${a.events.map((v) => v.norm.id).join(',')} ${JSON.stringify(a.facts)}`;
+    const range = { from: 0, to: 1e6 };
+    const viaLane: string[] = [];
+    const d = new StreamDispatcher([new RuleRunner(rule, engine.env.tz, range, (a) => viaLane.push(summary(a)))]);
+    d.pushBatch(events);
+    d.finish();
+    const viaViews: string[] = [];
+    const plain = new RuleRunner(rule, engine.env.tz, range, (a) => viaViews.push(summary(a)));
+    for (const e of events) plain.push(new EventView(e));
+    plain.flush();
+    expect(viaViews.length).toBeGreaterThan(0);
+    expect(viaLane).toEqual(viaViews);
   });
 });
 

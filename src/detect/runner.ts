@@ -5,7 +5,7 @@
  *
  * Memory follows the number of active keys: idle keys (no event within the rule's horizons) are flushed and dropped.
  */
-import type { StoredEvent } from '../events/schema.ts';
+import type { NormalisedEvent, StoredEvent } from '../events/schema.ts';
 import type { CompiledRule } from './compiled.ts';
 import { EventView } from './event-view.ts';
 import { Grouper, type GroupedAlert } from './grouping.ts';
@@ -38,6 +38,17 @@ export class RuleRunner {
     if (!st) this.states.set(key, (st = this.rule.newEvaluator()));
     st.push(v, roles, this.buf);
     if (this.buf.length) this.drain(key);
+  }
+
+  /** A history-only event through the rule's `historyLane` (see `StreamDispatcher`): no view, no predicates. */
+  pushHistory(n: NormalisedEvent): void {
+    const lane = this.rule.historyLane!;
+    const key = lane.key(n);
+    if (key === null) return;
+    let st = this.states.get(key);
+    if (!st) this.states.set(key, (st = this.rule.newEvaluator()));
+    const value = lane.value(n);
+    if (value !== null) st.pushValue!(value, n.ts);
   }
 
   private drain(key: string): void {
@@ -89,6 +100,10 @@ const SWEEP_EVERY = 50_000;
 export class StreamDispatcher {
   private readonly byAction = new Map<string, RuleRunner[]>();
   private readonly anyAction: RuleRunner[] = [];
+  /** The any-action runners, when every one of them takes history-only events through its lane. */
+  private readonly lane: RuleRunner[] | null;
+  /** Per action: does the lane take its events (no runner wants them as anything but history)? */
+  private readonly laneTakes = new Map<string, boolean>();
   private tie: StoredEvent[] = [];
   private tieTs = -Infinity;
   private seen = 0;
@@ -117,6 +132,16 @@ export class StreamDispatcher {
         list.push(r);
       }
     }
+    const laneReady = this.anyAction.length > 0 && this.anyAction.every((r) => r.rule.historyLane && r.rule.newEvaluator().pushValue);
+    this.lane = laneReady ? this.anyAction : null;
+  }
+
+  /** Most events (logins, downloads...) matter to no rule but as history: those skip the view and the predicates. */
+  private inLane(action: string): boolean {
+    if (!this.lane || this.byAction.has(action)) return false;
+    let takes = this.laneTakes.get(action);
+    if (takes === undefined) this.laneTakes.set(action, (takes = this.lane.every((r) => !r.rule.triggerActions!.has(action))));
+    return takes;
   }
 
   pushBatch(events: readonly StoredEvent[]): void {
@@ -138,10 +163,14 @@ export class StreamDispatcher {
     if (tie.length > 1) tie.sort((a, b) => (a.norm.id < b.norm.id ? -1 : a.norm.id > b.norm.id ? 1 : 0));
     for (const e of tie) {
       this.observe?.(e);
-      const v = new EventView(e);
-      const list = this.byAction.get(e.norm.action);
-      if (list) for (const r of list) r.push(v);
-      for (const r of this.anyAction) r.push(v);
+      if (this.inLane(e.norm.action)) {
+        for (const r of this.lane!) r.pushHistory(e.norm);
+      } else {
+        const v = new EventView(e);
+        const list = this.byAction.get(e.norm.action);
+        if (list) for (const r of list) r.push(v);
+        for (const r of this.anyAction) r.push(v);
+      }
       if (++this.seen % SWEEP_EVERY === 0) for (const r of this.runners) r.sweep(e.norm.ts);
     }
     this.tie = [];

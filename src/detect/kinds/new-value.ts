@@ -92,15 +92,23 @@ class NewValueEvaluator implements KeyEvaluator {
     if (raw === null || raw === undefined || raw === '') return;
     const val = String(raw);
     const ts = v.norm.ts;
-    this.lastTs = ts;
-    let s = this.seen.get(val);
     if (roles & TRIGGER) {
-      const hit = s?.seenIn(ts - this.lookback, ts - this.grace, this.b);
+      const hit = this.seen.get(val)?.seenIn(ts - this.lookback, ts - this.grace, this.b);
       if (!hit?.seen) {
         out.push({ anchor: ts, events: [v], severity: maxSeverity(this.rule, [v]), facts: { value: val, lookback: this.lookback, grace: this.grace } });
       }
     }
-    if (roles & HISTORY) {
+    this.record(val, ts, (roles & HISTORY) !== 0);
+  }
+
+  pushValue(value: string, ts: number): void {
+    if (value !== '') this.record(value, ts, true);
+  }
+
+  private record(val: string, ts: number, history: boolean): void {
+    this.lastTs = ts;
+    if (history) {
+      let s = this.seen.get(val);
       if (!s) this.seen.set(val, (s = new Seen()));
       s.add(ts, this.b, ts - this.lookback);
     }

@@ -28,6 +28,11 @@ export interface Firing {
 export interface KeyEvaluator {
   /** Feed one event of this key (roles: TRIGGER | HISTORY bits). */
   push(v: EventView, roles: number, out: Firing[]): void;
+  /**
+   * Feed a history-only event by its value alone (no view): `new_value` evaluators, for the events a rule's
+   * `historyLane` covers. Same effect as `push` with roles HISTORY.
+   */
+  pushValue?(value: string, ts: number): void;
   /** No more events: emit whatever is pending. */
   flush(out: Firing[]): void;
   /** Every event before `now` has been pushed: emit the firings that are decided by now. */
