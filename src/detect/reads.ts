@@ -11,7 +11,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { NormalisedEvent, StoredEvent } from '../events/schema.ts';
 import type { TimeWindow } from '../alerts/history.ts';
 import type { EventQuery, Store } from '../store/types.ts';
-import { parallelScan } from '../store/sqlite/parallel-scan.ts';
+import { parallelScan, type ScanColumnKind } from '../store/sqlite/parallel-scan.ts';
 import { compareEvents } from './event-view.ts';
 
 export interface EventReader {
@@ -251,17 +251,14 @@ function sqliteReader(db: BetterSqlite3.Database, store: Store): EventReader | n
 /** Scans longer than this many pages read on a worker thread (starting one costs a few tens of milliseconds). */
 const PAGES_BEFORE_WORKER = 2;
 
-/** The columns of `SCAN_COLUMNS` as they travel from the scan worker: user, IP, user agent and reasons repeat a lot. */
-const WORKER_COLUMNS = [
-  { name: 'seq', kind: 'num' },
-  { name: 'id', kind: 'text' },
-  { name: 'ts', kind: 'num' },
-  { name: 'action', kind: 'dict' },
-  { name: 'actor_id', kind: 'dict' },
-  { name: 'ip', kind: 'dict' },
-  { name: 'ua', kind: 'dict' },
-  { name: 'reasons', kind: 'dict' },
-] as const;
+/**
+ * The columns of `SCAN_COLUMNS`, in the same order, as they travel from the scan worker: numbers as numbers, the
+ * unique id as text, and the rest (action, user, IP, user agent, reasons: values that repeat a lot) as dictionary codes.
+ */
+const WORKER_COLUMNS = SCAN_COLUMNS.split(', ').map((name) => ({
+  name,
+  kind: (name === 'seq' || name === 'ts' ? 'num' : name === 'id' ? 'text' : 'dict') as ScanColumnKind,
+}));
 const REASONS_COLUMN = 7;
 
 async function* workerScan(path: string, until: number, after: { ts: number; seq: number }, batchSize: number, fetch: Fetchers): AsyncGenerator<StoredEvent[]> {
