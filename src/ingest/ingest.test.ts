@@ -51,6 +51,19 @@ describe('ingestStream layouts', () => {
     });
   }
 
+  it('decoded lines keep non-ASCII text exactly, skip a leading BOM, and tell an "entries" field from a saved response', async () => {
+    const accents = ev('u1', { actor: { type: 'user', user: { id: 'W1', name: 'Zoë Ñúñez 🛡️' } } });
+    const notWrapper = ev('u2', { details: { note: 'no "entries" here', entries: 3 } });
+    const escaped = ev('u3', { context: { ua: 'Mozilla/5.0 \u00e9\n' } });
+    const text = `\ufeff${accents}\r\n${notWrapper}\n${escaped}\n`;
+    for (const size of [5, 1 << 16]) {
+      const s = await ingestStream(chunked(Buffer.from(text), size), 't', { store });
+      expect(s.quarantined).toBe(0);
+    }
+    expect(await rawsOf()).toEqual([accents, notWrapper, escaped].sort());
+    expect((await store.getEvent('u1'))!.norm.actorName).toBe('Zoë Ñúñez 🛡️');
+  });
+
   it('reads gzip transparently', async () => {
     const s = await ingestStream(chunked(gzipSync(Buffer.from(events.join('\n'))), 100), 't.gz', { store });
     expect(s.ingested).toBe(3);
