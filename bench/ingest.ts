@@ -1,6 +1,6 @@
 import { createReadStream, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ingestFile } from '../src/ingest/index.ts';
+import { estimateEvents, ingestFile } from '../src/ingest/index.ts';
 import { normalise } from '../src/events/normalise.ts';
 import { openSqliteStore } from '../src/store/sqlite/index.ts';
 import type { IncomingEvent } from '../src/store/types.ts';
@@ -37,7 +37,7 @@ async function storeOnly(path: string, dbPath: string): Promise<number> {
   let runMs = 0;
   let n = 0;
   const t0 = performance.now();
-  await store.bulkLoad(statSync(path).size / 600, async () => {
+  await store.bulkLoad(estimateEvents(path, statSync(path).size), async () => {
     const tRun = performance.now();
     let batch: IncomingEvent[] = [];
     const write = async () => {

@@ -3,36 +3,13 @@
  * is one transaction: the diff of `planReplace` is applied entirely or not at all.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { SEVERITIES } from '../config/schema.ts';
+import { severityRank } from '../config/schema.ts';
+import { isoSeconds } from '../util/time.ts';
 import { planReplace } from './reconcile.ts';
 import type { Alert, AlertContext, AlertDraft, AlertFilter, AlertScope, AlertStatus, AlertStore, ReplaceResult } from './types.ts';
 
-interface AlertRow {
-  id: string;
-  rule: string;
-  severity: Alert['severity'];
-  title: string;
-  status: AlertStatus;
-  status_note: string | null;
-  status_by: string | null;
-  user_id: string | null;
-  user_name: string | null;
-  user_email: string | null;
-  key: string;
-  period: number;
-  anchor: number;
-  first_ts: number;
-  last_ts: number;
-  event_ids: string;
-  event_count: number;
-  tags: string;
-  context: string;
-  version: number;
-  created_at: string;
-  updated_at: string;
-}
-
-const iso = (ts: number) => new Date(ts * 1000).toISOString().replace('.000Z', 'Z');
+/** A row of `alerts` as selected with COLUMNS: the alert, with its lists and context still as JSON text. */
+type AlertRow = Omit<Alert, 'first_seen' | 'last_seen' | 'event_ids' | 'tags' | 'context'> & { event_ids: string; tags: string; context: string };
 
 function rowToAlert(r: AlertRow): Alert {
   return {
@@ -46,8 +23,8 @@ function rowToAlert(r: AlertRow): Alert {
     user_id: r.user_id,
     user_name: r.user_name,
     user_email: r.user_email,
-    first_seen: iso(r.first_ts),
-    last_seen: iso(r.last_ts),
+    first_seen: isoSeconds(r.first_ts),
+    last_seen: isoSeconds(r.last_ts),
     first_ts: r.first_ts,
     last_ts: r.last_ts,
     event_ids: JSON.parse(r.event_ids) as string[],
@@ -151,7 +128,7 @@ export class SqliteAlertStore implements AlertStore {
           a.id, a.rule, a.severity, a.title, a.status, a.status_note, a.status_by, a.user_id, a.user_name, a.user_email,
           a.key, a.period, a.anchor, a.first_ts, a.last_ts, JSON.stringify(a.event_ids), a.event_count,
           JSON.stringify(a.tags), JSON.stringify(a.context), a.version, a.created_at, a.updated_at,
-          SEVERITIES.indexOf(a.severity), w.notify ? 1 : 0,
+          severityRank(a.severity), w.notify ? 1 : 0,
         );
       }
       return { created: plan.created, updated: plan.updated, removed: plan.deletes, unchanged: plan.unchanged };

@@ -8,7 +8,8 @@ import { AuthError, InvalidCursorError, RequestError } from '../slack/errors.ts'
 import { abortableSleep, realSleep, type Sleep } from '../slack/retry.ts';
 import { actionChunks, canonicalFilters, checkpointKey, filterRecord, type CollectFilters } from './filters.ts';
 import type { Progress } from './progress.ts';
-import { backwardWindow, DAY_SEC, forwardWindow, isoSec, WindowSizer, windowSeconds, type TimeWindow } from './windows.ts';
+import { isoSeconds } from '../util/time.ts';
+import { backwardWindow, DAY_SEC, forwardWindow, WindowSizer, windowSeconds, type TimeWindow } from './windows.ts';
 
 export { ANOMALIES_ONLY, checkpointKey, canonicalFilters, filterRecord, type CollectFilters } from './filters.ts';
 export { formatProgress, type Progress } from './progress.ts';
@@ -424,8 +425,8 @@ export async function describeCheckpoints(store: Store, clock: Clock = systemClo
       filters: cp.filters,
       low: cp.low,
       high: cp.high,
-      lowIso: isoSec(cp.low),
-      highIso: isoSec(cp.high),
+      lowIso: isoSeconds(cp.low),
+      highIso: isoSeconds(cp.high),
       lagSec: nowSec - cp.high,
       updatedAt: cp.updatedAt,
       lastRun: (cp.lastRun as LastRun | undefined) ?? null,

@@ -50,4 +50,3 @@ export function backwardWindow(end: number, floor: number, size: number): TimeWi
 }
 
 /** ISO text of a Unix-seconds time (for messages). */
-export const isoSec = (s: number): string => new Date(s * 1000).toISOString().replace('.000Z', 'Z');

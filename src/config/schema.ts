@@ -10,8 +10,8 @@ import { IpDataConfigSchema } from '../enrich/ip-data.ts';
 import { parseCidr } from '../enrich/ip.ts';
 import { SinkConfigSchema } from '../sinks/config.ts';
 import { parseDuration } from '../util/time.ts';
+import { SEVERITIES, severityRank, type Severity } from './severity.ts';
 
-export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export const SeveritySchema = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` });
 
 /**
@@ -164,13 +164,4 @@ export type Config = z.infer<typeof ConfigSchema> & {
   source: string | null;
 };
 
-export type Severity = (typeof SEVERITIES)[number];
-
-/**
- * Rank of a severity for comparisons (info 0 … critical 4).
- *
- * @example severityRank('high') > severityRank('medium') // true
- */
-export function severityRank(s: Severity): number {
-  return SEVERITIES.indexOf(s);
-}
+export { SEVERITIES, severityRank, type Severity };

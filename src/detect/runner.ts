@@ -132,8 +132,7 @@ export class StreamDispatcher {
         list.push(r);
       }
     }
-    const laneReady = this.anyAction.length > 0 && this.anyAction.every((r) => r.rule.historyLane && r.rule.newEvaluator().pushValue);
-    this.lane = laneReady ? this.anyAction : null;
+    this.lane = this.anyAction.length > 0 && this.anyAction.every((r) => r.rule.historyLane) ? this.anyAction : null;
   }
 
   /** Most events (logins, downloads...) matter to no rule but as history: those skip the view and the predicates. */

@@ -97,6 +97,16 @@ export async function ingestStream(input: AsyncIterable<Buffer> | Readable, sour
 }
 
 /**
+ * A rough event count from a file's size (about 600 bytes per event, gzip about 8:1): enough to decide whether a bulk
+ * load pays off.
+ *
+ * @example estimateEvents('export.jsonl.gz', 75_000_000) // 1000000
+ */
+export function estimateEvents(path: string, bytes: number): number {
+  return Math.floor((path.endsWith('.gz') ? bytes * 8 : bytes) / 600);
+}
+
+/**
  * Import one file (`-` for stdin).
  *
  * @example
@@ -107,10 +117,7 @@ export async function ingestFile(path: string, opts: IngestOptions): Promise<Ing
   const source = path === '-' ? 'stdin' : path;
   const run = () => ingestStream(input, source, opts);
   if (path === '-' || !opts.store.bulkLoad) return run();
-  // A rough count from the size (about 600 bytes per event, gzip about 8:1) decides whether a bulk load pays off.
-  const bytes = (await stat(path)).size;
-  const expected = Math.floor((path.endsWith('.gz') ? bytes * 8 : bytes) / 600);
-  return opts.store.bulkLoad(expected, run);
+  return opts.store.bulkLoad(estimateEvents(path, (await stat(path)).size), run);
 }
 
 /** A store write that failed inside the read loop (told apart from a broken input stream). */

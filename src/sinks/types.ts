@@ -2,6 +2,7 @@
  * Shapes shared by the alert sinks. `DeliverableAlert` is deliberately loose: the detection engine's `Alert` type is
  * assignable to it, and sinks pass unknown fields through untouched.
  */
+import { SEVERITIES, severityRank, type Severity } from '../config/severity.ts';
 
 export interface DeliverableAlert {
   /** Stable alert id: an update to the same alert keeps it. */
@@ -20,18 +21,8 @@ export interface DeliverableAlert {
   [k: string]: unknown;
 }
 
-export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-/**
- * Rank of a severity (info 0 ... critical 4); -1 for a value outside the scale.
- *
- * @example
- * severityRank('high') // 3
- */
-export function severityRank(s: string): number {
-  return (SEVERITIES as readonly string[]).indexOf(s.toLowerCase());
-}
+// One severity scale for the whole project; sinks re-export it for their own callers.
+export { SEVERITIES, severityRank, type Severity };
 
 /**
  * Does an alert pass a sink's `min_severity`? An alert whose severity is not on the scale passes: an unexpected value

@@ -3,6 +3,7 @@
  */
 import { Hono } from 'hono';
 import type { EventQuery as StoreQuery } from '../../store/types.ts';
+import { isoSeconds } from '../../util/time.ts';
 import type { EventDetail, EventPage } from '../api-types.ts';
 import type { AppEnv, ServerDeps } from '../context.ts';
 import { notFound } from '../errors.ts';
@@ -46,7 +47,7 @@ export function eventRoutes(): Hono<AppEnv> {
         events: res.events.map(eventSummary),
         next: res.next ? encodeCursor(res.next) : null,
         partial: res.partial,
-        ...(res.partial && res.next ? { searched_until: new Date(res.next.ts * 1000).toISOString().replace('.000Z', 'Z') } : {}),
+        ...(res.partial && res.next ? { searched_until: isoSeconds(res.next.ts) } : {}),
       } satisfies EventPage);
     }
     const events = await deps.store.queryEvents({ ...q, limit: p.limit });

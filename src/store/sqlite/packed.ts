@@ -4,6 +4,7 @@
  * cloning thousands of small objects, which is what makes a write worker pay off.
  */
 import type { AppendResult, IncomingEvent } from '../types.ts';
+import { TEXT_COLUMNS } from './insert-packed.mjs';
 
 export interface PackedBatch {
   n: number;
@@ -18,7 +19,7 @@ export interface PackedBatch {
   rawEnds: Int32Array;
 }
 
-const TEXT_COLUMN_COUNT = 13;
+const TEXT_COLUMN_COUNT = TEXT_COLUMNS.length;
 
 /**
  * Pack a batch (the order of text values must follow `TEXT_COLUMNS` in insert-packed.mjs).
