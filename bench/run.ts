@@ -4,6 +4,8 @@
  *
  * Environment: BENCH_EVENTS (default 1000000), BENCH_DIR (default bench/.data).
  */
+// First, as in the CLI: the same V8 settings the product runs with.
+import '../src/util/v8-tuning.ts';
 import { openSqliteStore } from '../src/store/sqlite/index.ts';
 import { benchIngest } from './ingest.ts';
 import { benchQueries } from './queries.ts';

@@ -6,7 +6,7 @@
  * - `RecentEvents`: a user's events over the hours around an alert (downloads, related events, AER sign-outs),
  *   read from the store.
  */
-import type { NormalisedEvent, StoredEvent } from '../events/schema.ts';
+import type { HistoryFields, StoredEvent } from '../events/schema.ts';
 import type { EventQuery } from '../store/types.ts';
 
 export const AER_ACTION = 'user_sessions_reset_by_anomaly_event_response';
@@ -64,7 +64,7 @@ export class DayUsage implements UsageSource {
    *
    * @example usage.add(event.norm, tz.dayOf(event.norm.ts))
    */
-  add(n: NormalisedEvent, day: number): void {
+  add(n: HistoryFields, day: number): void {
     const user = n.actorId;
     if (!user || (!n.ip && !n.ua)) return;
     let u = this.users.get(user);

@@ -1,3 +1,5 @@
+// First: V8 flags must be set before the rest of the code runs.
+import '../util/v8-tuning.ts';
 import { processContext } from './context.ts';
 import { runCli } from './program.ts';
 

@@ -3,7 +3,7 @@
  * and horizons the engine plans with, and a factory for per-key evaluators.
  */
 import type { Severity } from '../config/schema.ts';
-import type { NormalisedEvent } from '../events/schema.ts';
+import type { HistoryFields } from '../events/schema.ts';
 import type { Predicate } from './conditions.ts';
 import type { EventView } from './event-view.ts';
 import type { Horizons, KeyEvaluator } from './kinds/types.ts';
@@ -50,5 +50,5 @@ export interface CompiledRule {
    * default history on `ip`, keyed by actor, without user exclusions): the key and value straight from the
    * normalised event, so a replay feeds such events without building a view. Null when events need the full path.
    */
-  readonly historyLane: { key(n: NormalisedEvent): string | null; value(n: NormalisedEvent): string | null } | null;
+  readonly historyLane: { key(n: HistoryFields): string | null; value(n: HistoryFields): string | null } | null;
 }

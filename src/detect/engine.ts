@@ -7,7 +7,7 @@
  */
 import type { Alert, AlertStore } from '../alerts/types.ts';
 import type { Config } from '../config/schema.ts';
-import type { StoredEvent } from '../events/schema.ts';
+import type { HistoryFields, StoredEvent } from '../events/schema.ts';
 import type { EventQuery, Store } from '../store/types.ts';
 import type { CompiledRule } from './compiled.ts';
 import { buildEnv, type DetectEnv } from './env.ts';
@@ -108,7 +108,7 @@ export async function evaluateDays(
   d1: number,
   d2: number,
   onDays: (alerts: GroupedAlert[], from: number, to: number) => Promise<void>,
-  opts: { onProgress?: (events: number) => void; observe?: (e: StoredEvent) => void; historyDays?: number } = {},
+  opts: { onProgress?: (events: number) => void; observe?: (h: HistoryFields) => void; historyDays?: number } = {},
 ): Promise<{ events: number }> {
   const tz = engine.env.tz;
   let held: GroupedAlert[] = [];
@@ -124,8 +124,8 @@ export async function evaluateDays(
     await onDays(ready, next, through);
     next = through + 1;
   };
-  for await (const batch of readerFor(store).scan(since, until, 10_000)) {
-    d.pushBatch(batch);
+  for await (const page of readerFor(store).scanPages(since, until, 10_000)) {
+    d.pushPage(page);
     opts.onProgress?.(d.eventsSeen);
     // Days whose firings are all decided: every event up to the end of the day plus the longest forward horizon.
     const done = Math.min(tz.dayOf(d.settledBefore - h.forward - 1) - 1, d2);

@@ -14,9 +14,26 @@ import type { EventQuery, Store } from '../store/types.ts';
 import { parallelScan, type ScanColumnKind } from '../store/sqlite/parallel-scan.ts';
 import { compareEvents } from './event-view.ts';
 
+/**
+ * A page of scanned events, columnar: the fields history reads by row index, the full event only when asked for.
+ * Most events of a replay are history only: reading them this way allocates nothing per event.
+ */
+export interface EventPage {
+  readonly n: number;
+  ts(i: number): number;
+  action(i: number): string;
+  actorId(i: number): string | null;
+  ip(i: number): string | null;
+  ua(i: number): string | null;
+  /** The full event of row i (a new object per call). */
+  event(i: number): StoredEvent;
+}
+
 export interface EventReader {
   /** Events with since <= ts <= until in (ts, seq) order, in batches. */
   scan(since: number, until: number, batchSize: number): AsyncIterable<StoredEvent[]>;
+  /** The same scan as pages (`EventPage`). */
+  scanPages(since: number, until: number, batchSize: number): AsyncIterable<EventPage>;
   /** Every event matching the query, oldest first by (ts, id). */
   all(q: EventQuery): Promise<StoredEvent[]>;
   /** Events of many actors (or entities), each over its own time window, oldest first per value. */
@@ -26,8 +43,26 @@ export interface EventReader {
 const NORM_COLUMNS =
   'seq, id, ts, action, actor_id, actor_name, actor_email, entity_type, entity_id, entity_name, ip, session_id, ua, reasons, action_ts_ms, location_id';
 
-/** What a time-ordered scan reads per event: what rules look at on every event. The rest is read on demand. */
-const SCAN_COLUMNS = 'seq, id, ts, action, actor_id, ip, ua, reasons';
+/**
+ * What a time-ordered scan reads per event: what rules look at on every event, plus the raw text of anomalies (rules
+ * and alert context read their `details`; about one event in a hundred, so the scan carries it for less than a
+ * point query each would cost). The rest is read on demand. `kind`: how the column travels from the scan worker:
+ * numbers as numbers, unique text as text, values that repeat a lot (action, user, IP, user agent, reasons) as
+ * dictionary codes.
+ */
+const SCAN: ReadonlyArray<{ name: string; kind: ScanColumnKind }> = [
+  { name: 'seq', kind: 'num' },
+  { name: 'id', kind: 'text' },
+  { name: 'ts', kind: 'num' },
+  { name: 'action', kind: 'dict' },
+  { name: 'actor_id', kind: 'dict' },
+  { name: 'ip', kind: 'dict' },
+  { name: 'ua', kind: 'dict' },
+  { name: 'reasons', kind: 'dict' },
+  { name: "CASE WHEN reasons IS NOT NULL OR action = 'anomaly' THEN raw END AS anomaly_raw", kind: 'text' },
+];
+const SCAN_COLUMNS = SCAN.map((c) => c.name).join(', ');
+const REASONS_COLUMN = 7;
 const DETAIL_COLUMNS = 'actor_name, actor_email, entity_type, entity_name, session_id, location_id, entity_id, action_ts_ms';
 
 type Row = [number, string, number, string, ...Array<string | number | null>];
@@ -73,8 +108,11 @@ class ScannedEvent implements StoredEvent, NormalisedEvent {
     ip: string | null,
     ua: string | null,
     reasons: string[],
+    /** The raw text when the scan carried it (anomalies), else null: read on first access. */
+    raw: string | null,
     private readonly fetch: Fetchers,
   ) {
+    this.text = raw ?? undefined;
     this.id = id;
     this.ts = ts;
     this.action = action;
@@ -87,7 +125,7 @@ class ScannedEvent implements StoredEvent, NormalisedEvent {
   /** From a row selected with `SCAN_COLUMNS`. */
   static ofRow(r: Row, fetch: Fetchers): ScannedEvent {
     const reasons = r[7] ? (r[7] as string).split(',') : NO_REASONS;
-    return new ScannedEvent(r[0], r[1], r[2], r[3], r[4] as string | null, r[5] as string | null, r[6] as string | null, reasons, fetch);
+    return new ScannedEvent(r[0], r[1], r[2], r[3], r[4] as string | null, r[5] as string | null, r[6] as string | null, reasons, r[8] as string | null, fetch);
   }
 
   get norm(): NormalisedEvent {
@@ -155,9 +193,37 @@ function normOf(r: Row): NormalisedEvent {
   };
 }
 
+/**
+ * An array of events as a page.
+ *
+ * @example pageOfEvents(batch).ts(0) === batch[0].norm.ts
+ */
+export function pageOfEvents(events: readonly StoredEvent[]): EventPage {
+  return {
+    n: events.length,
+    ts: (i) => events[i]!.norm.ts,
+    action: (i) => events[i]!.norm.action,
+    actorId: (i) => events[i]!.norm.actorId,
+    ip: (i) => events[i]!.norm.ip,
+    ua: (i) => events[i]!.norm.ua,
+    event: (i) => events[i]!,
+  };
+}
+
+function eventsOfPage(p: EventPage): StoredEvent[] {
+  const out = new Array<StoredEvent>(p.n);
+  for (let i = 0; i < p.n; i++) out[i] = p.event(i);
+  return out;
+}
+
+async function* pagesOf(batches: AsyncIterable<StoredEvent[]>): AsyncGenerator<EventPage> {
+  for await (const b of batches) yield pageOfEvents(b);
+}
+
 function genericReader(store: Store): EventReader {
   return {
     scan: (since, until, batchSize) => store.scanEvents({ since, until, batchSize }),
+    scanPages: (since, until, batchSize) => pagesOf(store.scanEvents({ since, until, batchSize })),
     async all(q) {
       const out: StoredEvent[] = [];
       let before: EventQuery['before'];
@@ -198,25 +264,29 @@ function sqliteReader(db: BetterSqlite3.Database, store: Store): EventReader | n
     return st;
   };
   const columnOf: Record<string, string> = { actor: 'actor_id', entity: 'entity_id', ip: 'ip', session: 'session_id' };
+  async function* pages(since: number, until: number, batchSize: number): AsyncGenerator<EventPage> {
+    let ts = since - 1;
+    let seq = Number.MAX_SAFE_INTEGER;
+    for (let page = 0; ; page++) {
+      // Past the first pages, a long scan moves to a worker thread (file databases only).
+      if (page === PAGES_BEFORE_WORKER && !db.memory) {
+        yield* workerScan(db.name, until, { ts, seq }, batchSize, fetch);
+        return;
+      }
+      const rows = scanStmt.all(until, ts, seq, batchSize) as Row[];
+      if (rows.length === 0) return;
+      const last = rows[rows.length - 1]!;
+      ts = last[2];
+      seq = last[0];
+      yield pageOfEvents(rows.map((r) => ScannedEvent.ofRow(r, fetch)));
+      if (rows.length < batchSize) return;
+    }
+  }
   return {
     async *scan(since, until, batchSize) {
-      let ts = since - 1;
-      let seq = Number.MAX_SAFE_INTEGER;
-      for (let page = 0; ; page++) {
-        // Past the first pages, a long scan moves to a worker thread (file databases only).
-        if (page === PAGES_BEFORE_WORKER && !db.memory) {
-          yield* workerScan(db.name, until, { ts, seq }, batchSize, fetch);
-          return;
-        }
-        const rows = scanStmt.all(until, ts, seq, batchSize) as Row[];
-        if (rows.length === 0) return;
-        const last = rows[rows.length - 1]!;
-        ts = last[2];
-        seq = last[0];
-        yield rows.map((r) => ScannedEvent.ofRow(r, fetch));
-        if (rows.length < batchSize) return;
-      }
+      for await (const p of pages(since, until, batchSize)) yield eventsOfPage(p);
     },
+    scanPages: pages,
     async all(q) {
       if (q.reason !== undefined || q.before || q.limit) return generic.all(q);
       const where: string[] = [];
@@ -251,26 +321,21 @@ function sqliteReader(db: BetterSqlite3.Database, store: Store): EventReader | n
 /** Scans longer than this many pages read on a worker thread (starting one costs a few tens of milliseconds). */
 const PAGES_BEFORE_WORKER = 2;
 
-/**
- * The columns of `SCAN_COLUMNS`, in the same order, as they travel from the scan worker: numbers as numbers, the
- * unique id as text, and the rest (action, user, IP, user agent, reasons: values that repeat a lot) as dictionary codes.
- */
-const WORKER_COLUMNS = SCAN_COLUMNS.split(', ').map((name) => ({
-  name,
-  kind: (name === 'seq' || name === 'ts' ? 'num' : name === 'id' ? 'text' : 'dict') as ScanColumnKind,
-}));
-const REASONS_COLUMN = 7;
-
-async function* workerScan(path: string, until: number, after: { ts: number; seq: number }, batchSize: number, fetch: Fetchers): AsyncGenerator<StoredEvent[]> {
+async function* workerScan(path: string, until: number, after: { ts: number; seq: number }, batchSize: number, fetch: Fetchers): AsyncGenerator<EventPage> {
   // Reasons arrive once per distinct list and are split once: events share the (never mutated) arrays.
   const split = (c: number, v: string) => (c === REASONS_COLUMN ? v.split(',') : v);
-  for await (const p of parallelScan({ path, columns: WORKER_COLUMNS, until, after, batchSize }, split)) {
-    const out = new Array<StoredEvent>(p.n);
-    for (let i = 0; i < p.n; i++) {
-      out[i] = new ScannedEvent(p.num(0, i), p.text(1, i), p.num(2, i), p.dict(3, i)!, p.dict(4, i), p.dict(5, i), p.dict(6, i),
-        p.dict<string[]>(REASONS_COLUMN, i) ?? NO_REASONS, fetch);
-    }
-    yield out;
+  for await (const p of parallelScan({ path, columns: SCAN, until, after, batchSize }, split)) {
+    yield {
+      n: p.n,
+      ts: (i) => p.num(2, i),
+      action: (i) => p.dict(3, i)!,
+      actorId: (i) => p.dict(4, i),
+      ip: (i) => p.dict(5, i),
+      ua: (i) => p.dict(6, i),
+      event: (i) =>
+        new ScannedEvent(p.num(0, i), p.text(1, i)!, p.num(2, i), p.dict(3, i)!, p.dict(4, i), p.dict(5, i), p.dict(6, i),
+          p.dict<string[]>(REASONS_COLUMN, i) ?? NO_REASONS, p.text(8, i), fetch),
+    };
   }
 }
 

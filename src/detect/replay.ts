@@ -4,7 +4,7 @@
  */
 import type { Alert, AlertDraft, ReplaceResult } from '../alerts/types.ts';
 import type { Config } from '../config/schema.ts';
-import type { StoredEvent } from '../events/schema.ts';
+import type { HistoryFields } from '../events/schema.ts';
 import type { Store } from '../store/types.ts';
 import { DayUsage, type UsageSource } from '../alerts/history.ts';
 import { alertStoreFor, sinksNotifier } from './bindings.ts';
@@ -92,7 +92,7 @@ export async function replayWithEngine(store: Store, engine: Engine, opts: Repla
   const t0 = performance.now();
   // Day-usage history for alert context, collected from the scan itself instead of re-reading each user's month.
   const usage = new DayUsage();
-  const observe = (e: StoredEvent) => usage.add(e.norm, tz.dayOf(e.norm.ts));
+  const observe = (h: HistoryFields) => usage.add(h, tz.dayOf(h.ts));
   const { events } = await evaluateDays(store, engine, days.from, days.to, async (grouped, from, to) => {
     const t = performance.now();
     const drafts = await draftsOf(store, engine, grouped, usage);

@@ -5,9 +5,10 @@
  *
  * Memory follows the number of active keys: idle keys (no event within the rule's horizons) are flushed and dropped.
  */
-import type { NormalisedEvent, StoredEvent } from '../events/schema.ts';
+import type { HistoryFields, StoredEvent } from '../events/schema.ts';
 import type { CompiledRule } from './compiled.ts';
 import { EventView } from './event-view.ts';
+import { pageOfEvents, type EventPage } from './reads.ts';
 import { Grouper, type GroupedAlert } from './grouping.ts';
 import type { Firing, KeyEvaluator } from './kinds/types.ts';
 import type { TimeZone } from './time.ts';
@@ -41,7 +42,7 @@ export class RuleRunner {
   }
 
   /** A history-only event through the rule's `historyLane` (see `StreamDispatcher`): no view, no predicates. */
-  pushHistory(n: NormalisedEvent): void {
+  pushHistory(n: HistoryFields): void {
     const lane = this.rule.historyLane!;
     const key = lane.key(n);
     if (key === null) return;
@@ -107,6 +108,8 @@ export class StreamDispatcher {
   private tie: StoredEvent[] = [];
   private tieTs = -Infinity;
   private seen = 0;
+  /** One reused record for the history-only rows of a page (nothing keeps it: lanes and observers read and forget). */
+  private readonly fields: HistoryFields = { ts: 0, action: '', actorId: null, ip: null, ua: null };
 
   /**
    * Feed events in time order (ties in any order: they are re-sorted by id, the order every path agrees on).
@@ -118,8 +121,8 @@ export class StreamDispatcher {
    */
   constructor(
     readonly runners: readonly RuleRunner[],
-    /** Sees every event, in the same order (alert context collects day-usage history from it). */
-    private readonly observe?: (e: StoredEvent) => void,
+    /** Sees every event's history fields, in time order (alert context collects day-usage history from it). */
+    private readonly observe?: (h: HistoryFields) => void,
   ) {
     for (const r of runners) {
       if (!r.rule.actions) {
@@ -144,15 +147,42 @@ export class StreamDispatcher {
   }
 
   pushBatch(events: readonly StoredEvent[]): void {
-    for (const e of events) {
-      const ts = e.norm.ts;
+    this.pushPage(pageOfEvents(events));
+  }
+
+  /**
+   * Feed a page of events in time order. A history-only row goes to the lane (and the observer) at once, without an
+   * event object; the others wait for the rest of their timestamp, to be dispatched sorted by id. Taking history
+   * rows first within a timestamp changes nothing: history answers questions about times strictly before an event
+   * (`new_value` looks at [t - lookback, t - grace)), and day usage only counts.
+   */
+  pushPage(p: EventPage): void {
+    const h = this.fields;
+    for (let i = 0; i < p.n; i++) {
+      const ts = p.ts(i);
       if (ts !== this.tieTs) {
         if (ts < this.tieTs) throw new Error(`events out of time order (${ts} after ${this.tieTs})`);
         this.release();
         this.tieTs = ts;
       }
-      this.tie.push(e);
+      const action = p.action(i);
+      if (!this.inLane(action)) {
+        this.tie.push(p.event(i));
+        continue;
+      }
+      h.ts = ts;
+      h.action = action;
+      h.actorId = p.actorId(i);
+      h.ip = p.ip(i);
+      h.ua = p.ua(i);
+      this.observe?.(h);
+      for (const r of this.lane!) r.pushHistory(h);
+      this.count(ts);
     }
+  }
+
+  private count(ts: number): void {
+    if (++this.seen % SWEEP_EVERY === 0) for (const r of this.runners) r.sweep(ts);
   }
 
   /** Dispatch the buffered events of one timestamp, sorted by id. */
@@ -161,16 +191,12 @@ export class StreamDispatcher {
     if (tie.length === 0) return;
     if (tie.length > 1) tie.sort((a, b) => (a.norm.id < b.norm.id ? -1 : a.norm.id > b.norm.id ? 1 : 0));
     for (const e of tie) {
-      this.observe?.(e);
-      if (this.inLane(e.norm.action)) {
-        for (const r of this.lane!) r.pushHistory(e.norm);
-      } else {
-        const v = new EventView(e);
-        const list = this.byAction.get(e.norm.action);
-        if (list) for (const r of list) r.push(v);
-        for (const r of this.anyAction) r.push(v);
-      }
-      if (++this.seen % SWEEP_EVERY === 0) for (const r of this.runners) r.sweep(e.norm.ts);
+      this.observe?.(e.norm);
+      const v = new EventView(e);
+      const list = this.byAction.get(e.norm.action);
+      if (list) for (const r of list) r.push(v);
+      for (const r of this.anyAction) r.push(v);
+      this.count(e.norm.ts);
     }
     this.tie = [];
   }

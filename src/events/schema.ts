@@ -54,6 +54,9 @@ export interface NormalisedEvent {
   actionTimestampMs: number | null;
 }
 
+/** What history needs from an event (who used which IP and user agent, when): a scan can hand these over without an event object. */
+export type HistoryFields = Pick<NormalisedEvent, 'ts' | 'action' | 'actorId' | 'ip' | 'ua'>;
+
 /** An event read back from a store. */
 export interface StoredEvent {
   /** Store-assigned sequence number: increases with insertion, used for incremental processing. */

@@ -61,6 +61,23 @@ describe('parallelScan', () => {
     expect(got).toEqual(expected);
   });
 
+  it('carries NULL text as null, and numbers beyond 32 bits or with fractions exactly', async () => {
+    const columns = [
+      { name: 'seq', kind: 'num' },
+      { name: 'ts', kind: 'num' },
+      { name: 'CASE WHEN reasons IS NOT NULL THEN id END AS anomaly_id', kind: 'text' },
+      { name: 'seq * 4294967296 + 1 AS big', kind: 'num' },
+      { name: 'ts + 0.25 AS fraction', kind: 'num' },
+    ] as const;
+    const expected = store.db.prepare(`SELECT ${columns.map((c) => c.name).join(', ')} FROM events ORDER BY ts, seq`).raw(true).all();
+    const got: unknown[][] = [];
+    for await (const p of parallelScan({ path: store.path, columns, until: 2e9, after: { ts: 0, seq: 0 }, batchSize: 300 })) {
+      for (let i = 0; i < p.n; i++) got.push([p.num(0, i), p.num(1, i), p.text(2, i), p.num(3, i), p.num(4, i)]);
+    }
+    expect(got.filter((r) => r[2] === null).length).toBe(N - N / 10);
+    expect(got).toEqual(expected);
+  });
+
   it('maps each dictionary entry once and hands the same object to every row', async () => {
     const lists = new Set<unknown>();
     let calls = 0;

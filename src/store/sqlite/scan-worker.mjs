@@ -3,8 +3,8 @@
 // inherit the TypeScript loader the CLI registers, and this file must load the same way under the CLI and the tests.
 //
 // Column kinds (workerData.kinds, one per selected column):
-//   'num'  -> Float64Array (NULL becomes NaN)
-//   'text' -> one joined string plus an Int32Array of end offsets (the column must be NOT NULL)
+//   'num'  -> Int32Array when every value is a 32-bit integer, else Float64Array (NULL becomes NaN)
+//   'text' -> one joined string plus an Int32Array of end offsets; a NULL is marked in a Uint8Array (1 = NULL)
 //   'dict' -> Int32Array of codes into a dictionary kept in step on both sides (-1 for NULL); each page carries the
 //             entries it added. Low-cardinality columns (action, user, IP, user agent) then cost the main thread an
 //             array lookup instead of a string allocation per row.
@@ -34,21 +34,33 @@ function page() {
   const n = rows.length;
   const cols = kinds.map((kind, c) => {
     if (kind === 'num') {
-      const a = new Float64Array(n);
+      // Integers that fit 32 bits (times in seconds, sequence numbers) travel as Int32Array: read back, they are
+      // small integers to V8, like the values of rows the main thread reads itself. Doubles there deoptimise code
+      // that has seen only small integers.
+      let small = true;
+      for (let i = 0; i < n && small; i++) {
+        const v = rows[i][c];
+        small = typeof v === 'number' && (v | 0) === v;
+      }
+      const a = small ? new Int32Array(n) : new Float64Array(n);
       for (let i = 0; i < n; i++) a[i] = rows[i][c] ?? NaN;
       return { kind, values: a };
     }
     if (kind === 'text') {
       const ends = new Int32Array(n);
-      const parts = new Array(n);
+      const nulls = new Uint8Array(n);
+      const parts = [];
       let at = 0;
       for (let i = 0; i < n; i++) {
         const s = rows[i][c];
-        parts[i] = s;
-        at += s.length;
+        if (s === null) nulls[i] = 1;
+        else {
+          parts.push(s);
+          at += s.length;
+        }
         ends[i] = at;
       }
-      return { kind, text: parts.join(''), ends };
+      return { kind, text: parts.join(''), ends, nulls };
     }
     let dict = dicts[c];
     // Bound memory when a column turns out not to be low-cardinality: start the dictionary over.
@@ -77,7 +89,7 @@ function page() {
     lastSeq = rows[n - 1][seqIndex];
   }
   done = n < batchSize;
-  const transfer = cols.flatMap((c) => (c.kind === 'num' ? [c.values.buffer] : c.kind === 'text' ? [c.ends.buffer] : [c.codes.buffer]));
+  const transfer = cols.flatMap((c) => (c.kind === 'num' ? [c.values.buffer] : c.kind === 'text' ? [c.ends.buffer, c.nulls.buffer] : [c.codes.buffer]));
   parentPort.postMessage({ n, cols, done }, transfer);
 }
 
