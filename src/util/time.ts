@@ -35,7 +35,30 @@ export function parseDuration(input: string): number {
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 
-/** Unix seconds to ISO 8601 (UTC, no milliseconds). */
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+/** Year 10000: beyond it ISO 8601 needs a sign and six digits. */
+const FAST_LIMIT = 253_402_300_800;
+/** Date part (`YYYY-MM-DDT`) by day number: alert context mixes a few days (the alert's, its history's). */
+const datePrefixes = new Map<number, string>();
+
+/**
+ * Unix seconds to ISO 8601 (UTC, no milliseconds).
+ *
+ * Why not just `toISOString`: alert context writes a few timestamps per event listed, tens of thousands per replay.
+ * Whole seconds reuse a cached date part and format the time directly; anything else (fractions, before 1970,
+ * past year 9999) goes through `Date`.
+ *
+ * @example isoSeconds(1717372800) // '2024-06-03T00:00:00Z'
+ */
 export function isoSeconds(ts: number): string {
-  return new Date(ts * 1000).toISOString().replace('.000Z', 'Z');
+  if (!Number.isInteger(ts) || ts < 0 || ts >= FAST_LIMIT) return new Date(ts * 1000).toISOString().replace('.000Z', 'Z');
+  const day = Math.floor(ts / 86400);
+  let date = datePrefixes.get(day);
+  if (date === undefined) {
+    if (datePrefixes.size >= 4096) datePrefixes.clear();
+    date = new Date(day * 86_400_000).toISOString().slice(0, 11);
+    datePrefixes.set(day, date);
+  }
+  const s = ts - day * 86400;
+  return `${date}${TWO_DIGITS[Math.floor(s / 3600)]}:${TWO_DIGITS[Math.floor(s / 60) % 60]}:${TWO_DIGITS[s % 60]}Z`;
 }
