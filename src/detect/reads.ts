@@ -11,7 +11,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { NormalisedEvent, StoredEvent } from '../events/schema.ts';
 import type { TimeWindow } from '../alerts/history.ts';
 import type { EventQuery, Store } from '../store/types.ts';
-import { parallelScan, type ScanColumnKind } from '../store/sqlite/parallel-scan.ts';
+import { parallelScan, type ScanColumnKind, type ScanPage } from '../store/sqlite/parallel-scan.ts';
 import { compareEvents } from './event-view.ts';
 
 /**
@@ -43,10 +43,14 @@ export interface EventReader {
 const NORM_COLUMNS =
   'seq, id, ts, action, actor_id, actor_name, actor_email, entity_type, entity_id, entity_name, ip, session_id, ua, reasons, action_ts_ms, location_id';
 
+const DETAIL_COLUMNS = 'actor_name, actor_email, entity_type, entity_name, session_id, location_id, entity_id, action_ts_ms';
+/** Rows whose raw text and detail columns the scan carries: anomalies, what alerts are mostly made of. */
+const CARRIED = "reasons IS NOT NULL OR action = 'anomaly'";
+
 /**
- * What a time-ordered scan reads per event: what rules look at on every event, plus the raw text of anomalies (rules
- * and alert context read their `details`; about one event in a hundred, so the scan carries it for less than a
- * point query each would cost). The rest is read on demand. `kind`: how the column travels from the scan worker:
+ * What a time-ordered scan reads per event: what rules look at on every event, plus the raw text and the detail
+ * columns of anomalies (rules and alert context read their `details` and names; about one event in a hundred, so
+ * the scan carries them for less than the point queries would cost). The rest is read on demand. `kind`: how the column travels from the scan worker:
  * numbers as numbers, unique text as text, values that repeat a lot (action, user, IP, user agent, reasons) as
  * dictionary codes.
  */
@@ -59,17 +63,18 @@ const SCAN: ReadonlyArray<{ name: string; kind: ScanColumnKind }> = [
   // scan worker's cost is mostly making strings), and the combinations repeat about as much as users do.
   { name: 'json_array(actor_id, ip, ua) AS who', kind: 'dict' },
   { name: 'reasons', kind: 'dict' },
-  { name: "CASE WHEN reasons IS NOT NULL OR action = 'anomaly' THEN raw END AS anomaly_raw", kind: 'text' },
+  { name: `CASE WHEN ${CARRIED} THEN raw END AS carried_raw`, kind: 'text' },
+  { name: `CASE WHEN ${CARRIED} THEN json_array(${DETAIL_COLUMNS}) END AS carried_detail`, kind: 'text' },
 ];
 const SCAN_COLUMNS = SCAN.map((c) => c.name).join(', ');
 const WHO_COLUMN = 4;
 const REASONS_COLUMN = 5;
 const RAW_COLUMN = 6;
+const DETAIL_COLUMN = 7;
 
 /** Actor id, IP and user agent of a scanned row. */
 type Who = readonly [string | null, string | null, string | null];
 const whoOf = (json: string): Who => JSON.parse(json) as Who;
-const DETAIL_COLUMNS = 'actor_name, actor_email, entity_type, entity_name, session_id, location_id, entity_id, action_ts_ms';
 
 type Row = [number, string, number, string, ...Array<string | number | null>];
 
@@ -103,6 +108,7 @@ class ScannedEvent implements StoredEvent, NormalisedEvent {
   readonly ua: string | null;
   readonly reasons: string[];
   private d: Array<string | number | null> | undefined;
+  private detailJson: string | undefined;
   private text: string | undefined;
 
   constructor(
@@ -114,11 +120,14 @@ class ScannedEvent implements StoredEvent, NormalisedEvent {
     ip: string | null,
     ua: string | null,
     reasons: string[],
-    /** The raw text when the scan carried it (anomalies), else null: read on first access. */
-    raw: string | null,
+    /** The raw text and the detail columns (a JSON array) when the scan carried them, else read on first access. */
+    carried: { raw: string | null; detail: string | null } | null,
     private readonly fetch: Fetchers,
   ) {
-    this.text = raw ?? undefined;
+    if (carried) {
+      this.text = carried.raw ?? undefined;
+      this.detailJson = carried.detail ?? undefined;
+    }
     this.id = id;
     this.ts = ts;
     this.action = action;
@@ -132,7 +141,8 @@ class ScannedEvent implements StoredEvent, NormalisedEvent {
   static ofRow(r: Row, fetch: Fetchers): ScannedEvent {
     const reasons = r[REASONS_COLUMN] ? (r[REASONS_COLUMN] as string).split(',') : NO_REASONS;
     const [actorId, ip, ua] = whoOf(r[WHO_COLUMN] as string);
-    return new ScannedEvent(r[0], r[1], r[2], r[3], actorId, ip, ua, reasons, r[RAW_COLUMN] as string | null, fetch);
+    const carried = r[RAW_COLUMN] === null ? null : { raw: r[RAW_COLUMN] as string, detail: r[DETAIL_COLUMN] as string | null };
+    return new ScannedEvent(r[0], r[1], r[2], r[3], actorId, ip, ua, reasons, carried, fetch);
   }
 
   get norm(): NormalisedEvent {
@@ -145,7 +155,12 @@ class ScannedEvent implements StoredEvent, NormalisedEvent {
   }
 
   private detail(i: number): string | number | null {
-    if (!this.d) this.d = (this.fetch.detail.get(this.seq) as Array<string | number | null> | undefined) ?? [];
+    if (!this.d) {
+      this.d =
+        this.detailJson !== undefined
+          ? (JSON.parse(this.detailJson) as Array<string | number | null>)
+          : ((this.fetch.detail.get(this.seq) as Array<string | number | null> | undefined) ?? []);
+    }
     return this.d[i] ?? null;
   }
 
@@ -330,6 +345,11 @@ function sqliteReader(db: BetterSqlite3.Database, store: Store): EventReader | n
 /** Scans longer than this many pages read on a worker thread (starting one costs a few tens of milliseconds). */
 const PAGES_BEFORE_WORKER = 2;
 
+function carriedOf(p: ScanPage, i: number): { raw: string | null; detail: string | null } | null {
+  const raw = p.text(RAW_COLUMN, i);
+  return raw === null ? null : { raw, detail: p.text(DETAIL_COLUMN, i) };
+}
+
 async function* workerScan(path: string, until: number, after: { ts: number; seq: number }, batchSize: number, fetch: Fetchers): AsyncGenerator<EventPage> {
   // Dictionary entries are decoded once (reasons split, who parsed): rows share the (never mutated) results.
   const decode = (c: number, v: string) => (c === REASONS_COLUMN ? v.split(',') : c === WHO_COLUMN ? whoOf(v) : v);
@@ -345,7 +365,7 @@ async function* workerScan(path: string, until: number, after: { ts: number; seq
       event: (i) => {
         const [actorId, ip, ua] = who(i);
         return new ScannedEvent(p.num(0, i), p.text(1, i)!, p.num(2, i), p.dict(3, i)!, actorId, ip, ua,
-          p.dict<string[]>(REASONS_COLUMN, i) ?? NO_REASONS, p.text(RAW_COLUMN, i), fetch);
+          p.dict<string[]>(REASONS_COLUMN, i) ?? NO_REASONS, carriedOf(p, i), fetch);
       },
     };
   }

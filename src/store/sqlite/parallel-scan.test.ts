@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readerFor } from '../../detect/reads.ts';
 import { normalise } from '../../events/normalise.ts';
+import type { StoredEvent } from '../../events/schema.ts';
 import { openSqliteStore, type SqliteStore } from './index.ts';
 import { parallelScan } from './parallel-scan.ts';
 
@@ -29,7 +30,8 @@ beforeAll(async () => {
       id: `ev-${(i * 7919) % N}-é`,
       date_create: 1_700_000_000 + ((i * 31) % 400),
       action: i % 10 === 0 ? 'anomaly' : i % 3 ? 'file_downloaded' : 'user_login',
-      actor: { type: 'user', user: { id: `W${i % 37}` } },
+      actor: { type: 'user', user: { id: `W${i % 37}`, name: `Zoë ${i % 37} "q"`, email: `u${i % 37}@example.com` } },
+      entity: { type: 'file', file: { id: `F${i}`, name: `report-${i}.xlsx` } },
       context: { ua: 'Slack/4.41', ...(i % 5 ? { ip_address: `203.0.113.${i % 250}` } : {}) },
     };
     if (i % 10 === 0) ev.details = { reason: i % 20 ? ['user_agent', 'excessive_downloads'] : ['tor'], action_timestamp: 1_700_000_000_123_456 + i };
@@ -111,15 +113,17 @@ describe('parallelScan', () => {
 
 describe('detection reader scan', () => {
   it('gives the same events whether pages come from this thread or the scan worker', async () => {
+    // Every field: anomalies' raw text and detail columns travel with the scan, the others' are read on demand.
+    const fields = (e: StoredEvent) => {
+      const n = e.norm;
+      return JSON.stringify([e.seq, n.id, n.ts, n.action, n.actorId, n.ip, n.ua, n.reasons, e.raw, n.actorName, n.actorEmail, n.entityType,
+        n.entityId, n.entityName, n.sessionId, n.locationId, n.actionTimestampMs]);
+    };
     const fromStore: string[] = [];
-    for await (const b of store.scanEvents({ batchSize: 50 })) {
-      for (const e of b) fromStore.push(JSON.stringify([e.seq, e.norm.id, e.norm.ts, e.norm.action, e.norm.actorId, e.norm.ip, e.norm.ua, e.norm.reasons, e.raw]));
-    }
+    for await (const b of store.scanEvents({ batchSize: 50 })) for (const e of b) fromStore.push(fields(e));
     const fromReader: string[] = [];
     // Pages of 50: the first two come from this thread, the rest from the worker.
-    for await (const b of readerFor(store).scan(0, 2e9, 50)) {
-      for (const e of b) fromReader.push(JSON.stringify([e.seq, e.norm.id, e.norm.ts, e.norm.action, e.norm.actorId, e.norm.ip, e.norm.ua, e.norm.reasons, e.raw]));
-    }
+    for await (const b of readerFor(store).scan(0, 2e9, 50)) for (const e of b) fromReader.push(fields(e));
     expect(fromReader).toHaveLength(N);
     expect(fromReader).toEqual(fromStore);
   });
