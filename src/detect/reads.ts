@@ -4,15 +4,16 @@
  *
  * Why: rules mostly read normalised columns; fetching and decoding ~600 bytes of raw text per event costs more than
  * evaluating the whole rule set (a time-ordered scan runs at ~300k events/s without the text, far slower with it).
- * A lazily read `raw` keeps the `StoredEvent` shape, so nothing else changes. Any doubt about the table layout
- * (a prepare failure) falls back to the Store interface.
+ * A lazily read `raw` keeps the `StoredEvent` shape, so nothing else changes (the event classes and what the scan
+ * selects: `scanned-events.ts`). Any doubt about the table layout (a prepare failure) falls back to the Store
+ * interface.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import type { NormalisedEvent, StoredEvent } from '../events/schema.ts';
+import type { StoredEvent } from '../events/schema.ts';
 import type { TimeWindow } from '../alerts/history.ts';
 import type { EventQuery, Store } from '../store/types.ts';
-import { parallelScan, type ScanColumnKind, type ScanPage } from '../store/sqlite/parallel-scan.ts';
 import { compareEvents } from './event-view.ts';
+import { DETAIL_COLUMNS, type Fetchers, LazyEvent, NORM_COLUMNS, normOf, type Row, SCAN_COLUMNS, ScannedEvent, workerScan } from './scanned-events.ts';
 
 /**
  * A page of scanned events, columnar: the fields history reads by row index, the full event only when asked for.
@@ -38,181 +39,6 @@ export interface EventReader {
   all(q: EventQuery): Promise<StoredEvent[]>;
   /** Events of many actors (or entities), each over its own time window, oldest first per value. */
   allOf(column: 'actor' | 'entity', windows: ReadonlyMap<string, TimeWindow>, actions?: readonly string[]): Promise<Map<string, StoredEvent[]>>;
-}
-
-const NORM_COLUMNS =
-  'seq, id, ts, action, actor_id, actor_name, actor_email, entity_type, entity_id, entity_name, ip, session_id, ua, reasons, action_ts_ms, location_id';
-
-const DETAIL_COLUMNS = 'actor_name, actor_email, entity_type, entity_name, session_id, location_id, entity_id, action_ts_ms';
-/** Rows whose raw text and detail columns the scan carries: anomalies, what alerts are mostly made of. */
-const CARRIED = "reasons IS NOT NULL OR action = 'anomaly'";
-
-/**
- * What a time-ordered scan reads per event: what rules look at on every event, plus the raw text and the detail
- * columns of anomalies (rules and alert context read their `details` and names; about one event in a hundred, so
- * the scan carries them for less than the point queries would cost). The rest is read on demand. `kind`: how the column travels from the scan worker:
- * numbers as numbers, unique text as text, values that repeat a lot (action, user, IP, user agent, reasons) as
- * dictionary codes.
- */
-const SCAN: ReadonlyArray<{ name: string; kind: ScanColumnKind }> = [
-  { name: 'seq', kind: 'num' },
-  { name: 'id', kind: 'text' },
-  { name: 'ts', kind: 'num' },
-  { name: 'action', kind: 'dict' },
-  // Who, from where, with what, as one value: one string and one dictionary lookup per row instead of three (the
-  // scan worker's cost is mostly making strings), and the combinations repeat about as much as users do.
-  { name: 'json_array(actor_id, ip, ua) AS who', kind: 'dict' },
-  { name: 'reasons', kind: 'dict' },
-  { name: `CASE WHEN ${CARRIED} THEN raw END AS carried_raw`, kind: 'text' },
-  { name: `CASE WHEN ${CARRIED} THEN json_array(${DETAIL_COLUMNS}) END AS carried_detail`, kind: 'text' },
-];
-const SCAN_COLUMNS = SCAN.map((c) => c.name).join(', ');
-const WHO_COLUMN = 4;
-const REASONS_COLUMN = 5;
-const RAW_COLUMN = 6;
-const DETAIL_COLUMN = 7;
-
-/** Actor id, IP and user agent of a scanned row. */
-type Who = readonly [string | null, string | null, string | null];
-const whoOf = (json: string): Who => JSON.parse(json) as Who;
-
-type Row = [number, string, number, string, ...Array<string | number | null>];
-
-interface Fetchers {
-  raw: BetterSqlite3.Statement;
-  detail: BetterSqlite3.Statement;
-}
-
-/** A stored event whose raw text is read from the database on first access. */
-class LazyEvent implements StoredEvent {
-  private text: string | undefined;
-  constructor(readonly seq: number, readonly norm: NormalisedEvent, private readonly fetch: Fetchers) {}
-  get raw(): string {
-    if (this.text === undefined) this.text = (this.fetch.raw.get(this.seq) as string | undefined) ?? '{}';
-    return this.text;
-  }
-}
-
-/**
- * A scanned event: its own normalised view (one object per event instead of two). The columns every rule reads are
- * fields; the others (names, email, session, location) and the raw text are read from the database the first time
- * one is asked for (events that end up in alerts, rules reading raw fields).
- */
-class ScannedEvent implements StoredEvent, NormalisedEvent {
-  readonly id: string;
-  readonly ts: number;
-  readonly action: string;
-  readonly actorType = null;
-  readonly actorId: string | null;
-  readonly ip: string | null;
-  readonly ua: string | null;
-  readonly reasons: string[];
-  private d: Array<string | number | null> | undefined;
-  private detailJson: string | undefined;
-  private text: string | undefined;
-
-  constructor(
-    readonly seq: number,
-    id: string,
-    ts: number,
-    action: string,
-    actorId: string | null,
-    ip: string | null,
-    ua: string | null,
-    reasons: string[],
-    /** The raw text and the detail columns (a JSON array) when the scan carried them, else read on first access. */
-    carried: { raw: string | null; detail: string | null } | null,
-    private readonly fetch: Fetchers,
-  ) {
-    if (carried) {
-      this.text = carried.raw ?? undefined;
-      this.detailJson = carried.detail ?? undefined;
-    }
-    this.id = id;
-    this.ts = ts;
-    this.action = action;
-    this.actorId = actorId;
-    this.ip = ip;
-    this.ua = ua;
-    this.reasons = reasons;
-  }
-
-  /** From a row selected with `SCAN_COLUMNS`. */
-  static ofRow(r: Row, fetch: Fetchers): ScannedEvent {
-    const reasons = r[REASONS_COLUMN] ? (r[REASONS_COLUMN] as string).split(',') : NO_REASONS;
-    const [actorId, ip, ua] = whoOf(r[WHO_COLUMN] as string);
-    const carried = r[RAW_COLUMN] === null ? null : { raw: r[RAW_COLUMN] as string, detail: r[DETAIL_COLUMN] as string | null };
-    return new ScannedEvent(r[0], r[1], r[2], r[3], actorId, ip, ua, reasons, carried, fetch);
-  }
-
-  get norm(): NormalisedEvent {
-    return this;
-  }
-
-  get raw(): string {
-    if (this.text === undefined) this.text = (this.fetch.raw.get(this.seq) as string | undefined) ?? '{}';
-    return this.text;
-  }
-
-  private detail(i: number): string | number | null {
-    if (!this.d) {
-      this.d =
-        this.detailJson !== undefined
-          ? (JSON.parse(this.detailJson) as Array<string | number | null>)
-          : ((this.fetch.detail.get(this.seq) as Array<string | number | null> | undefined) ?? []);
-    }
-    return this.d[i] ?? null;
-  }
-
-  get actorName() {
-    return this.detail(0) as string | null;
-  }
-  get actorEmail() {
-    return this.detail(1) as string | null;
-  }
-  get entityType() {
-    return this.detail(2) as string | null;
-  }
-  get entityName() {
-    return this.detail(3) as string | null;
-  }
-  get sessionId() {
-    return this.detail(4) as string | null;
-  }
-  get locationId() {
-    return this.detail(5) as string | null;
-  }
-  get entityId() {
-    return this.detail(6) as string | null;
-  }
-  get actionTimestampMs() {
-    return this.detail(7) as number | null;
-  }
-}
-
-/** Shared by every event without reasons (most of them): one allocation less per event. Never mutated. */
-const NO_REASONS: string[] = [];
-
-function normOf(r: Row): NormalisedEvent {
-  const s = (i: number) => r[i] as string | null;
-  return {
-    id: r[1],
-    ts: r[2],
-    action: r[3],
-    actorType: null,
-    actorId: s(4),
-    actorName: s(5),
-    actorEmail: s(6),
-    entityType: s(7),
-    entityId: s(8),
-    entityName: s(9),
-    ip: s(10),
-    sessionId: s(11),
-    ua: s(12),
-    reasons: r[13] ? (r[13] as string).split(',') : NO_REASONS,
-    actionTimestampMs: r[14] as number | null,
-    locationId: s(15),
-  };
 }
 
 /**
@@ -344,32 +170,6 @@ function sqliteReader(db: BetterSqlite3.Database, store: Store): EventReader | n
 
 /** Scans longer than this many pages read on a worker thread (starting one costs a few tens of milliseconds). */
 const PAGES_BEFORE_WORKER = 2;
-
-function carriedOf(p: ScanPage, i: number): { raw: string | null; detail: string | null } | null {
-  const raw = p.text(RAW_COLUMN, i);
-  return raw === null ? null : { raw, detail: p.text(DETAIL_COLUMN, i) };
-}
-
-async function* workerScan(path: string, until: number, after: { ts: number; seq: number }, batchSize: number, fetch: Fetchers): AsyncGenerator<EventPage> {
-  // Dictionary entries are decoded once (reasons split, who parsed): rows share the (never mutated) results.
-  const decode = (c: number, v: string) => (c === REASONS_COLUMN ? v.split(',') : c === WHO_COLUMN ? whoOf(v) : v);
-  for await (const p of parallelScan({ path, columns: SCAN, until, after, batchSize }, decode)) {
-    const who = (i: number) => p.dict<Who>(WHO_COLUMN, i)!;
-    yield {
-      n: p.n,
-      ts: (i) => p.num(2, i),
-      action: (i) => p.dict(3, i)!,
-      actorId: (i) => who(i)[0],
-      ip: (i) => who(i)[1],
-      ua: (i) => who(i)[2],
-      event: (i) => {
-        const [actorId, ip, ua] = who(i);
-        return new ScannedEvent(p.num(0, i), p.text(1, i)!, p.num(2, i), p.dict(3, i)!, actorId, ip, ua,
-          p.dict<string[]>(REASONS_COLUMN, i) ?? NO_REASONS, carriedOf(p, i), fetch);
-      },
-    };
-  }
-}
 
 const readers = new WeakMap<object, EventReader>();
 
