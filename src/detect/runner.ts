@@ -103,13 +103,13 @@ export class StreamDispatcher {
   private readonly anyAction: RuleRunner[] = [];
   /** The any-action runners, when every one of them takes history-only events through its lane. */
   private readonly lane: RuleRunner[] | null;
-  /** Per action: does the lane take its events (no runner wants them as anything but history)? */
+  /** Per action: does the lane take its events (no runner wants them as anything but history)? Decided once. */
   private readonly laneTakes = new Map<string, boolean>();
   private tie: StoredEvent[] = [];
   private tieTs = -Infinity;
   private seen = 0;
   /** One reused record for the history-only rows of a page (nothing keeps it: lanes and observers read and forget). */
-  private readonly fields: HistoryFields = { ts: 0, action: '', actorId: null, ip: null, ua: null };
+  private readonly fields: HistoryFields = { ts: 0, actorId: null, ip: null, ua: null };
 
   /**
    * Feed events in time order (ties in any order: they are re-sorted by id, the order every path agrees on).
@@ -140,9 +140,12 @@ export class StreamDispatcher {
 
   /** Most events (logins, downloads...) matter to no rule but as history: those skip the view and the predicates. */
   private inLane(action: string): boolean {
-    if (!this.lane || this.byAction.has(action)) return false;
     let takes = this.laneTakes.get(action);
-    if (takes === undefined) this.laneTakes.set(action, (takes = this.lane.every((r) => !r.rule.triggerActions!.has(action))));
+    if (takes === undefined) {
+      const lane = this.lane;
+      takes = lane !== null && !this.byAction.has(action) && lane.every((r) => !r.rule.triggerActions!.has(action));
+      this.laneTakes.set(action, takes);
+    }
     return takes;
   }
 
@@ -171,7 +174,6 @@ export class StreamDispatcher {
         continue;
       }
       h.ts = ts;
-      h.action = action;
       h.actorId = p.actorId(i);
       h.ip = p.ip(i);
       h.ua = p.ua(i);

@@ -97,11 +97,11 @@ export class ScannedEvent implements StoredEvent, NormalisedEvent {
     ua: string | null,
     reasons: string[],
     /** The raw text and the detail columns (a JSON array) when the scan carried them, else read on first access. */
-    carried: { raw: string | null; detail: string | null } | null,
+    carried: { raw: string; detail: string | null } | null,
     private readonly fetch: Fetchers,
   ) {
     if (carried) {
-      this.text = carried.raw ?? undefined;
+      this.text = carried.raw;
       this.detailJson = carried.detail ?? undefined;
     }
     this.id = id;
@@ -192,7 +192,7 @@ export function normOf(r: Row): NormalisedEvent {
   };
 }
 
-function carriedOf(p: ScanPage, i: number): { raw: string | null; detail: string | null } | null {
+function carriedOf(p: ScanPage, i: number): { raw: string; detail: string | null } | null {
   const raw = p.text(RAW_COLUMN, i);
   return raw === null ? null : { raw, detail: p.text(DETAIL_COLUMN, i) };
 }

@@ -55,7 +55,7 @@ export interface NormalisedEvent {
 }
 
 /** What history needs from an event (who used which IP and user agent, when): a scan can hand these over without an event object. */
-export type HistoryFields = Pick<NormalisedEvent, 'ts' | 'action' | 'actorId' | 'ip' | 'ua'>;
+export type HistoryFields = Pick<NormalisedEvent, 'ts' | 'actorId' | 'ip' | 'ua'>;
 
 /** An event read back from a store. */
 export interface StoredEvent {
