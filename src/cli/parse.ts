@@ -16,14 +16,6 @@ export function cliInt(min: number, max = Number.MAX_SAFE_INTEGER) {
   };
 }
 
-export function cliNumber(min: number, max: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`expected a number between ${min} and ${max}`);
-    return n;
-  };
-}
-
 function wrap<T>(f: () => T): T {
   try {
     return f();

@@ -43,9 +43,6 @@ const ALIASES: Record<string, Getter> = {
   location_id: (v) => v.norm.locationId,
 };
 
-/** Names usable as `field` besides raw paths, for documentation and `rules list`. */
-export const FIELD_ALIASES = [...Object.keys(ALIASES), 'actor_type', 'ip_24', 'asn', 'ua_family', 'ua_name', 'ua_version'];
-
 /**
  * A getter for a field: an alias, a derived value, or a dotted path into the raw event.
  *
