@@ -40,7 +40,7 @@ export async function demoStore(opts: { users?: number; days?: number; seed?: nu
   await ingestStream(Readable.from([Buffer.from(text)]), 'demo', { store });
   let alerts = 0;
   if (opts.detect !== false) {
-    const { runIncremental } = await import('../src/detect/incremental.ts');
+    const { runIncremental } = await import('../src/cli/compose.ts');
     alerts = (await runIncremental(store, defaultConfig(), { notifier: null, log: () => {} })).length;
   }
   return {

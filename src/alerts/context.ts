@@ -14,10 +14,24 @@
  */
 import type { NormalisedEvent } from '../events/schema.ts';
 import { parseUserAgent } from '../enrich/ua.ts';
-import type { DetectEnv } from '../detect/env.ts';
+import type { AsnInfo } from '../enrich/asn.ts';
 import { AER_AFTER, DayUsage, RecentEvents, type HistoryReader, type Usage, type UsageSource } from './history.ts';
 import { isoSeconds } from '../util/time.ts';
 import type { AlertContext, DownloadFact, IpFacts, RelatedEvent, UaFacts } from './types.ts';
+
+/**
+ * What alert context reads of detection's environment: the time zone, `detect.context_days` and the IP and user-agent
+ * lookups. The engine's `DetectEnv` fits; context needs nothing else of detection.
+ */
+export interface ContextEnv {
+  readonly config: { readonly detect: { readonly context_days: number } };
+  readonly tz: { dayOf(ts: number): number; dayStart(day: number): number };
+  lookupAsn(ip: string): AsnInfo | null;
+  trust(ip: string): IpFacts['trusted'];
+  vpnOf(ip: string): string | null;
+  threatIntel(ip: string): IpFacts['threat_intel'];
+  expectedUa(ua: string): boolean;
+}
 
 /** What the context builder needs from an alert. */
 export interface ContextInput {
@@ -66,7 +80,7 @@ export function recentWindow(input: Pick<ContextInput, 'firstTs' | 'lastTs' | 'd
  *
  * @example const { fromDay, toDay } = historyDays(env, input.firstTs)
  */
-export function historyDays(env: DetectEnv, firstTs: number): { fromDay: number; toDay: number } {
+export function historyDays(env: ContextEnv, firstTs: number): { fromDay: number; toDay: number } {
   const d = env.tz.dayOf(firstTs);
   return { fromDay: d - env.config.detect.context_days, toDay: d - 1 };
 }
@@ -76,7 +90,7 @@ export function historyDays(env: DetectEnv, firstTs: number): { fromDay: number;
  *
  * @example const usage = await loadUsage(reader, env, 'W0MATT0001', [alert.first_ts])
  */
-export async function loadUsage(reader: HistoryReader, env: DetectEnv, userId: string, firstTs: readonly number[]): Promise<DayUsage> {
+export async function loadUsage(reader: HistoryReader, env: ContextEnv, userId: string, firstTs: readonly number[]): Promise<DayUsage> {
   const days = firstTs.map((t) => historyDays(env, t));
   const from = days.reduce((m, d) => Math.min(m, d.fromDay), Infinity);
   const to = days.reduce((m, d) => Math.max(m, d.toDay), -Infinity);
@@ -99,7 +113,7 @@ const SLACK_DETAIL_FIELDS = ['location', 'previous_ip_address', 'previous_ua', '
  * const ctx = await buildContext(reader, env, { userId: 'W0MATT0001', firstTs, lastTs, summary, facts, events, downloads: true, downloadWindow: 3600 });
  * ctx.ips[0].new_for_user // false for his office IP
  */
-export async function buildContext(reader: HistoryReader, env: DetectEnv, input: ContextInput): Promise<AlertContext> {
+export async function buildContext(reader: HistoryReader, env: ContextEnv, input: ContextInput): Promise<AlertContext> {
   if (!input.userId) return contextFrom(null, null, env, input);
   const w = recentWindow(input);
   const usage = await loadUsage(reader, env, input.userId, [input.firstTs]);
@@ -112,7 +126,7 @@ export async function buildContext(reader: HistoryReader, env: DetectEnv, input:
  *
  * @example const ctx = contextFrom(usage, recent, env, input)
  */
-export function contextFrom(usage: UsageSource | null, recent: RecentEvents | null, env: DetectEnv, input: ContextInput): AlertContext {
+export function contextFrom(usage: UsageSource | null, recent: RecentEvents | null, env: ContextEnv, input: ContextInput): AlertContext {
   const { firstTs, lastTs } = input;
   const userId = input.userId;
   const { fromDay, toDay } = historyDays(env, firstTs);

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import type { Alert } from '../alerts/types.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
-import { runIncremental } from '../detect/incremental.ts';
 import type { Store } from '../store/types.ts';
+import { runIncremental } from './compose.ts';
 import type { CliContext } from './context.ts';
 
 export interface AfterStoreHook {

@@ -6,9 +6,7 @@ import type { AlertStore } from '../alerts/types.ts';
 import { defaultConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import type { Store } from '../store/types.ts';
-import { alertStoreFor } from './bindings.ts';
 import { createEngine } from './engine.ts';
-import { readerFor } from './reads.ts';
 import { withPeakRss } from '../util/memory.ts';
 import { replayWithEngine } from './replay.ts';
 
@@ -33,13 +31,14 @@ export interface ReplayBench {
 }
 
 /**
- * Measure a full replay of the store with the built-in rules (alerts go to the store's alert table, no sinks).
+ * Measure a full replay of the store with the built-in rules (alerts go to `alerts`, no sinks).
  *
  * @example
- * const r = await benchReplay(await openSqliteStore('bench/.data/ingest-bench.db'));
+ * const store = await openSqliteStore('bench/.data/ingest-bench.db');
+ * const r = await benchReplay(store, { alerts: alertStoreFor(store) });
  * console.log(`${r.eventsPerSec} events/s, ${r.ratio} of the raw read rate`);
  */
-export async function benchReplay(store: Store, opts: { config?: Config; alerts?: AlertStore; reads?: boolean } = {}): Promise<ReplayBench> {
+export async function benchReplay(store: Store, opts: { alerts: AlertStore; config?: Config; reads?: boolean }): Promise<ReplayBench> {
   // The read rates (reference figures) take longer than the replay itself: `reads: false` skips them.
   let scanned = 0;
   let rawSeconds = Number.NaN;
@@ -51,12 +50,12 @@ export async function benchReplay(store: Store, opts: { config?: Config; alerts?
     for await (const batch of store.scanEvents({ batchSize: 10_000 })) scanned += batch.length;
     rawSeconds = (performance.now() - t) / 1000;
     t = performance.now();
-    for await (const batch of readerFor(store).scan(0, Number.MAX_SAFE_INTEGER, 10_000)) lean += batch.length;
+    for await (const batch of store.detectionReads().scan(0, Number.MAX_SAFE_INTEGER, 10_000)) lean += batch.length;
     leanSeconds = (performance.now() - t) / 1000;
   }
 
   const config = opts.config ?? defaultConfig();
-  const engine = createEngine(config, opts.alerts ?? alertStoreFor(store), { notifier: null });
+  const engine = createEngine(config, opts.alerts, { notifier: null });
   t = performance.now();
   const { result: report, peakRssMb, peakAnonMb } = await withPeakRss(() => replayWithEngine(store, engine, { collect: false }));
   const seconds = (performance.now() - t) / 1000;

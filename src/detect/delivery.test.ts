@@ -6,8 +6,8 @@ import { SqliteAlertStore } from '../alerts/sqlite.ts';
 import type { Alert } from '../alerts/types.ts';
 import { configFromObject } from '../config/load.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
-import { sinksNotifier } from './bindings.ts';
-import { incrementalWithEngine, runIncremental } from './incremental.ts';
+import { runIncremental, sinksNotifier } from '../cli/compose.ts';
+import { incrementalWithEngine } from './incremental.ts';
 import { MemoryStore } from './memory-store.ts';
 import { specEvents, testEngine } from './testing.ts';
 

@@ -9,7 +9,6 @@ import type { CompiledRule } from './compiled.ts';
 import type { DetectEnv } from './env.ts';
 import { EventView } from './event-view.ts';
 import { alertId, type GroupedAlert } from './grouping.ts';
-import { readerFor } from './reads.ts';
 import { titleReasons } from './signals.ts';
 
 /**
@@ -112,7 +111,7 @@ function draftOf(g: GroupedAlert, title: string, context: AlertContext): AlertDr
  * @example const drafts = await toDrafts(store, env, grouped)
  */
 export async function toDrafts(store: Store, env: DetectEnv, grouped: readonly GroupedAlert[], usage?: UsageSource): Promise<AlertDraft[]> {
-  const reader = readerFor(store);
+  const reader = store.detectionReads();
   const byUser = new Map<string | null, Array<{ g: GroupedAlert; title: string; input: ContextInput }>>();
   for (const g of grouped) {
     const title = renderTitle(g);
@@ -165,7 +164,7 @@ export async function refreshedContext(store: Store, env: DetectEnv, rule: Compi
     if (e) events.push(new EventView(e));
   }
   const { firings, ...facts } = a.context.facts;
-  return buildContext(readerFor(store), env, {
+  return buildContext(store.detectionReads(), env, {
     userId: a.user_id,
     firstTs: a.first_ts,
     lastTs: a.last_ts,

@@ -15,7 +15,6 @@ import { EventView } from './event-view.ts';
 import type { GroupedAlert } from './grouping.ts';
 import { Grouper } from './grouping.ts';
 import { TRIGGER } from './kinds/types.ts';
-import { readerFor } from './reads.ts';
 import { loadEnabledRules } from './rule-loader.ts';
 import { RuleRunner, StreamDispatcher } from './runner.ts';
 
@@ -25,12 +24,10 @@ export interface AlertNotifier {
 }
 
 export interface EngineOptions {
-  /** Where alerts are stored (default: the SQLite store's own database, else an in-memory store per Store). */
-  alerts?: AlertStore;
   env?: DetectEnv;
   /** The rules to run (default: the enabled rules of the config). */
   rules?: CompiledRule[];
-  /** Where new and changed alerts go; null: nowhere (`replay` / `runIncremental` default: the config's sinks). */
+  /** Where new and changed alerts go (the caller wires the sinks: `cli/compose.ts`); null or absent: nowhere. */
   notifier?: AlertNotifier | null;
   /** Clock, Unix ms (for created_at/updated_at). */
   now?: () => number;
@@ -124,7 +121,7 @@ export async function evaluateDays(
     await onDays(ready, next, through);
     next = through + 1;
   };
-  for await (const page of readerFor(store).scanPages(since, until, 10_000)) {
+  for await (const page of store.detectionReads().scanPages(since, until, 10_000)) {
     d.pushPage(page);
     opts.onProgress?.(d.eventsSeen);
     // Days whose firings are all decided: every event up to the end of the day plus the longest forward horizon.
@@ -145,7 +142,7 @@ export async function evaluateDays(
  * @example await allEvents(store, { actor: 'W1', since, until })
  */
 export function allEvents(store: Store, q: EventQuery): Promise<StoredEvent[]> {
-  return readerFor(store).all(q);
+  return store.detectionReads().all(q);
 }
 
 /** The store query that finds one key's events for a rule (by indexed column when the key has one). */

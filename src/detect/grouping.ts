@@ -10,7 +10,8 @@
 import { createHash } from 'node:crypto';
 import { SEVERITIES, type Severity } from '../config/schema.ts';
 import type { CompiledRule, Subject } from './compiled.ts';
-import { compareEvents, type EventView } from './event-view.ts';
+import { compareEvents } from '../events/order.ts';
+import type { EventView } from './event-view.ts';
 import type { Firing } from './kinds/types.ts';
 import type { TimeZone } from './time.ts';
 

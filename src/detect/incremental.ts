@@ -1,5 +1,5 @@
 /**
- * Incremental detection, run after events are stored (collect, ingest, the demo).
+ * Incremental detection, run after events are stored (collect, ingest, the demo; wired in `cli/compose.ts`).
  *
  * State: the store itself plus one mark, the last event sequence number processed (`detect.seq` in the store's
  * state table), written only after the alerts it led to are stored. For the events after the mark:
@@ -11,24 +11,17 @@
  * A crash before step 4 repeats the run, which finds the alerts already as they should be: nothing is missed, and
  * nothing is notified twice. A large backlog (first run, bulk import) is replayed over its time span instead.
  */
+import { AER_ACTION } from '../alerts/history.ts';
 import type { Alert } from '../alerts/types.ts';
-import type { Config } from '../config/schema.ts';
 import type { Store } from '../store/types.ts';
-import { alertStoreFor, sinksNotifier } from './bindings.ts';
+import { PLACEHOLDER_ACTORS } from './compile.ts';
 import type { CompiledRule } from './compiled.ts';
 import { refreshedContext } from './drafts.ts';
-import { createEngine, evaluateKey, maxHorizons, type Engine, type EngineOptions } from './engine.ts';
+import { evaluateKey, maxHorizons, type Engine } from './engine.ts';
 import { EventView } from './event-view.ts';
 import { draftsOf, notifyPending, replayWithEngine } from './replay.ts';
 
 export const MARK_KEY = 'detect.seq';
-const AER = 'user_sessions_reset_by_anomaly_event_response';
-const PLACEHOLDERS = new Set(['USLACKSECURITY', 'USLACKUSER']);
-
-export interface IncrementalOptions extends EngineOptions {
-  /** More new events than this are replayed over their time span rather than key by key (default 20,000). */
-  bulkThreshold?: number;
-}
 
 interface Span {
   min: number;
@@ -45,26 +38,13 @@ const widen = (m: Map<string, Span>, key: string, ts: number) => {
 };
 
 /**
- * Process the events stored since the last run; returns the alerts created or changed (also sent to the sinks).
+ * Process the events stored since the last run with an assembled engine (its alert store and notifier wired by
+ * the caller: `cli/compose.ts`); returns the alerts created or changed (also handed to the notifier). More new
+ * events than `bulkThreshold` are replayed over their time span rather than key by key.
  *
  * @example
  * await store.appendEvents(batch);
- * const alerts = await runIncremental(store, config);
- */
-export async function runIncremental(store: Store, config: Config, opts: IncrementalOptions = {}): Promise<Alert[]> {
-  const own = opts.notifier === undefined ? sinksNotifier(store, config, { log: opts.log }) : null;
-  try {
-    const engine = createEngine(config, opts.alerts ?? alertStoreFor(store), { ...opts, notifier: opts.notifier ?? own?.notifier ?? null });
-    return await incrementalWithEngine(store, engine, opts.bulkThreshold ?? 20_000);
-  } finally {
-    await own?.sinks.close();
-  }
-}
-
-/**
- * `runIncremental` with an engine already assembled (the demo and tests keep one across runs).
- *
- * @example const changed = await incrementalWithEngine(store, engine)
+ * const changed = await incrementalWithEngine(store, engine);
  */
 export async function incrementalWithEngine(store: Store, engine: Engine, bulkThreshold = 20_000): Promise<Alert[]> {
   let mark = Number((await store.getState(MARK_KEY)) ?? '0');
@@ -97,8 +77,8 @@ export async function incrementalWithEngine(store: Store, engine: Engine, bulkTh
           const key = r.keyOf(v);
           if (key !== null && !r.excluded(v)) widen(affected.get(r)!, key, n.ts);
         }
-        if (n.actorId && !PLACEHOLDERS.has(n.actorId)) widen(users, n.actorId, n.ts);
-        if (n.action === AER && n.entityId) widen(users, n.entityId, n.ts);
+        if (n.actorId && !PLACEHOLDER_ACTORS.has(n.actorId)) widen(users, n.actorId, n.ts);
+        if (n.action === AER_ACTION && n.entityId) widen(users, n.entityId, n.ts);
         if (total > bulkThreshold) bulk = true;
       }
     }

@@ -4,6 +4,7 @@
  * idempotent appends keyed by event id.
  */
 import type { StoredEvent } from '../events/schema.ts';
+import { genericDetectionReads, type DetectionReads } from '../store/detection-reads.ts';
 import type { AppendResult, Checkpoint, EventQuery, IncomingEvent, QuarantineItem, Store } from '../store/types.ts';
 
 function matches(e: StoredEvent, q: EventQuery): boolean {
@@ -28,6 +29,7 @@ export class MemoryStore implements Store {
   private readonly state = new Map<string, string>();
   private readonly checkpoints = new Map<string, Checkpoint>();
   private readonly quarantined: Array<QuarantineItem & { id: number; createdAt: number }> = [];
+  private readonly reads = genericDetectionReads(this);
 
   /**
    * @example
@@ -90,6 +92,10 @@ export class MemoryStore implements Store {
 
   async allIds(): Promise<Set<string>> {
     return new Set(this.byId.keys());
+  }
+
+  detectionReads(): DetectionReads {
+    return this.reads;
   }
 
   async newestEventTime(): Promise<number | null> {

@@ -3,16 +3,12 @@
  * rules say (`gridwatch detect --since 30d`).
  */
 import type { Alert, AlertDraft, ReplaceResult } from '../alerts/types.ts';
-import type { Config } from '../config/schema.ts';
 import type { HistoryFields } from '../events/schema.ts';
 import type { Store } from '../store/types.ts';
 import { DayUsage, type UsageSource } from '../alerts/history.ts';
-import { alertStoreFor, sinksNotifier } from './bindings.ts';
 import { toDrafts } from './drafts.ts';
-import { createEngine, evaluateDays, type Engine, type EngineOptions } from './engine.ts';
+import { evaluateDays, type Engine } from './engine.ts';
 import type { GroupedAlert } from './grouping.ts';
-
-export interface ReplayOptions extends EngineOptions, ReplayRunOptions {}
 
 export interface ReplayRunOptions {
   since?: number;
@@ -71,7 +67,8 @@ export async function notifyPending(engine: Engine): Promise<void> {
 }
 
 /**
- * Replay the enabled rules over [since, until] with an engine already assembled.
+ * Replay the enabled rules over [since, until] with an assembled engine (its alert store and notifier wired by the
+ * caller: `cli/compose.ts`), store the alerts and report those of the replayed days.
  *
  * @example const report = await replayWithEngine(store, engine, { since: now - 30 * 86400 })
  */
@@ -116,30 +113,4 @@ export async function replayWithEngine(store: Store, engine: Engine, opts: Repla
   const total = (performance.now() - t0) / 1000;
   stored.sort((a, b) => a.first_ts - b.first_ts || (a.id < b.id ? -1 : 1));
   return { alerts: stored, result, counts, events, days, seconds: { evaluate: total - storeMs / 1000, store: storeMs / 1000 } };
-}
-
-/**
- * Replay stored events through the enabled rules, store the alerts and return those of the replayed days.
- * Deliveries go to the config's sinks unless `notifier` says otherwise.
- *
- * @example
- * const alerts = await replay(store, config, { since: Math.floor(Date.now() / 1000) - 30 * 86400 });
- */
-export async function replay(store: Store, config: Config, opts: ReplayOptions = {}): Promise<Alert[]> {
-  return (await replayDetailed(store, config, opts)).alerts;
-}
-
-/**
- * `replay` with figures (events read, created/updated/removed, time spent).
- *
- * @example const { alerts, result } = await replayDetailed(store, config, {})
- */
-export async function replayDetailed(store: Store, config: Config, opts: ReplayOptions = {}): Promise<ReplayReport> {
-  const own = opts.notifier === undefined ? sinksNotifier(store, config, { log: opts.log }) : null;
-  try {
-    const engine = createEngine(config, opts.alerts ?? alertStoreFor(store), { ...opts, notifier: opts.notifier ?? own?.notifier ?? null });
-    return await replayWithEngine(store, engine, opts);
-  } finally {
-    await own?.sinks.close();
-  }
 }

@@ -8,7 +8,7 @@
 import type { HistoryFields, StoredEvent } from '../events/schema.ts';
 import type { CompiledRule } from './compiled.ts';
 import { EventView } from './event-view.ts';
-import { pageOfEvents, type EventPage } from './reads.ts';
+import { pageOfEvents, type EventPage } from '../store/detection-reads.ts';
 import { Grouper, type GroupedAlert } from './grouping.ts';
 import type { Firing, KeyEvaluator } from './kinds/types.ts';
 import type { TimeZone } from './time.ts';

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { parseSinkConfigs, SinkConfigError, SinkConfigSchema } from './config.ts';
 import { createSinks } from './index.ts';
+import { SqliteOutboxStore } from '../store/sqlite/outbox.ts';
 import { openOutboxDb } from './test-support.ts';
 
 function problemsOf(value: unknown): string[] {
@@ -65,7 +66,7 @@ describe('createSinks configuration errors', () => {
   const db = openOutboxDb(':memory:');
 
   it('names the missing environment variable, not a value', () => {
-    expect(() => createSinks([{ type: 'webhook', url: 'https://x.example/', secret_env: 'GW_MISSING' }], db, { env: {} }))
+    expect(() => createSinks([{ type: 'webhook', url: 'https://x.example/', secret_env: 'GW_MISSING' }], new SqliteOutboxStore(db), { env: {} }))
       .toThrow(/sinks\[0\]\.secret_env: environment variable GW_MISSING is not set/);
   });
 
@@ -73,7 +74,7 @@ describe('createSinks configuration errors', () => {
     const value = 'xoxb-not-a-url-secret';
     let msg = '';
     try {
-      createSinks([{ type: 'slack', webhook_url_env: 'GW_SLACK' }], db, { env: { GW_SLACK: value } });
+      createSinks([{ type: 'slack', webhook_url_env: 'GW_SLACK' }], new SqliteOutboxStore(db), { env: { GW_SLACK: value } });
     } catch (e) {
       msg = (e as Error).message;
     }
@@ -83,6 +84,6 @@ describe('createSinks configuration errors', () => {
 
   it('explains a database without the outbox table', () => {
     const bare = new Database(':memory:');
-    expect(() => createSinks([{ type: 'stdout' }], bare)).toThrow(/alert_outbox is missing/);
+    expect(() => createSinks([{ type: 'stdout' }], new SqliteOutboxStore(bare))).toThrow(/alert_outbox is missing/);
   });
 });

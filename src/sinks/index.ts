@@ -4,8 +4,8 @@
  * Everything goes through the outbox, stdout and file sinks included, so "the alert was raised" and "the alert was
  * handed on" are separate, recorded facts, and one slow or broken destination never holds up the others.
  */
-import type BetterSqlite3 from 'better-sqlite3';
 import type { Writable } from 'node:stream';
+import type { OutboxStore } from '../store/outbox.ts';
 import { parseSinkConfigs, resolveSecret, sinkName, type SinkConfig, type SinkConfigInput } from './config.ts';
 import { createFileSink } from './file.ts';
 import type { FetchLike } from './http.ts';
@@ -47,7 +47,7 @@ export interface Sinks {
   list(filter?: { status?: OutboxStatus; sink?: string; alertId?: string; limit?: number }): OutboxRow[];
   /** Flush every `intervalMs` in the background (timer does not keep the process alive) until `close`. */
   startAutoFlush(intervalMs: number): void;
-  /** Stop the timer and wait for a running flush. The database stays open: its owner closes it. */
+  /** Stop the timer and wait for a running flush. The store stays open: its owner closes it. */
   close(): Promise<void>;
 }
 
@@ -74,18 +74,18 @@ function buildSink(c: SinkConfig, index: number, opts: Required<Pick<CreateSinks
 }
 
 /**
- * Validate the sink configs, resolve their secrets and open the outbox on `db` (which must have migration 3, as a
- * database opened with `openSqliteStore` does). Throws `SinkConfigError` for bad configuration.
+ * Validate the sink configs, resolve their secrets and put the durable outbox (`store`) in front of them. Throws
+ * `SinkConfigError` for bad configuration.
  *
  * @example
- * const store = openSqliteStore('gridwatch.db');
- * const sinks = createSinks(config.sinks, store.db, { log: (m) => console.error(m) });
+ * const store = await openSqliteStore('gridwatch.db');
+ * const sinks = createSinks(config.sinks, store.outboxStore(), { log: (m) => console.error(m) });
  * sinks.startAutoFlush(30_000);
  * await sinks.deliver(newAlerts);
  */
 export function createSinks(
   configs: readonly SinkConfigInput[],
-  db: BetterSqlite3.Database,
+  store: OutboxStore,
   opts: CreateSinksOptions = {},
 ): Sinks {
   const parsed = parseSinkConfigs(configs);
@@ -96,7 +96,7 @@ export function createSinks(
     env: opts.env ?? process.env,
   };
   const sinks = parsed.map((c, i) => buildSink(c, i, deps));
-  const outbox = new Outbox(db, sinks, { backoff: opts.backoff, log: opts.log });
+  const outbox = new Outbox(store, sinks, { backoff: opts.backoff, log: opts.log });
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
   const flush = (): Promise<FlushResult> => outbox.flush(deps.clock());

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrations } from '../store/sqlite/migrations.ts';
+import { SqliteOutboxStore } from '../store/sqlite/outbox.ts';
 import { createSinks, type SinkConfigInput } from './index.ts';
 import { backoffDelay, deliveryIdOf } from './outbox.ts';
 import { alert, openOutboxDb, startReceiver, type Receiver } from './test-support.ts';
@@ -39,7 +40,7 @@ describe('alert outbox', () => {
   const webhook = (extra: Partial<SinkConfigInput> = {}): SinkConfigInput =>
     ({ type: 'webhook', name: 'siem', url: rx.url, secret_env: 'GW_SECRET', timeout_ms: 300, ...extra }) as SinkConfigInput;
   const open = (configs: SinkConfigInput[], d: Database.Database = db) =>
-    createSinks(configs, d, { clock, env: { GW_SECRET: SECRET }, log: (m) => logs.push(m), stdout: new PassThrough() });
+    createSinks(configs, new SqliteOutboxStore(d), { clock, env: { GW_SECRET: SECRET }, log: (m) => logs.push(m), stdout: new PassThrough() });
 
   /** Alerts the receiver accepted (2xx), after checking each one's signature (the clock moves, so not the age). */
   const acceptedAlerts = (): Array<{ id: string; title: string }> =>
@@ -131,7 +132,7 @@ describe('alert outbox', () => {
   });
 
   it('marks a row dead after maxAttempts, keeps listing it, and retryDead() revives it', async () => {
-    const sinks = createSinks([webhook()], db, { clock, env: { GW_SECRET: SECRET }, log: (m) => logs.push(m), backoff: { baseMs: 1000, maxMs: 4000, maxAttempts: 4 } });
+    const sinks = createSinks([webhook()], new SqliteOutboxStore(db), { clock, env: { GW_SECRET: SECRET }, log: (m) => logs.push(m), backoff: { baseMs: 1000, maxMs: 4000, maxAttempts: 4 } });
     rx.mode = 503;
     await sinks.deliver([alert()]);
     const delays: number[] = [];
@@ -189,7 +190,7 @@ describe('alert outbox', () => {
     const stream = new PassThrough();
     let text = '';
     stream.on('data', (c: Buffer) => (text += c.toString()));
-    const sinks = createSinks([{ type: 'stdout' }], db, { clock, stdout: stream });
+    const sinks = createSinks([{ type: 'stdout' }], new SqliteOutboxStore(db), { clock, stdout: stream });
     await sinks.deliver([alert({ id: 'a1' }), alert({ id: 'a2' })]);
     expect(text.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(['a1', 'a2']);
     await sinks.close();
@@ -207,7 +208,7 @@ describe('alert outbox', () => {
   });
 
   it('never stores or logs the secret', async () => {
-    const leaky = createSinks([webhook()], db, {
+    const leaky = createSinks([webhook()], new SqliteOutboxStore(db), {
       clock,
       env: { GW_SECRET: SECRET },
       log: (m) => logs.push(m),

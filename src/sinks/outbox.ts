@@ -1,6 +1,6 @@
 /**
- * The durable alert outbox: alerts are written to SQLite (table `alert_outbox`, migration 3) before any delivery is
- * tried, and a row leaves the "to do" set only when its sink accepted it. A crash, a receiver outage or a restart
+ * The durable alert outbox: alerts are written to the store (`OutboxStore`; SQLite: table `alert_outbox`) before any
+ * delivery is tried, and a row leaves the "to do" set only when its sink accepted it. A crash, a receiver outage or a restart
  * therefore never loses an alert; it is retried with capped exponential backoff.
  *
  * Rules:
@@ -15,7 +15,7 @@
  *   to the sink is derived from (alert id, sink, payload) so receivers can drop the duplicate.
  */
 import { createHash } from 'node:crypto';
-import type BetterSqlite3 from 'better-sqlite3';
+import type { DueRow, OutboxEntry, OutboxRow, OutboxStatus, OutboxStore } from '../store/outbox.ts';
 import { meetsMinSeverity, type DeliverableAlert, type Sink } from './types.ts';
 
 export interface BackoffOptions {
@@ -35,21 +35,7 @@ export interface OutboxOptions {
   log?: (message: string) => void;
 }
 
-export type OutboxStatus = 'pending' | 'delivered' | 'dead' | 'superseded';
-
-export interface OutboxRow {
-  id: number;
-  alert_id: string;
-  sink: string;
-  severity: string | null;
-  status: OutboxStatus;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  created_at: number;
-  updated_at: number;
-  delivered_at: number | null;
-}
+export type { OutboxRow, OutboxStatus } from '../store/outbox.ts';
 
 export interface FlushResult {
   /** Rows delivered by this flush. */
@@ -59,13 +45,6 @@ export interface FlushResult {
   /** Rows still pending for configured sinks afterwards (due later or not reached). */
   pending: number;
 }
-
-interface DueRow extends OutboxRow {
-  payload: string;
-  payload_hash: string;
-}
-
-const ROW_COLUMNS = 'id, alert_id, sink, severity, status, attempts, next_attempt_at, last_error, created_at, updated_at, delivered_at';
 
 /**
  * Delay before the next attempt after `attempts` failures.
@@ -90,69 +69,26 @@ export function deliveryIdOf(alertId: string, sink: string, payloadHash: string)
   return createHash('sha256').update(`${alertId}\n${sink}\n${payloadHash}`).digest('hex').slice(0, 32);
 }
 
-/** The statements the outbox uses, prepared once. */
-function prepareStatements(db: BetterSqlite3.Database) {
-  return {
-    latest: db.prepare('SELECT id, payload_hash, status FROM alert_outbox WHERE alert_id = ? AND sink = ? ORDER BY id DESC LIMIT 1'),
-    supersede: db.prepare(
-      "UPDATE alert_outbox SET status = 'superseded', updated_at = ? WHERE alert_id = ? AND sink = ? AND status IN ('pending', 'dead')",
-    ),
-    insert: db.prepare(
-      `INSERT INTO alert_outbox (alert_id, sink, payload, payload_hash, severity, status, attempts, next_attempt_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
-    ),
-    due: db.prepare(
-      `SELECT ${ROW_COLUMNS}, payload, payload_hash FROM alert_outbox
-       WHERE status = 'pending' AND sink = ? AND next_attempt_at <= ? AND id > ? ORDER BY id LIMIT ?`,
-    ),
-    delivered: db.prepare("UPDATE alert_outbox SET status = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL WHERE id = ?"),
-    failed: db.prepare('UPDATE alert_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?'),
-    pendingCount: db.prepare("SELECT sink, COUNT(*) AS n FROM alert_outbox WHERE status = 'pending' GROUP BY sink"),
-    retryDead: db.prepare("UPDATE alert_outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE status = 'dead' AND (? IS NULL OR sink = ?)"),
-  };
-}
-
 export class Outbox {
   private readonly sinks: Map<string, Sink>;
   private readonly backoff: BackoffOptions;
   private readonly maxAttempts: number;
   private readonly batchSize: number;
   private readonly log: (message: string) => void;
-  private readonly stmts: ReturnType<typeof prepareStatements>;
-  private readonly enqueueTx: (alerts: readonly DeliverableAlert[], now: number) => number;
   private running: Promise<unknown> = Promise.resolve();
 
   /**
    * @example
-   * const outbox = new Outbox(store.db, [createStdoutSink({}, process.stdout)]);
+   * const outbox = new Outbox(store.outboxStore(), [createStdoutSink({}, process.stdout)]);
    * outbox.enqueue(alerts, Date.now());
    * await outbox.flush(Date.now());
    */
-  constructor(private readonly db: BetterSqlite3.Database, sinks: readonly Sink[], opts: OutboxOptions = {}) {
-    const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alert_outbox'").get();
-    if (!exists) throw new Error('table alert_outbox is missing: open the database with openSqliteStore (migration 3)');
+  constructor(private readonly store: OutboxStore, sinks: readonly Sink[], opts: OutboxOptions = {}) {
     this.sinks = new Map(sinks.map((s) => [s.name, s]));
     this.backoff = opts.backoff ?? {};
     this.maxAttempts = opts.backoff?.maxAttempts ?? 20;
     this.batchSize = opts.batchSize ?? 100;
     this.log = opts.log ?? (() => {});
-    this.stmts = prepareStatements(db);
-    this.enqueueTx = db.transaction((alerts: readonly DeliverableAlert[], now: number) => {
-      let inserted = 0;
-      for (const alert of alerts) {
-        const payload = JSON.stringify(alert);
-        const hash = createHash('sha256').update(payload).digest('hex');
-        for (const sink of this.sinks.values()) {
-          if (!meetsMinSeverity(String(alert.severity ?? ''), sink.minSeverity)) continue;
-          const latest = this.stmts.latest.get(alert.id, sink.name) as { payload_hash: string } | undefined;
-          if (latest && latest.payload_hash === hash) continue;
-          this.stmts.supersede.run(now, alert.id, sink.name);
-          this.stmts.insert.run(alert.id, sink.name, payload, hash, alert.severity ?? null, now, now, now);
-          inserted++;
-        }
-      }
-      return inserted;
-    });
   }
 
   /**
@@ -165,7 +101,17 @@ export class Outbox {
     for (const a of alerts) {
       if (typeof a?.id !== 'string' || a.id === '') throw new Error('cannot enqueue an alert without a string id');
     }
-    return this.enqueueTx(alerts, now);
+    const entries: OutboxEntry[] = [];
+    for (const alert of alerts) {
+      const payload = JSON.stringify(alert);
+      const payloadHash = createHash('sha256').update(payload).digest('hex');
+      for (const sink of this.sinks.values()) {
+        if (meetsMinSeverity(String(alert.severity ?? ''), sink.minSeverity)) {
+          entries.push({ alertId: alert.id, sink: sink.name, payload, payloadHash, severity: alert.severity ?? null });
+        }
+      }
+    }
+    return this.store.enqueue(entries, now);
   }
 
   /**
@@ -193,7 +139,7 @@ export class Outbox {
     let delivered = 0;
     let lastId = 0;
     for (;;) {
-      const rows = this.stmts.due.all(sink.name, now, lastId, this.batchSize) as DueRow[];
+      const rows = this.store.due(sink.name, now, lastId, this.batchSize);
       if (rows.length === 0) return { delivered, failed: 0 };
       for (const row of rows) {
         lastId = row.id;
@@ -204,7 +150,7 @@ export class Outbox {
           this.recordFailure(sink, row, e, now);
           return { delivered, failed: 1 };
         }
-        this.stmts.delivered.run(now, now, row.id);
+        this.store.markDelivered(row.id, now);
         delivered++;
       }
     }
@@ -215,7 +161,7 @@ export class Outbox {
     const message = (e instanceof Error ? e.message : String(e)).slice(0, 500);
     const dead = attempts >= this.maxAttempts;
     const next = dead ? now : now + backoffDelay(attempts, this.backoff);
-    this.stmts.failed.run(dead ? 'dead' : 'pending', attempts, next, message, now, row.id);
+    this.store.markFailed(row.id, { status: dead ? 'dead' : 'pending', attempts, nextAttemptAt: next, error: message }, now);
     this.log(
       dead
         ? `${sink.describe()}: alert ${row.alert_id} failed ${attempts} times, marked dead (retry with retryDead): ${message}`
@@ -231,7 +177,7 @@ export class Outbox {
    */
   pending(): number {
     let n = 0;
-    for (const r of this.stmts.pendingCount.all() as Array<{ sink: string; n: number }>) if (this.sinks.has(r.sink)) n += r.n;
+    for (const r of this.store.pendingBySink()) if (this.sinks.has(r.sink)) n += r.n;
     return n;
   }
 
@@ -242,7 +188,7 @@ export class Outbox {
    * outbox.retryDead(Date.now(), 'siem') // 3
    */
   retryDead(now: number, sink?: string): number {
-    return this.stmts.retryDead.run(now, now, sink ?? null, sink ?? null).changes;
+    return this.store.retryDead(now, sink);
   }
 
   /**
@@ -252,13 +198,7 @@ export class Outbox {
    * outbox.list({ status: 'dead' })
    */
   list(filter: { status?: OutboxStatus; sink?: string; alertId?: string; limit?: number } = {}): OutboxRow[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (filter.status) (where.push('status = ?'), args.push(filter.status));
-    if (filter.sink) (where.push('sink = ?'), args.push(filter.sink));
-    if (filter.alertId) (where.push('alert_id = ?'), args.push(filter.alertId));
-    const sql = `SELECT ${ROW_COLUMNS} FROM alert_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    return this.db.prepare(sql).all(...args, filter.limit ?? 100) as OutboxRow[];
+    return this.store.list(filter);
   }
 
   /** Wait for a running flush to finish. */

@@ -1,4 +1,6 @@
 import type { NormalisedEvent, StoredEvent } from '../events/schema.ts';
+import type { DetectionReads } from './detection-reads.ts';
+import type { OutboxStore } from './outbox.ts';
 
 /** One validated event ready to store: its exact received text and its normalised view. */
 export interface IncomingEvent {
@@ -44,6 +46,12 @@ export interface AppendResult {
   duplicates: number;
   /** For each inserted event, its id (duplicates are left out). */
   insertedIds: string[];
+}
+
+/** Inclusive time range, Unix seconds. */
+export interface TimeWindow {
+  since: number;
+  until: number;
 }
 
 /** Filters shared by the CLI, the HTTP API and the engine. All optional; arrays mean "any of". */
@@ -99,6 +107,8 @@ export interface Store {
   maxSeq(): Promise<number>;
   /** Every stored id (for tests and exact-set checks). */
   allIds(): Promise<Set<string>>;
+  /** The reads detection makes (replay scan, history, users' windows), possibly faster than the methods above. */
+  detectionReads(): DetectionReads;
   /** Newest `date_create` stored, or null. */
   newestEventTime(): Promise<number | null>;
   /** Counts grouped by a normalised column (action, actor, reason) for summaries. */
@@ -111,6 +121,9 @@ export interface Store {
   /** A small key/value area for components' durable state (detection engine, outbox cursors...). */
   getState(key: string): Promise<string | null>;
   putState(key: string, value: string): Promise<void>;
+
+  /** The sinks' durable outbox, when the backend keeps one (without it, alerts are not handed to sinks). */
+  outboxStore?(): OutboxStore;
 
   close(): Promise<void>;
 }

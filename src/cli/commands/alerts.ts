@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { alertJson, alertRow, ALERT_TABLE_HEADERS, describeAlert } from '../../alerts/format.ts';
 import { ALERT_STATUSES, SEVERITIES, type AlertFilter, type AlertStatus, type Severity } from '../../alerts/types.ts';
-import { alertStoreFor } from '../../detect/bindings.ts';
+import { alertStoreFor } from '../compose.ts';
 import { CliError, outputFormat, type CliContext } from '../context.ts';
 import { renderTable } from '../format.ts';
 import { cliInt, cliList, cliTime } from '../parse.ts';

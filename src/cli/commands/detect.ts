@@ -3,8 +3,8 @@ import { alertJson, alertRow, ALERT_TABLE_HEADERS } from '../../alerts/format.ts
 import { ConfigError, loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import { MARK_KEY } from '../../detect/incremental.ts';
-import { replayDetailed } from '../../detect/replay.ts';
 import { RuleLoadError } from '../../detect/rule-loader.ts';
+import { replayDetailed } from '../compose.ts';
 import { CliError, outputFormat, type CliContext } from '../context.ts';
 import { renderTable } from '../format.ts';
 import { cliTime } from '../parse.ts';

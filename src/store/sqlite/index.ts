@@ -1,11 +1,18 @@
 import Database from 'better-sqlite3';
-import type { NormalisedEvent, StoredEvent } from '../../events/schema.ts';
+import type { StoredEvent } from '../../events/schema.ts';
+import { genericDetectionReads, type DetectionReads } from '../detection-reads.ts';
+import type { OutboxStore } from '../outbox.ts';
 import type { AppendResult, BackgroundWriter, Checkpoint, EventQuery, IncomingEvent, QuarantineItem, Store } from '../types.ts';
+import { sqliteDetectionReads } from './detection-reads.ts';
+import { EVENT_COLUMNS, rowToEvent, type EventRow } from './event-rows.ts';
 import { insertPacked, prepareInsert, type InsertStatements } from './insert-packed.mjs';
 import { EVENT_INDEXES, migrations } from './migrations.ts';
 import { appendResultOf, packEvents } from './packed.ts';
+import { SqliteOutboxStore } from './outbox.ts';
 import { buildEventWhere } from './query.ts';
 import { openWriteWorker } from './write-worker.ts';
+
+export { EVENT_COLUMNS, rowToEvent, type EventRow } from './event-rows.ts';
 
 /** Set on every connection to the store, the write worker's included. */
 const CONNECTION_PRAGMAS = [
@@ -26,58 +33,6 @@ const CHECKPOINT_EVERY = 4;
 
 /** Imports smaller than this keep the indexes up to date row by row. */
 const BULK_MIN_EVENTS = 100_000;
-
-/** The columns `rowToEvent` reads (`SELECT ${EVENT_COLUMNS} FROM events ...`). */
-export const EVENT_COLUMNS =
-  'seq, id, ts, action, actor_id, actor_name, actor_email, entity_type, entity_id, entity_name, ip, session_id, ua, reasons, action_ts_ms, location_id, raw';
-
-/** One row of the `events` table, as selected with `EVENT_COLUMNS`. */
-export interface EventRow {
-  seq: number;
-  id: string;
-  ts: number;
-  action: string;
-  actor_id: string | null;
-  actor_name: string | null;
-  actor_email: string | null;
-  entity_type: string | null;
-  entity_id: string | null;
-  entity_name: string | null;
-  ip: string | null;
-  session_id: string | null;
-  ua: string | null;
-  reasons: string | null;
-  action_ts_ms: number | null;
-  location_id: string | null;
-  raw: string;
-}
-
-/**
- * The stored event of a row selected with `EVENT_COLUMNS`.
- *
- * @example rowToEvent(db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?`).get(id) as EventRow).norm.action
- */
-export function rowToEvent(r: EventRow): StoredEvent {
-  const norm: NormalisedEvent = {
-    id: r.id,
-    ts: r.ts,
-    action: r.action,
-    actorType: null,
-    actorId: r.actor_id,
-    actorName: r.actor_name,
-    actorEmail: r.actor_email,
-    entityType: r.entity_type,
-    entityId: r.entity_id,
-    entityName: r.entity_name,
-    ip: r.ip,
-    sessionId: r.session_id,
-    ua: r.ua,
-    locationId: r.location_id,
-    reasons: r.reasons ? r.reasons.split(',') : [],
-    actionTimestampMs: r.action_ts_ms,
-  };
-  return { seq: r.seq, raw: r.raw, norm };
-}
 
 /**
  * Apply every migration not yet applied, each in its own transaction. Applied versions are recorded one by one
@@ -109,6 +64,8 @@ export class SqliteStore implements Store {
   private readonly insert: InsertStatements;
   private readonly upsertCheckpoint: Database.Statement;
   private readonly appendTx: (batch: IncomingEvent[], cp?: Checkpoint) => AppendResult;
+  private reads: DetectionReads | undefined;
+  private outbox: OutboxStore | undefined;
 
   constructor(readonly path: string) {
     this.db = new Database(path);
@@ -245,6 +202,17 @@ export class SqliteStore implements Store {
 
   async allIds(): Promise<Set<string>> {
     return new Set(this.db.prepare('SELECT id FROM events').pluck().all() as string[]);
+  }
+
+  detectionReads(): DetectionReads {
+    // A database whose table layout the lean reads do not know (a prepare failure) is read through this interface.
+    this.reads ??= sqliteDetectionReads(this.db) ?? genericDetectionReads(this);
+    return this.reads;
+  }
+
+  outboxStore(): OutboxStore {
+    this.outbox ??= new SqliteOutboxStore(this.db);
+    return this.outbox;
   }
 
   async newestEventTime(): Promise<number | null> {

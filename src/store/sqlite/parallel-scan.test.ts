@@ -2,7 +2,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readerFor } from '../../detect/reads.ts';
 import { normalise } from '../../events/normalise.ts';
 import type { StoredEvent } from '../../events/schema.ts';
 import { openSqliteStore, type SqliteStore } from './index.ts';
@@ -123,7 +122,7 @@ describe('detection reader scan', () => {
     for await (const b of store.scanEvents({ batchSize: 50 })) for (const e of b) fromStore.push(fields(e));
     const fromReader: string[] = [];
     // Pages of 50: the first two come from this thread, the rest from the worker.
-    for await (const b of readerFor(store).scan(0, 2e9, 50)) for (const e of b) fromReader.push(fields(e));
+    for await (const b of store.detectionReads().scan(0, 2e9, 50)) for (const e of b) fromReader.push(fields(e));
     expect(fromReader).toHaveLength(N);
     expect(fromReader).toEqual(fromStore);
   });

@@ -16,7 +16,10 @@ export function buildEventWhere(q: EventQuery): { where: string; params: Record<
       params[`a${i}`] = a;
       return `@a${i}`;
     });
-    clauses.push(`e.action IN (${names.join(', ')})`);
+    // With a user filter, `+` keeps the planner on the (user, ts) index: a user's events over a window are few, an
+    // action's over the same window can be most of the table.
+    const plus = q.actor !== undefined || q.entity !== undefined ? '+' : '';
+    clauses.push(`${plus}e.action IN (${names.join(', ')})`);
   }
   const eq = (col: string, key: string, value: string | undefined) => {
     if (value === undefined) return;

@@ -5,13 +5,10 @@
  * the scan because alerts read them.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import type { NormalisedEvent, StoredEvent } from '../events/schema.ts';
-import { parallelScan, type ScanColumnKind, type ScanPage } from '../store/sqlite/parallel-scan.ts';
-import type { EventPage } from './reads.ts';
-
-/** Every normalised column, for reads that return whole events. */
-export const NORM_COLUMNS =
-  'seq, id, ts, action, actor_id, actor_name, actor_email, entity_type, entity_id, entity_name, ip, session_id, ua, reasons, action_ts_ms, location_id';
+import type { NormalisedEvent, StoredEvent } from '../../events/schema.ts';
+import type { EventPage } from '../detection-reads.ts';
+import { NO_REASONS } from './event-rows.ts';
+import { parallelScan, type ScanColumnKind, type ScanPage } from './parallel-scan.ts';
 
 /** The columns a scanned event reads on demand (`ScannedEvent.detail`), in this order. */
 export const DETAIL_COLUMNS = 'actor_name, actor_email, entity_type, entity_name, session_id, location_id, entity_id, action_ts_ms';
@@ -164,32 +161,6 @@ export class ScannedEvent implements StoredEvent, NormalisedEvent {
   get actionTimestampMs() {
     return this.detail(7) as number | null;
   }
-}
-
-/** Shared by every event without reasons (most of them): one allocation less per event. Never mutated. */
-const NO_REASONS: string[] = [];
-
-/** The normalised event of a row selected with `NORM_COLUMNS`. */
-export function normOf(r: Row): NormalisedEvent {
-  const s = (i: number) => r[i] as string | null;
-  return {
-    id: r[1],
-    ts: r[2],
-    action: r[3],
-    actorType: null,
-    actorId: s(4),
-    actorName: s(5),
-    actorEmail: s(6),
-    entityType: s(7),
-    entityId: s(8),
-    entityName: s(9),
-    ip: s(10),
-    sessionId: s(11),
-    ua: s(12),
-    reasons: r[13] ? (r[13] as string).split(',') : NO_REASONS,
-    actionTimestampMs: r[14] as number | null,
-    locationId: s(15),
-  };
 }
 
 function carriedOf(p: ScanPage, i: number): { raw: string; detail: string | null } | null {
