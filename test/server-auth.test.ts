@@ -9,7 +9,8 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, ensureAdmin, type RunningServer } from '../src/server/index.ts';
+import { Accounts, createServer, ensureAdmin, type RunningServer } from '../src/server/index.ts';
+import { lineLogger } from '../src/util/log.ts';
 import { addAccounts, demoStore, TEST_PASSWORD, type DemoFixture } from './server-fixtures.ts';
 
 let fx: DemoFixture;
@@ -59,8 +60,8 @@ beforeAll(async () => {
     port: 0,
     webDir,
     clock,
-    log: (l) => logs.push(l),
-    rateLimit: { perName: 3, perAddress: 6, windowMs: 60_000 },
+    log: lineLogger((l) => logs.push(l), { source: 'gridwatch serve', format: 'json', clock }),
+    rateLimit: { freeFailures: 3, baseDelayMs: 10_000, maxDelayMs: 40_000, perAddress: 12, windowMs: 60_000 },
     sessions: { idleMs: 3600_000, maxMs: 4 * 3600_000 },
   });
 });
@@ -198,22 +199,76 @@ describe('roles', () => {
 });
 
 describe('login protection and first run', () => {
-  it('rate-limits failed logins, even with the right password, and says when to retry', async () => {
+  const tryLogin = (name: string, password: string) => call('POST', '/api/v1/auth/login', { body: { name, password } });
+  const logged = () => logs.map((l) => JSON.parse(l));
+
+  it('slows an account down by a doubling, capped delay, never locks it, and refuses even the right password meanwhile', async () => {
     for (let i = 0; i < 3; i++) {
-      const r = await call('POST', '/api/v1/auth/login', { body: { name: 'responder', password: `wrong-${i}` } });
+      const r = await tryLogin('responder', `wrong-${i}`);
       expect(r.status).toBe(401);
       expect(r.body.error.message).toBe('wrong name or password');
     }
-    const blocked = await call('POST', '/api/v1/auth/login', { body: { name: 'responder', password: TEST_PASSWORD } });
-    expect(blocked.status).toBe(429);
-    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
-    const unknown = await call('POST', '/api/v1/auth/login', { body: { name: 'nobody', password: 'x' } });
-    expect(unknown.body.error.message).toBe('wrong name or password');
+    const retryAfter: number[] = [];
+    for (const step of [10_000, 20_000, 40_000, 40_000]) {
+      const blocked = await tryLogin('responder', TEST_PASSWORD);
+      expect(blocked.status).toBe(429);
+      retryAfter.push(Number(blocked.headers.get('retry-after')));
+      now += step;
+      expect((await tryLogin('responder', 'wrong-again')).status).toBe(401);
+    }
+    expect(retryAfter).toEqual([10, 20, 40, 40]);
+    expect((await tryLogin('nobody', 'x')).body.error.message).toBe('wrong name or password');
+    now += 40_000;
+    expect((await tryLogin('responder', TEST_PASSWORD)).status).toBe(200); // after the delay: no lockout
+    expect((await tryLogin('responder', 'wrong-once')).status).toBe(401); // a success started the count afresh
+    expect((await tryLogin('responder', TEST_PASSWORD)).status).toBe(200);
+    const failed = logged().filter((l) => l.msg === 'login failed' && l.name === 'responder');
+    expect(failed).toHaveLength(8);
+    expect(failed.at(-2)).toMatchObject({ reason: 'wrong password', address: expect.any(String), failures: 7, next_try_after_s: 40 });
+    expect(logged().find((l) => l.msg === 'login failed' && l.name === 'nobody')?.reason).toBe('unknown name');
+    expect(logged().filter((l) => l.msg === 'login throttled' && l.name === 'responder').map((l) => l.retry_after_s)).toEqual([10, 20, 40, 40]);
     expect(logs.join('\n')).not.toContain(TEST_PASSWORD);
     expect(logs.join('\n')).not.toContain('wrong-0');
     now += 61_000;
-    expect((await call('POST', '/api/v1/auth/login', { body: { name: 'responder', password: TEST_PASSWORD } })).status).toBe(200);
-    now = Date.now() + 62_000;
+  });
+
+  it('limits guessing from one address over all names; a success forgives only its own name', async () => {
+    for (let i = 0; i < 10; i++) expect((await tryLogin(`guess-${i}`, 'x')).status).toBe(401);
+    expect((await tryLogin('viewer', 'typo')).status).toBe(401);
+    expect((await tryLogin('viewer', TEST_PASSWORD)).status).toBe(200); // 11 failures, 1 of them the viewer's own
+    expect((await tryLogin('guess-10', 'x')).status).toBe(401);
+    expect((await tryLogin('guess-11', 'x')).status).toBe(401); // 12 guesses at others: the address is at its limit
+    const blocked = await tryLogin('admin', TEST_PASSWORD);
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    now += 61_000;
+    expect((await tryLogin('admin', TEST_PASSWORD)).status).toBe(200);
+  });
+
+  it('throttles and logs wrong current passwords on a password change the same way', async () => {
+    await new Accounts(fx.store.db).create({ name: 'pat', role: 'viewer', password: TEST_PASSWORD });
+    const s = await login('pat');
+    const change = (current: string) => call('POST', '/api/v1/auth/password', { s, body: { current, password: 'a brand new passphrase' } });
+    for (let i = 0; i < 3; i++) expect((await change(`not-it-${i}`)).status).toBe(403);
+    const blocked = await change(TEST_PASSWORD);
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers.get('retry-after')).toBe('10');
+    expect((await tryLogin('pat', TEST_PASSWORD)).status).toBe(429); // the same account's password, the same count
+    const failed = logged().filter((l) => l.msg === 'password change failed' && l.name === 'pat');
+    expect(failed.map((l) => l.failures)).toEqual([1, 2, 3]);
+    expect(logs.join('\n')).not.toContain('not-it-');
+    now += 10_000;
+    expect((await change(TEST_PASSWORD)).status).toBe(200);
+    now += 61_000;
+  });
+
+  it('logs a forged login name as a field, so it cannot add a line of its own', async () => {
+    const forged = 'x\ngridwatch serve: login ok for "admin1" (admin) from 10.0.0.1';
+    expect((await tryLogin(forged, 'x')).status).toBe(401);
+    const lines = logs.join('\n').split('\n');
+    expect(lines.every((l) => l.startsWith('{"time":'))).toBe(true);
+    expect(logged().find((l) => l.msg === 'login failed' && l.name === forged)).toBeTruthy();
+    now += 61_000;
   });
 
   it('creates the first admin with a one-time password that must be replaced', async () => {
@@ -255,7 +310,7 @@ describe('listening', () => {
     await expect(createServer({ store: fx.store, host: '0.0.0.0', port: 0, log: () => {} })).rejects.toThrow(/--allow-remote/);
     const broken = Object.create(fx.store, { queryEvents: { value: async () => { throw new Error('boom in /secret/path/store.ts:12'); } } });
     const seen: string[] = [];
-    const s2 = await createServer({ store: broken, port: 0, log: (l) => seen.push(l) });
+    const s2 = await createServer({ store: broken, port: 0, log: lineLogger((l) => seen.push(l), { source: 'test', format: 'text' }) });
     try {
       const s = await fetch(`${s2.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'viewer', password: TEST_PASSWORD }) });
       const cookie = s.headers.get('set-cookie')!.split(';')[0]!;

@@ -3,6 +3,7 @@
  * organisation (Matt's story on the last day) through the real ingest path, detection run over it, and accounts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -66,4 +67,22 @@ export const TEST_PASSWORD = 'correct-horse-battery-staple';
 export async function addAccounts(store: SqliteStore, roles: Role[] = ['viewer', 'responder', 'admin']): Promise<void> {
   const accounts = new Accounts(store.db);
   for (const role of roles) await accounts.create({ name: role, role, password: TEST_PASSWORD });
+}
+
+/**
+ * A raw HTTP request to a server on loopback: unlike fetch, it sends the path as given (a backslash included) and any
+ * `Host` header.
+ *
+ * @example const r = await rawRequest(srv.port, '/api/v1/health', 'evil.example'); // r.status 421
+ */
+export function rawRequest(port: number, path: string, host = `127.0.0.1:${port}`): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

@@ -1,6 +1,7 @@
 /**
- * The HTTP application: security headers on everything, the versioned JSON API under `/api/v1/` (login required
- * except `/health` and `/auth/login`), and the single-page app for every other GET.
+ * The HTTP application: security headers on everything, answers only for our own host names (`host-check.ts`), the
+ * versioned JSON API under `/api/v1/` (login required except `/health` and `/auth/login`), and the single-page app for
+ * every other GET.
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -14,6 +15,7 @@ import { csrfGuard, loadSession, requireLogin } from './auth/middleware.ts';
 import { authRoutes } from './auth/routes.ts';
 import type { AppEnv, ServerDeps } from './context.ts';
 import { errorBody, HttpError } from './errors.ts';
+import { hostGuard, type HostAllowList } from './host-check.ts';
 import { securityHeaders } from './security-headers.ts';
 import type { StaticSite } from './static.ts';
 
@@ -21,10 +23,12 @@ import type { StaticSite } from './static.ts';
  * Build the app for a set of dependencies (no socket: `createServer` listens; tests may call `app.request`).
  *
  * @example
- * const app = buildApp(deps, new StaticSite());
- * const res = await app.request('/api/v1/health'); // 200 {"ok":true}
+ * const hosts = new HostAllowList({ listenHost: '127.0.0.1' });
+ * hosts.listening(8080);
+ * const app = buildApp(deps, new StaticSite(), hosts);
+ * const res = await app.request('http://127.0.0.1:8080/api/v1/health'); // 200 {"ok":true}
  */
-export function buildApp(deps: ServerDeps, site: StaticSite): Hono<AppEnv> {
+export function buildApp(deps: ServerDeps, site: StaticSite, hosts: HostAllowList): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', async (c, next) => {
     c.set('deps', deps);
@@ -32,6 +36,7 @@ export function buildApp(deps: ServerDeps, site: StaticSite): Hono<AppEnv> {
     await next();
   });
   app.use('*', securityHeaders({ tls: deps.tls }));
+  app.use('*', hostGuard(hosts));
 
   app.onError((err, c) => {
     if (err instanceof HttpError) {
@@ -39,7 +44,7 @@ export function buildApp(deps: ServerDeps, site: StaticSite): Hono<AppEnv> {
       return c.json(errorBody(err), err.status);
     }
     // Unexpected: the log gets the detail, the client a generic message (no stack, no SQL, no paths).
-    deps.log(`error on ${c.req.method} ${c.req.path}: ${(err as Error)?.stack ?? String(err)}`);
+    deps.log('request failed', { method: c.req.method, path: c.req.path, error: (err as Error)?.stack ?? String(err) });
     return c.json({ error: { code: 'internal', message: 'internal error (see the server log)' } }, 500);
   });
 

@@ -6,6 +6,7 @@ import type { AlertStore } from '../alerts/types.ts';
 import type { DetectEnv } from '../detect/env.ts';
 import type { SqliteStore } from '../store/sqlite/index.ts';
 import type { Clock } from '../util/clock.ts';
+import type { Logger } from '../util/log.ts';
 import type { LoginRateLimiter } from './auth/rate-limit.ts';
 import type { Session, Sessions } from './auth/sessions.ts';
 import type { Accounts } from './auth/users.ts';
@@ -21,8 +22,11 @@ export interface ServerDeps {
   limiter: LoginRateLimiter;
   rollups: Rollups;
   clock: Clock;
-  /** One line per notable request or failure; never passwords, tokens or Slack credentials. */
-  log: (line: string) => void;
+  /**
+   * One line per notable request or failure: a fixed message, untrusted values (names, addresses, paths) as fields.
+   * Never passwords, tokens or Slack credentials.
+   */
+  log: Logger;
   /** Served over TLS: cookies get `Secure` and the `__Host-` prefix, and HSTS is sent. */
   tls: boolean;
 }

@@ -5,7 +5,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { getRequestListener } from '@hono/node-server';
+import { getRequestListener, RequestError } from '@hono/node-server';
 import { SqliteAlertStore } from '../alerts/sqlite.ts';
 import type { AlertStore } from '../alerts/types.ts';
 import { defaultConfig } from '../config/load.ts';
@@ -13,12 +13,15 @@ import type { Config } from '../config/schema.ts';
 import { buildEnv, type DetectEnv } from '../detect/env.ts';
 import type { SqliteStore } from '../store/sqlite/index.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
+import { streamLogger, type Logger } from '../util/log.ts';
 import { buildApp } from './app.ts';
 import { LoginRateLimiter, type RateLimitOptions } from './auth/rate-limit.ts';
 import { Sessions, type SessionOptions } from './auth/sessions.ts';
 import { Accounts } from './auth/users.ts';
 import type { ServerDeps } from './context.ts';
+import { HostAllowList } from './host-check.ts';
 import { Rollups } from './rollup.ts';
+import { securityHeaderEntries } from './security-headers.ts';
 import { StaticSite } from './static.ts';
 
 export { ensureAdmin, ensureDemoLogin, Accounts, ROLES, type Role, type Account } from './auth/users.ts';
@@ -40,8 +43,12 @@ export interface ServerOptions {
   allowRemote?: boolean;
   /** PEM certificate and key: serve HTTPS, with Secure `__Host-` cookies and HSTS. */
   tls?: { cert: string | Buffer; key: string | Buffer };
-  /** Log lines (default: stderr). Never receives passwords, session tokens or Slack tokens. */
-  log?: (line: string) => void;
+  /** The address people use when it is not the listening one (a reverse proxy's): its host is served too. */
+  publicUrl?: string;
+  /** More host names (optionally `name:port`) to answer for; any other `Host` gets 421. Loopback names always. */
+  allowedHosts?: readonly string[];
+  /** Structured log (default: stderr, JSON unless a terminal). Never receives passwords, session or Slack tokens. */
+  log?: Logger;
   /** Directory of the built app (default `web/dist`). */
   webDir?: string;
   clock?: Clock;
@@ -88,20 +95,24 @@ function defaultAlerts(store: SqliteStore): AlertStore | null {
  */
 export async function createServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
-  const log = opts.log ?? ((line: string) => process.stderr.write(`gridwatch serve: ${line}\n`));
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? streamLogger(process.stderr, 'gridwatch serve', clock);
+  if (opts.publicUrl !== undefined && !/^https?:\/\/[^/]/i.test(opts.publicUrl)) {
+    throw new Error(`--public-url must be an http:// or https:// URL (got ${JSON.stringify(opts.publicUrl)})`);
+  }
+  const hosts = new HostAllowList({ listenHost: host, publicUrl: opts.publicUrl, allowedHosts: opts.allowedHosts });
   if (!isLoopback(host)) {
     if (!opts.allowRemote) {
       throw new Error(`refusing to listen on ${host}: the UI shows who downloaded what. Pass --allow-remote to listen beyond loopback (and set up TLS)`);
     }
-    if (!opts.tls) log(`WARNING: listening on ${host} without TLS: logins and audit data cross the network in clear text (use --tls-cert/--tls-key)`);
+    if (!opts.tls) log('WARNING: listening beyond loopback without TLS: logins and audit data cross the network in clear text (use --tls-cert/--tls-key)', { host });
   }
-  const clock = opts.clock ?? systemClock;
   const config = opts.config ?? defaultConfig();
   const db = opts.store.db;
   const rollups = new Rollups(db);
   const t0 = performance.now();
   const folded = rollups.catchUp();
-  if (folded > 100_000) log(`indexed ${folded.toLocaleString('en')} events for the histogram in ${Math.round(performance.now() - t0)} ms`);
+  if (folded > 100_000) log('indexed events for the histogram', { events: folded, ms: Math.round(performance.now() - t0) });
   const deps: ServerDeps = {
     store: opts.store,
     alerts: opts.alerts === undefined ? defaultAlerts(opts.store) : opts.alerts,
@@ -115,12 +126,17 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
     tls: !!opts.tls,
   };
   deps.sessions.purgeExpired(clock.now());
-  const app = buildApp(deps, new StaticSite(opts.webDir));
+  const app = buildApp(deps, new StaticSite(opts.webDir), hosts);
+  const headers = { ...securityHeaderEntries(deps.tls), 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
   const listener = getRequestListener(app.fetch, {
-    // Last resort: a failure outside Hono's handler still answers without detail.
+    // Outside Hono's handler: a request the adapter cannot turn into a URL (a backslash in the path, a malformed
+    // Host) is the client's fault, 400; anything else 500. Both without detail, both with the security headers.
     errorHandler: (err) => {
-      log(`request failed: ${(err as Error)?.message ?? String(err)}`);
-      return new Response('{"error":{"code":"internal","message":"internal error"}}', { status: 500, headers: { 'Content-Type': 'application/json' } });
+      if (err instanceof RequestError) {
+        return new Response(JSON.stringify({ error: { code: 'bad_request', message: `malformed request: ${err.message}` } }), { status: 400, headers });
+      }
+      log('request failed', { error: (err as Error)?.message ?? String(err) });
+      return new Response('{"error":{"code":"internal","message":"internal error"}}', { status: 500, headers });
     },
   });
   const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, listener) : createHttpServer(listener);
@@ -140,6 +156,7 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
   const purge = setInterval(() => deps.sessions.purgeExpired(clock.now()), 3600_000);
   purge.unref();
   const port = (server.address() as AddressInfo).port;
+  hosts.listening(port);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | null = null;
   return {

@@ -19,22 +19,34 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /**
+ * The headers every response carries, also for answers made outside the app (a malformed request line).
+ *
+ * @example new Response(body, { status: 400, headers: securityHeaderEntries(false) })
+ */
+export function securityHeaderEntries(tls: boolean): Record<string, string> {
+  return {
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()',
+    ...(tls ? { 'Strict-Transport-Security': 'max-age=31536000' } : {}),
+  };
+}
+
+/**
  * Middleware setting the headers after the handler ran (so error responses get them too).
  *
  * @example app.use('*', securityHeaders({ tls: false }));
  */
 export function securityHeaders(opts: { tls: boolean }): MiddlewareHandler {
+  const entries = Object.entries(securityHeaderEntries(opts.tls));
   return async (c, next) => {
     await next();
     const h = c.res.headers;
-    h.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-    h.set('X-Content-Type-Options', 'nosniff');
-    h.set('X-Frame-Options', 'DENY');
-    h.set('Referrer-Policy', 'no-referrer');
-    h.set('Cross-Origin-Opener-Policy', 'same-origin');
-    h.set('Cross-Origin-Resource-Policy', 'same-origin');
-    h.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()');
-    if (opts.tls) h.set('Strict-Transport-Security', 'max-age=31536000');
+    for (const [k, v] of entries) h.set(k, v);
     if (c.req.path.startsWith('/api/')) {
       // Audit data must not linger in shared or disk caches.
       h.set('Cache-Control', 'no-store');

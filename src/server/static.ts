@@ -3,7 +3,8 @@
  *
  * Files are read once at start-up, with an ETag and a gzip copy of text files. Vite names assets by content hash,
  * so `/assets/*` is cached for a year as immutable; `index.html` is revalidated on every load so a new build is
- * picked up at once. Any other GET outside `/api/` answers `index.html` (client-side routes such as `/users/W123`).
+ * picked up at once. Any other GET outside `/api/` answers `index.html`: client-side routes such as `/users/W123`,
+ * `/ips/203.0.113.77` and `/users/matt@example.com` (whose last segment looks like a file name but is not one).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -78,9 +79,7 @@ export class StaticSite {
     if (!this.available) {
       return c.text('gridwatch: the web app is not built. Run `npm run build:web` (npm install does it), then restart.\n', 503);
     }
-    let asset = this.files.get(path);
-    // Client-side routes get the app; a missing file with an extension is a real 404.
-    if (!asset && !/\.[a-z0-9]+$/i.test(path)) asset = this.files.get('/index.html');
+    const asset = this.files.get(path) ?? (isAssetPath(path) ? null : this.files.get('/index.html'));
     if (!asset) return null;
     const headers: Record<string, string> = {
       'Content-Type': asset.type,
@@ -95,6 +94,20 @@ export class StaticSite {
     headers['Content-Length'] = String(body.length);
     return new Response(c.req.method === 'HEAD' ? null : new Uint8Array(body), { status: 200, headers });
   }
+}
+
+/**
+ * Is this where a built file would be, so that a missing one is a real 404? Vite puts the app's files under
+ * `/assets/`, and copies `web/public` (favicon, robots.txt) to the top level with a file type of its own. Every
+ * other path is a page of the app, whatever its last segment looks like: an IP address, an e-mail address.
+ *
+ * @example isAssetPath('/assets/app-abc123.js') // true
+ * @example isAssetPath('/favicon.ico')          // true
+ * @example isAssetPath('/ips/203.0.113.77')     // false
+ */
+export function isAssetPath(path: string): boolean {
+  if (path.startsWith('/assets/')) return true;
+  return /^\/[^/]+$/.test(path) && Object.hasOwn(TYPES, extname(path).toLowerCase());
 }
 
 function decodeURIComponentSafe(p: string): string {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { SlackApiError } from '../../slack/errors.ts';
+import { streamLogger } from '../../util/log.ts';
 import { CliError, type CliContext } from '../context.ts';
 import { afterStore } from '../pipeline.ts';
 import { progressReporter } from '../progress.ts';
@@ -14,6 +15,8 @@ export function register(program: Command, ctx: CliContext): void {
   withServeOptions(withCollectOptions(program.command('run').description('collect continuously, detect as events arrive, and serve the UI'))).action(
     async (o: CollectFlags & UiOptions, cmd: Command) => {
       const store = await ctx.openStore(cmd);
+      // Slack's error text and counts go out as fields of structured lines (see util/log.ts), never raw.
+      const log = streamLogger(ctx.stderr, 'gridwatch run');
       const abort = new AbortController();
       try {
         const hook = await afterStore(store, ctx, cmd);
@@ -21,14 +24,14 @@ export function register(program: Command, ctx: CliContext): void {
         const ui = await startUi(store, { ...o, config: hook.config }, ctx.stdout, ctx.stderr);
         let fatal: unknown = null;
         const collecting = followWithDetection(opts, hook, o.interval, ctx, (s) => {
-          if (s.new) ctx.stderr.write(`gridwatch run: collected ${s.new} new events\n`);
+          if (s.new) log('collected new events', { count: s.new });
         }).catch((e) => {
           // Authentication or request errors stop collection for good; the UI keeps serving what is stored.
           fatal = e;
-          ctx.stderr.write(`gridwatch run: collection stopped: ${(e as Error).message}\n`);
+          log('collection stopped', { error: (e as Error).message });
         });
         await waitForShutdown();
-        ctx.stderr.write('gridwatch run: shutting down\n');
+        log('shutting down');
         abort.abort();
         await collecting;
         await ui.close();

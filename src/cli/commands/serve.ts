@@ -10,6 +10,7 @@ import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import { createServer, ensureAdmin, ensureDemoLogin, type RunningServer } from '../../server/index.ts';
 import type { SqliteStore } from '../../store/sqlite/index.ts';
+import { streamLogger } from '../../util/log.ts';
 import { CliError, type CliContext } from '../context.ts';
 import { cliInt } from '../parse.ts';
 
@@ -19,6 +20,10 @@ export interface UiOptions {
   allowRemote?: boolean;
   tlsCert?: string;
   tlsKey?: string;
+  /** `--public-url`: the address people use (behind a reverse proxy); its host is answered too. */
+  publicUrl?: string;
+  /** `--allowed-host` (repeatable): more host names to answer for. */
+  allowedHost?: string[];
   config?: Config;
   alerts?: AlertStore | null;
   /** When the port is taken, take any free port instead of failing (the demo). */
@@ -55,7 +60,9 @@ export async function startUi(store: SqliteStore, o: UiOptions, out: Writable, e
       port,
       allowRemote: o.allowRemote,
       tls,
-      log: (line) => err.write(`gridwatch serve: ${line}\n`),
+      publicUrl: o.publicUrl,
+      allowedHosts: o.allowedHost,
+      log: streamLogger(err, 'gridwatch serve'),
     });
   let srv: RunningServer;
   try {
@@ -105,7 +112,9 @@ export function withServeOptions(cmd: Command): Command {
     .option('--port <n>', 'port (default 8080; 0 for any free port)', cliInt(0, 65535), 8080)
     .option('--allow-remote', 'allow listening beyond loopback (set up TLS too: the UI shows who downloaded what)')
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS')
-    .option('--tls-key <file>', 'PEM private key for --tls-cert');
+    .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--public-url <url>', 'the URL people open (e.g. behind a reverse proxy); requests naming its host are served')
+    .option('--allowed-host <name>', 'also serve requests for this host name (repeatable; default: loopback names only)', (v: string, all: string[] = []) => [...all, v]);
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -116,7 +125,7 @@ export function register(program: Command, ctx: CliContext): void {
       try {
         const srv = await startUi(store, { ...o, config }, ctx.stdout, ctx.stderr);
         await waitForShutdown();
-        ctx.stderr.write('gridwatch serve: shutting down\n');
+        streamLogger(ctx.stderr, 'gridwatch serve')('shutting down');
         await srv.close();
       } finally {
         await store.close();

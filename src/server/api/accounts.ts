@@ -40,7 +40,7 @@ export function accountRoutes(): Hono<AppEnv> {
     const body = await parseBody(NewAccountBody, c.req.raw);
     try {
       const { account, password } = await deps.accounts.create({ name: body.name, role: body.role, password: body.password }, deps.clock.now());
-      deps.log(`account "${account.name}" (${account.role}) created by "${c.get('session')!.account.name}"`);
+      deps.log('account created', { name: account.name, role: account.role, by: c.get('session')!.account.name });
       return c.json({ account, ...(body.password ? {} : { password }) }, 201);
     } catch (e) {
       mapError(e);
@@ -55,7 +55,7 @@ export function accountRoutes(): Hono<AppEnv> {
     try {
       const account = deps.accounts.setRole(id, body.role, deps.clock.now());
       deps.sessions.destroyAll(id);
-      deps.log(`account "${account.name}" role set to ${account.role} by "${c.get('session')!.account.name}"`);
+      deps.log('account role set', { name: account.name, role: account.role, by: c.get('session')!.account.name });
       return c.json({ account });
     } catch (e) {
       mapError(e);
@@ -68,7 +68,7 @@ export function accountRoutes(): Hono<AppEnv> {
     if (!deps.accounts.get(id)) throw notFound('account', String(id));
     try {
       deps.accounts.remove(id);
-      deps.log(`account ${id} removed by "${c.get('session')!.account.name}"`);
+      deps.log('account removed', { id, by: c.get('session')!.account.name });
       return c.body(null, 204);
     } catch (e) {
       mapError(e);

@@ -21,6 +21,29 @@ export function clientAddress(c: Context): string {
   }
 }
 
+type Check = 'login' | 'password change';
+
+/** 429 with Retry-After while the name or the address must wait (see rate-limit.ts), logged. */
+function throttle(c: Context<AppEnv>, name: string, what: Check, now: number): void {
+  const deps = c.get('deps');
+  const address = clientAddress(c);
+  const wait = deps.limiter.check(address, name, now);
+  if (wait <= 0) return;
+  const secs = Math.ceil(wait / 1000);
+  deps.log(`${what} throttled`, { name, address, retry_after_s: secs });
+  const message = what === 'login' ? `too many failed logins: try again in ${secs} s` : `too many wrong passwords: try again in ${secs} s`;
+  throw new HttpError(429, 'too_many_attempts', message, undefined, { 'Retry-After': String(secs) });
+}
+
+/** Count a wrong password against the name and the address, and log it (never the password tried). */
+function recordFailure(c: Context<AppEnv>, name: string, what: Check, reason: 'unknown name' | 'wrong password', now: number): void {
+  const deps = c.get('deps');
+  const address = clientAddress(c);
+  const failures = deps.limiter.fail(address, name, now);
+  const delay = deps.limiter.delayAfter(failures);
+  deps.log(`${what} failed`, { reason, name, address, failures, ...(delay ? { next_try_after_s: Math.ceil(delay / 1000) } : {}) });
+}
+
 const me = (a: Account, csrf: string): Me => ({ user: { name: a.name, role: a.role, mustChangePassword: a.mustChange }, csrf });
 
 function startSession(c: Context<AppEnv>, account: Account): { csrf: string } {
@@ -49,26 +72,20 @@ export function authRoutes(): Hono<AppEnv> {
     const body = await parseBody(LoginBody, c.req.raw);
     const address = clientAddress(c);
     const now = deps.clock.now();
-    const wait = deps.limiter.check(address, body.name, now);
-    if (wait > 0) {
-      deps.log(`login throttled for "${body.name}" from ${address}`);
-      const secs = String(Math.ceil(wait / 1000));
-      throw new HttpError(429, 'too_many_attempts', `too many failed logins: try again in ${secs} s`, undefined, { 'Retry-After': secs });
-    }
+    throttle(c, body.name, 'login', now);
     const cred = deps.accounts.credentials(body.name);
     // Verify against a dummy hash for unknown names, so the response time does not tell which names exist.
     const ok = await verifyPassword(body.password, cred?.hash ?? (await dummyHash()));
     if (!cred || !ok) {
-      deps.limiter.fail(address, body.name, now);
-      deps.log(`login failed for "${body.name}" from ${address}`);
+      recordFailure(c, body.name, 'login', cred ? 'wrong password' : 'unknown name', now);
       throw new HttpError(401, 'bad_credentials', 'wrong name or password');
     }
-    deps.limiter.succeed(address);
+    deps.limiter.succeed(address, body.name);
     // A new session on every login: a session id planted before login is never promoted.
     deps.sessions.destroy(getCookie(c, sessionCookieName(deps.tls)));
     deps.accounts.touchLogin(cred.account.id, now);
     const { csrf } = startSession(c, cred.account);
-    deps.log(`login ok for "${cred.account.name}" (${cred.account.role}) from ${address}`);
+    deps.log('login ok', { name: cred.account.name, role: cred.account.role, address });
     return c.json(me(cred.account, csrf));
   });
 
@@ -88,14 +105,21 @@ export function authRoutes(): Hono<AppEnv> {
     const deps = c.get('deps');
     const s = c.get('session')!;
     const body = await parseBody(PasswordBody, c.req.raw);
+    const now = deps.clock.now();
+    // The current password is a password check like a login: a stolen session must not guess it at full speed.
+    throttle(c, s.account.name, 'password change', now);
     const cred = deps.accounts.credentials(s.account.name);
-    if (!cred || !(await verifyPassword(body.current, cred.hash))) throw new HttpError(403, 'bad_credentials', 'the current password is wrong');
+    if (!cred || !(await verifyPassword(body.current, cred.hash))) {
+      recordFailure(c, s.account.name, 'password change', 'wrong password', now);
+      throw new HttpError(403, 'bad_credentials', 'the current password is wrong');
+    }
+    deps.limiter.succeed(clientAddress(c), s.account.name);
     if (body.current === body.password) throw new HttpError(400, 'invalid_parameter', 'invalid parameter "password": must differ from the current one', 'password');
     // Changing the password ends every session of the account, this one included; a fresh one is started.
-    await deps.accounts.setPassword(s.account.id, body.password, {}, deps.clock.now());
+    await deps.accounts.setPassword(s.account.id, body.password, {}, now);
     const account = deps.accounts.get(s.account.id)!;
     const { csrf } = startSession(c, account);
-    deps.log(`password changed for "${account.name}"`);
+    deps.log('password changed', { name: account.name, address: clientAddress(c) });
     return c.json(me(account, csrf));
   });
 
