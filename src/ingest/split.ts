@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { isJsonWs as isWs, JsonLexer, objectArraySpans } from '../util/json-spans.ts';
 
 /**
  * Split a byte stream of exported audit events into one candidate per event, without decoding it as a whole, so that
@@ -23,15 +24,10 @@ export interface Candidate {
 }
 
 const NL = 0x0a;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const OPEN_OBJ = 0x7b;
 const CLOSE_OBJ = 0x7d;
 const OPEN_ARR = 0x5b;
-const CLOSE_ARR = 0x5d;
 const COMMA = 0x2c;
-
-const isWs = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 function firstNonWs(buf: Buffer): number {
   let i = 0;
@@ -47,16 +43,13 @@ function firstNonWs(buf: Buffer): number {
 function firstLineIsComplete(head: Buffer, start: number): boolean {
   const nl = head.indexOf(NL, start);
   if (nl < 0) return true; // a single line: line mode handles it
+  const line = head.toString('latin1', start, nl);
+  const lex = new JsonLexer();
   let depth = 0;
-  let inStr = false;
-  for (let i = start; i < nl; i++) {
-    const b = head[i]!;
-    if (inStr) {
-      if (b === BACKSLASH) i++;
-      else if (b === QUOTE) inStr = false;
-    } else if (b === QUOTE) inStr = true;
-    else if (b === OPEN_OBJ || b === OPEN_ARR) depth++;
-    else if (b === CLOSE_OBJ || b === CLOSE_ARR) depth--;
+  for (let i = lex.next(line, 0); i >= 0; i = lex.next(line, i + 1)) {
+    const c = line.charCodeAt(i);
+    if (c === OPEN_OBJ || c === OPEN_ARR) depth++;
+    else if (c !== COMMA) depth--;
   }
   return depth <= 0;
 }
@@ -192,12 +185,13 @@ function wrapperEntries(bytes: Buffer): Buffer[] | null {
   } catch {
     return null;
   }
-  if (!isWrapper(parsed)) return null;
-  const scanner = new DocumentScanner();
-  const out: Buffer[] = [];
-  scanner.push(bytes, (c) => out.push(...c.entries));
-  scanner.finish((c) => out.push(...c.entries));
-  return out;
+  return isWrapper(parsed) ? entrySpans(bytes) : null;
+}
+
+/** The exact bytes of each `entries` element of a saved response already known (parsed) to be one. */
+function entrySpans(bytes: Buffer): Buffer[] {
+  // A latin1 view has one char per byte, so the shared scanner's offsets are byte offsets.
+  return (objectArraySpans(bytes.toString('latin1'), 'entries') ?? []).map(([a, b]) => Buffer.from(bytes.subarray(a, b)));
 }
 
 function isWrapper(v: unknown): boolean {
@@ -207,34 +201,26 @@ function isWrapper(v: unknown): boolean {
 }
 
 interface TopValue {
-  /** The top-level value's bytes (for objects). */
-  whole: Buffer | null;
-  /** Element spans: array elements, or the `entries` elements of a top-level object. */
-  entries: Buffer[];
-  kind: 'array' | 'object' | 'other';
-  /** Set when the structure was broken; `whole` then holds the bytes up to the break. */
+  /** The top-level object's bytes, an array element's bytes, or the bytes of what broke. */
+  bytes: Buffer;
+  kind: 'element' | 'object' | 'other';
+  /** Set when the structure was broken; `bytes` then holds the bytes up to the break. */
   error?: string;
 }
 
 /**
- * A streaming, string-aware bracket scanner over top-level JSON values. Arrays are emitted element by element (so a
- * huge array never sits in memory); objects are kept whole, with the spans of their `entries` array recorded so a
- * saved API response can be split without re-serialising.
+ * Streams top-level JSON values out of byte chunks with the shared lexer (`util/json-spans.ts`). Arrays are emitted
+ * element by element (so a huge array never sits in memory); objects are emitted whole. Tolerant by design: it only
+ * counts brackets, and whatever it cuts out is validated (and quarantined if bad) downstream.
  */
 class DocumentScanner {
   private buf: Buffer = Buffer.alloc(0);
   private pos = 0; // next byte to scan in buf
+  private readonly lex = new JsonLexer();
   private depth = 0;
-  private inStr = false;
-  private esc = false;
-  private kind: TopValue['kind'] | null = null;
+  private kind: 'array' | 'object' | null = null;
   private valueStart = -1; // top-level object start in buf
-  private elemStart = -1; // current element start in buf
-  private entries: Buffer[] = [];
-  // Key tracking inside a top-level object: the last string closed at depth 1 and whether a ':' followed.
-  private lastStrStart = -1;
-  private lastKey: string | null = null;
-  private inEntries = false;
+  private elemFrom = -1; // just after the top-level array's '[' or last ',' in buf
 
   push(chunk: Buffer, emit: (v: TopValue) => void): void {
     // After each scan `buf` starts at the earliest byte still needed, so appending is all there is to do.
@@ -242,126 +228,93 @@ class DocumentScanner {
     this.scan(emit);
   }
 
-  /** Earliest byte still needed: the open object or element. */
-  private keepFrom(): number {
-    let keep = this.pos;
-    for (const s of [this.valueStart, this.elemStart, this.lastStrStart]) if (s >= 0 && s < keep) keep = s;
-    return keep;
-  }
-
-  /** Drop `d` bytes from the front of `buf` and move every offset with them. */
-  private dropFront(d: number): void {
-    this.buf = this.buf.subarray(d);
-    this.pos -= d;
-    if (this.valueStart >= 0) this.valueStart -= d;
-    if (this.elemStart >= 0) this.elemStart -= d;
-    if (this.lastStrStart >= 0) this.lastStrStart -= d;
-  }
-
   private scan(emit: (v: TopValue) => void): void {
     const b = this.buf;
-    for (let i = this.pos; i < b.length; i++) {
-      const c = b[i]!;
-      if (this.inStr) {
-        if (this.esc) this.esc = false;
-        else if (c === BACKSLASH) this.esc = true;
-        else if (c === QUOTE) {
-          this.inStr = false;
-          if (this.kind === 'object' && this.depth === 1 && this.lastStrStart >= 0) {
-            this.lastKey = b.toString('utf8', this.lastStrStart + 1, i);
-          }
-        }
-        continue;
-      }
-      if (isWs(c)) continue;
+    const base = this.pos;
+    // Only the new bytes are viewed (and scanned): the lexer carries an open string across chunks.
+    const s = b.toString('latin1', base);
+    for (let k = 0; k < s.length; ) {
       if (this.depth === 0) {
-        if (c === OPEN_ARR) {
+        const c = s.charCodeAt(k);
+        if (isWs(c)) k++;
+        else if (c === OPEN_ARR) {
           this.kind = 'array';
           this.depth = 1;
+          this.elemFrom = base + ++k;
         } else if (c === OPEN_OBJ) {
           this.kind = 'object';
           this.depth = 1;
-          this.valueStart = i;
+          this.valueStart = base + k++;
         } else {
           // Garbage between values: report the rest of its line and resume on the next line.
-          const nl = b.indexOf(NL, i);
-          const end = nl < 0 ? b.length : nl;
-          emit({ whole: Buffer.from(b.subarray(i, end)), entries: [], kind: 'other', error: 'not a JSON object or array' });
-          i = end;
+          const nl = s.indexOf('\n', k);
+          const end = nl < 0 ? s.length : nl;
+          emit({ bytes: Buffer.from(b.subarray(base + k, base + end)), kind: 'other', error: 'not a JSON object or array' });
+          k = end;
         }
         continue;
       }
-      const elementDepth = this.kind === 'array' ? 1 : this.inEntries ? 2 : -1;
-      if (this.depth === elementDepth && this.elemStart < 0 && c !== COMMA && c !== CLOSE_ARR) this.elemStart = i;
-      if (c === QUOTE) {
-        this.inStr = true;
-        if (this.kind === 'object' && this.depth === 1) this.lastStrStart = i;
-        if (this.depth === elementDepth && this.elemStart < 0) this.elemStart = i;
-        continue;
-      }
-      if (this.kind === 'object' && this.depth === 1 && c === OPEN_ARR && this.lastKey === 'entries') {
-        this.inEntries = true;
-        this.entries = [];
-        this.depth++;
-        continue;
-      }
+      const t = this.lex.next(s, k);
+      if (t < 0) break;
+      k = t + 1;
+      const c = s.charCodeAt(t);
       if (c === OPEN_OBJ || c === OPEN_ARR) {
         this.depth++;
         continue;
       }
-      if ((c === COMMA || c === CLOSE_ARR || c === CLOSE_OBJ) && this.depth === elementDepth && this.elemStart >= 0) {
-        const elem = Buffer.from(trimEnd(b.subarray(this.elemStart, i)));
-        this.elemStart = -1;
-        if (this.kind === 'array') emit({ whole: null, entries: [elem], kind: 'array' });
-        else this.entries.push(elem);
+      if (this.depth === 1 && this.kind === 'array') {
+        // A ',' or a closer ends the element; a '}' closing the array is broken structure, so even an empty
+        // element before it is passed on (to be quarantined).
+        const elem = trim(b.subarray(this.elemFrom, base + t));
+        if (elem.length || c === CLOSE_OBJ) emit({ bytes: Buffer.from(elem), kind: 'element' });
+        this.elemFrom = base + k;
       }
-      if (c === CLOSE_OBJ || c === CLOSE_ARR) {
-        this.depth--;
-        if (this.kind === 'object' && this.depth === 1 && this.inEntries) this.inEntries = false;
-        if (this.depth === 0) {
-          if (this.kind === 'object') {
-            emit({ whole: Buffer.from(b.subarray(this.valueStart, i + 1)), entries: this.entries, kind: 'object' });
-          }
-          this.resetValue();
-        }
-      } else if (c === COMMA && this.depth === 1 && this.kind === 'object') {
-        this.lastKey = null;
-        this.lastStrStart = -1;
+      if (c !== COMMA && --this.depth === 0) {
+        if (this.kind === 'object') emit({ bytes: Buffer.from(b.subarray(this.valueStart, base + k)), kind: 'object' });
+        this.resetValue();
       }
     }
     this.pos = b.length;
-    const keep = this.keepFrom();
-    if (keep > 0) this.dropFront(keep);
+    // Keep only from the open object or element on.
+    let keep = this.pos;
+    if (this.valueStart >= 0 && this.valueStart < keep) keep = this.valueStart;
+    if (this.elemFrom >= 0 && this.elemFrom < keep) keep = this.elemFrom;
+    if (keep > 0) {
+      this.buf = b.subarray(keep);
+      this.pos -= keep;
+      if (this.valueStart >= 0) this.valueStart -= keep;
+      if (this.elemFrom >= 0) this.elemFrom -= keep;
+    }
   }
 
   private resetValue(): void {
     this.kind = null;
     this.valueStart = -1;
-    this.elemStart = -1;
-    this.entries = [];
-    this.lastKey = null;
-    this.lastStrStart = -1;
-    this.inEntries = false;
+    this.elemFrom = -1;
   }
 
   /** End of input: anything still open is a truncated value. */
   finish(emit: (v: TopValue) => void): void {
-    if (this.depth === 0 && !this.inStr) return;
-    const from = this.kind === 'array' ? this.elemStart : this.valueStart;
-    if (from >= 0) {
-      emit({ whole: Buffer.from(this.buf.subarray(from)), entries: [], kind: 'other', error: 'truncated JSON at end of input' });
+    if (this.depth === 0) return;
+    let from = this.kind === 'array' ? this.elemFrom : this.valueStart;
+    while (this.kind === 'array' && from < this.buf.length && isWs(this.buf[from]!)) from++;
+    if (from < this.buf.length) {
+      emit({ bytes: Buffer.from(this.buf.subarray(from)), kind: 'other', error: 'truncated JSON at end of input' });
     } else if (this.kind === 'array') {
-      emit({ whole: Buffer.alloc(0), entries: [], kind: 'other', error: 'truncated JSON array at end of input (missing "]")' });
+      emit({ bytes: Buffer.alloc(0), kind: 'other', error: 'truncated JSON array at end of input (missing "]")' });
     }
     this.depth = 0;
-    this.inStr = false;
+    this.lex.reset();
+    this.resetValue();
   }
 }
 
-function trimEnd(b: Buffer): Buffer {
+function trim(b: Buffer): Buffer {
+  let s = 0;
   let e = b.length;
-  while (e > 0 && isWs(b[e - 1]!)) e--;
-  return b.subarray(0, e);
+  while (s < e && isWs(b[s]!)) s++;
+  while (e > s && isWs(b[e - 1]!)) e--;
+  return b.subarray(s, e);
 }
 
 /** A JSON array or pretty-printed objects: the streaming scanner. */
@@ -371,22 +324,22 @@ async function* splitDocument(head: Buffer, rest: AsyncIterable<Buffer>): AsyncG
   let objectNo = 0;
   const out: Candidate[] = [];
   const onValue = (v: TopValue) => {
-    if (v.kind === 'array') {
-      out.push({ bytes: v.entries[0]!, position: `element ${elementNo++}` });
+    if (v.kind === 'element') {
+      out.push({ bytes: v.bytes, position: `element ${elementNo++}` });
     } else if (v.kind === 'object') {
       objectNo++;
       let wrapper = false;
-      if (v.entries.length || v.whole!.includes('"entries"')) {
+      if (v.bytes.includes('"entries"')) {
         try {
-          wrapper = isWrapper(JSON.parse(v.whole!.toString('utf8')));
+          wrapper = isWrapper(JSON.parse(v.bytes.toString('utf8')));
         } catch {
           wrapper = false; // not valid JSON: quarantined as a whole below
         }
       }
-      if (wrapper) v.entries.forEach((e, i) => out.push({ bytes: e, position: `object ${objectNo} entry ${i}` }));
-      else out.push({ bytes: v.whole!, position: `object ${objectNo}` });
+      if (wrapper) entrySpans(v.bytes).forEach((e, i) => out.push({ bytes: e, position: `object ${objectNo} entry ${i}` }));
+      else out.push({ bytes: v.bytes, position: `object ${objectNo}` });
     } else {
-      out.push({ bytes: v.whole ?? Buffer.alloc(0), position: `after element ${elementNo}, object ${objectNo}`, error: v.error });
+      out.push({ bytes: v.bytes, position: `after element ${elementNo}, object ${objectNo}`, error: v.error });
     }
   };
   scanner.push(head, onValue);
