@@ -101,7 +101,9 @@ const TOKEN_ROLES: Record<TokenKind, string> = {
   owner: 'org owner, auditlogs:read: reads /audit/v1/logs',
   workspace: 'workspace-level install: /logs answers 403 team_not_authorized',
   noScope: 'org owner without auditlogs:read: /logs answers 401 invalid_authentication',
-  adminWeb: 'org admin with admin scopes: for the Web API admin methods (/logs answers 401)',
+  adminWeb: 'org admin with admin, admin.users:read, admin.users:write: every admin Web API method (/logs answers 401)',
+  adminReadOnly: 'org admin with admin.users:read only: session.list works, the rest answer missing_scope',
+  member: 'a member, not an admin, with the admin scopes: the admin methods answer not_an_admin',
   notEnterprise: 'org not on Enterprise Grid: /logs answers 403 feature_not_enabled',
 };
 

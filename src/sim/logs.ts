@@ -1,5 +1,5 @@
 /**
- * The simulator's audit log and the `/logs` query semantics of slack-api.md 1.3-1.4: newest first (ties by id, also
+ * The simulator's audit log and the `/logs` query semantics of docs/slack-api.md 1.3-1.4: newest first (ties by id, also
  * descending, so the order is stable), inclusive `oldest`/`latest`, exact `action`/`actor`/`entity` filters, and pages
  * that overflow `limit` to finish the last second rather than split a tie.
  */
@@ -92,6 +92,13 @@ export class EventLog {
       this.actionSet.add(h.action);
     }
     this.held.sort(newestFirst);
+  }
+
+  /** Remove the entries that match (the simulator drops late anomalies an allowlist change suppresses); returns how many. */
+  remove(pred: (h: Held) => boolean): number {
+    const before = this.held.length;
+    this.held = this.held.filter((h) => !pred(h));
+    return before - this.held.length;
   }
 
   /** Everything held, newest first. */

@@ -16,6 +16,7 @@ import { EventLog, type Held } from './logs.ts';
 import type { SimUser } from './org.ts';
 import { createRng } from './random.ts';
 import { RateLimiter, type RateLimitOptions } from './ratelimit.ts';
+import { mountWebApi, type WebApi, type WebApiOptions } from './web-api/index.ts';
 
 /** The tokens the simulator accepts, one per situation a client must handle. */
 export interface SimTokens {
@@ -25,8 +26,12 @@ export interface SimTokens {
   workspace: string;
   /** Org owner's token without `auditlogs:read`: 401 `invalid_authentication`. */
   noScope: string;
-  /** Org admin's token with `admin` scopes, for the Web API admin methods; `/logs` refuses it (401). */
+  /** Org admin's token with `admin`, `admin.users:read` and `admin.users:write`: every admin Web API method; `/logs` refuses it (401). */
   adminWeb: string;
+  /** Org admin's token with `admin.users:read` only: `session.list` works, the rest answer `missing_scope`. */
+  adminReadOnly: string;
+  /** A member (not an admin) whose app has the admin scopes: the admin methods answer `not_an_admin`. */
+  member: string;
   /** Token of an org that is not on Enterprise Grid: 403 `feature_not_enabled`. */
   notEnterprise: string;
 }
@@ -38,6 +43,8 @@ export const DEFAULT_TOKENS: SimTokens = {
   workspace: 'xoxp-sim-workspace-install',
   noScope: 'xoxp-sim-org-owner-no-scope',
   adminWeb: 'xoxp-sim-org-admin-web-api',
+  adminReadOnly: 'xoxp-sim-org-admin-read-only',
+  member: 'xoxp-sim-member-not-admin',
   notEnterprise: 'xoxp-sim-not-enterprise',
 };
 
@@ -67,6 +74,8 @@ export interface SimulatorOptions {
   tokens?: Partial<SimTokens>;
   /** Override the status sent for an error code (slack-api.md 1.6 defaults otherwise). */
   errorStatus?: Record<string, number>;
+  /** The admin Web API methods (sessions, anomaly allowlist): per-method rate limit, allowlist at start. */
+  webApi?: WebApiOptions;
 }
 
 /** What a route handler gets. */
@@ -116,6 +125,8 @@ export interface Simulator {
   visibleIds(): Set<string>;
   /** Make every late event visible now. */
   releaseLate(): void;
+  /** The admin Web API's session store and allowlist (see `web-api/`). */
+  webApi: WebApi;
   /** Append audit events (visible at once unless given as `SimEvent`s with a future `visibleAt`). */
   addEvents(evs: object[]): void;
   /** Add or replace a handler, e.g. `route('POST', '/api/admin.users.session.reset', h)`. */
@@ -294,7 +305,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return new Set(log.all().filter(visible).map((h) => h.id));
     },
     releaseLate,
-    addEvents: (evs) => log.add(evs.map(toSimEvent)),
+    // Anomalies from networks on the allowlist are never raised (slack-api.md 4).
+    addEvents: (evs) => log.add(sim.webApi.admit(evs.map(toSimEvent))),
     route,
     tokenKind,
     now,
@@ -305,6 +317,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         server.close((e) => (e ? reject(e) : resolve()));
         server.closeAllConnections();
       }),
+    webApi: undefined as unknown as WebApi,
   };
+  sim.webApi = mountWebApi(sim, opts.webApi ?? {}, {
+    seed: opts.seed ?? 42,
+    drop: (pred) => log.remove((h) => pred(h.sim, visible(h))),
+  });
   return sim;
 }
