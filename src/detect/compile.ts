@@ -14,7 +14,7 @@ import { thresholdEvaluator, thresholdHorizons } from './kinds/threshold.ts';
 import { HISTORY, TRIGGER, type Horizons, type KeyEvaluator } from './kinds/types.ts';
 import type { RuleDef } from './rule-schema.ts';
 
-/** Actors that are not people: never a key for counting or baselines (slack-api.md 2.1). */
+/** Actors that are not people: never a key for counting or baselines (docs/slack-api.md 2.1). */
 export const PLACEHOLDER_ACTORS: ReadonlySet<string> = new Set(['USLACKSECURITY', 'USLACKUSER']);
 
 const KEY_COLUMNS: Record<string, CompiledRule['keyColumn']> = { user_id: 'actor', actor_id: 'actor', entity_id: 'entity', ip: 'ip', session_id: 'session' };

@@ -1,5 +1,5 @@
 /**
- * Paired anomaly reasons. Slack always sends some reasons together (slack-api.md 3.1): `asn` with `ip_address`,
+ * Paired anomaly reasons. Slack always sends some reasons together (docs/slack-api.md 3.1): `asn` with `ip_address`,
  * `unexpected_user_agent` with `user_agent`, `spoofed_user_agent` with `unexpected_client`. Such a pair is one
  * observation, so it must count once: an anomaly is split into *signals*, one per group of paired reasons, and a
  * correlation needs a distinct signal for each of its conditions. An anomaly carrying two unrelated reasons

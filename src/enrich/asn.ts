@@ -4,7 +4,7 @@
  * gridwatch ships no ASN data: public IP→ASN data sets are large, go stale, and some carry licence terms, so the
  * operator supplies a CSV of `start_ip,end_ip,asn,name` ranges (the layout of the CC-BY ip-location-db / iptoasn
  * exports) by path in the config. With no file configured, `nullAsnDatabase` answers null for every address and
- * ASN-based trust simply never matches. Slack's anomaly events carry no ASN field (slack-api.md 3.2), so this is the
+ * ASN-based trust simply never matches. Slack's anomaly events carry no ASN field (docs/slack-api.md 3.2), so this is the
  * only source of one.
  */
 import { emptyIpDatabase, loadIpRangeCsv, parseIpRangeCsv, type IpDatabase, type RangeCsvReport } from './ip-range-csv.ts';

@@ -23,7 +23,7 @@ export interface ParsedUserAgent {
   /**
    * Part of an app that made the request, when it is not the app itself: `NotificationService` for the iOS
    * notification extension. Kept out of `name` on purpose: the main app and its extensions swapping is normal and
-   * must not look like a new client (it trips Slack's own `user_agent` anomaly, slack-api.md 2.4).
+   * must not look like a new client (it trips Slack's own `user_agent` anomaly, docs/slack-api.md 2.4).
    */
   component?: string;
 }

@@ -4,7 +4,7 @@ import { validateEventText } from './validate.ts';
 
 const base = { id: 'e1', date_create: 1644428305, action: 'anomaly' };
 
-describe('normalise: Slack drift (slack-api.md 7.9)', () => {
+describe('normalise: Slack drift (docs/slack-api.md 7.9)', () => {
   it('reads session_id as number, string or null', () => {
     expect(normalise({ ...base, context: { session_id: 1656410836837 } }).sessionId).toBe('1656410836837');
     expect(normalise({ ...base, context: { session_id: '847288190092' } }).sessionId).toBe('847288190092');

@@ -51,7 +51,7 @@ function typedPart(holder: Obj | null): { type: string | null; part: Obj | null 
 }
 
 /**
- * Derive the indexed view of an event, tolerating every documented drift (slack-api.md 7.9).
+ * Derive the indexed view of an event, tolerating every documented drift (docs/slack-api.md 7.9).
  *
  * @example
  * const n = normalise(JSON.parse(raw));

@@ -138,7 +138,7 @@ function buildAction(org: Org, idx: OrgIndex, rng: Rng, u: SimUser, t: number, c
       const ch = rng.pick(channels);
       const colleagues = idx.usersByTeam.get(u.team) ?? [];
       if (colleagues.length > 1 && rng.chance(0.5)) {
-        // Invited joins carry the inviter's context, not the joiner's (slack-api.md 2.3): a classic attribution trap.
+        // Invited joins carry the inviter's context, not the joiner's (docs/slack-api.md 2.3): a classic attribution trap.
         const inviter = rng.pick(colleagues.filter((x) => x.id !== u.id));
         const d = inviter.devices[0]!;
         const ictx = contextOf(org, inviter, { ua: d.ua, ip: d.ip, sessionId: d.sessionId }, 'workspace');

@@ -1,5 +1,5 @@
 /**
- * Anomaly events (`action: "anomaly"`, slack-api.md section 3): the builder, the pairing rules Slack guarantees, and
+ * Anomaly events (`action: "anomaly"`, docs/slack-api.md section 3): the builder, the pairing rules Slack guarantees, and
  * a realistic background rate so detections have noise and per-user baselines to work against.
  */
 import { burstTimes, type Emit, type OrgIndex } from './activity.ts';

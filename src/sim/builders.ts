@@ -1,5 +1,5 @@
 /**
- * The shapes of audit events (slack-api.md 2.1-2.4), built the same way for every action so drift is added on purpose
+ * The shapes of audit events (docs/slack-api.md 2.1-2.4), built the same way for every action so drift is added on purpose
  * (see `drift.ts`) rather than by accident.
  */
 import type { Org, SimApp, SimChannel, SimFile, SimUser, Workspace } from './org.ts';
@@ -25,7 +25,7 @@ export interface Person {
   team: string;
 }
 
-/** The placeholder actors Slack itself uses (slack-api.md 2.1). */
+/** The placeholder actors Slack itself uses (docs/slack-api.md 2.1). */
 export const SLACK_SECURITY: Person = { id: 'USLACKSECURITY', name: 'Slack Security', email: '', team: '' };
 
 /** The network side of an event: which client, from where. */

@@ -1,6 +1,6 @@
 /**
  * The `/actions` and `/schemas` content the simulator serves. The action list is every action the generator emits
- * plus the security-relevant names of slack-api.md section 6, grouped by the categories Slack uses. Slack's real list
+ * plus the security-relevant names of docs/slack-api.md section 6, grouped by the categories Slack uses. Slack's real list
  * is longer and changes over time; a name missing here makes `/logs?action=` answer `invalid_action`, exactly as an
  * unknown name does on Slack.
  */

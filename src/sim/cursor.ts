@@ -1,6 +1,6 @@
 /**
  * `/logs` cursors. Like Slack's (elastic/integrations#8163), a cursor encodes only a position in time, never the
- * filters: a page-2 request that drops `oldest` continues through all history (pitfall 2 of slack-api.md 7).
+ * filters: a page-2 request that drops `oldest` continues through all history (pitfall 2 of docs/slack-api.md 7).
  *
  * A cursor is standard base64 that always contains `+` and `/` and always ends in `=`: a client that does not
  * URL-encode it sends a `+` that the server reads as a space, and gets `invalid_cursor` (pitfall 6). The server

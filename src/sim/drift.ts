@@ -1,5 +1,5 @@
 /**
- * Type drift, added on purpose to a fraction of events (slack-api.md 7.9): the variants real collectors have tripped
+ * Type drift, added on purpose to a fraction of events (docs/slack-api.md 7.9): the variants real collectors have tripped
  * over. Anomaly-specific drift (ms vs µs `action_timestamp`, multi-code reasons, blank previous values) is produced by
  * `anomalies.ts` where the anomaly is built.
  */

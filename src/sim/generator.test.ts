@@ -112,7 +112,7 @@ describe('generateOrg volume and shape', () => {
     expect(ev(dl).details.url_private).toMatch(/^https:\/\/files\.slack\.com\/files-pri\//);
   });
 
-  it('includes the security-relevant names of slack-api.md section 6 in the catalogue', () => {
+  it('includes the security-relevant names of docs/slack-api.md section 6 in the catalogue', () => {
     const catalogue = new Set(Object.values(actionCatalogue()).flat());
     for (const a of ['user_sessions_reset_by_anomaly_event_response', 'user_session_reset_by_admin', 'user_session_invalidated',
       'file_download_blocked', 'file_downloaded_blocked', 'role_change_to_owner', 'pref.sso_setting_changed', 'intune_disabled',

@@ -1,12 +1,12 @@
 /**
  * Small HTTP helpers on node:http: error bodies in Slack's `{ok:false,error}` shape with the status codes of
- * slack-api.md 1.6, bearer tokens, and Web API parameters from the query, a form or a JSON body.
+ * docs/slack-api.md 1.6, bearer tokens, and Web API parameters from the query, a form or a JSON body.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * Status per error code. Slack does not map its Audit API errors to statuses; these are the [INFERRED] defaults of
- * slack-api.md 1.6, overridable per simulator (`errorStatus`).
+ * docs/slack-api.md 1.6, overridable per simulator (`errorStatus`).
  */
 export const DEFAULT_ERROR_STATUS: Readonly<Record<string, number>> = {
   missing_authentication: 401,
@@ -88,7 +88,7 @@ export async function readBody(req: IncomingMessage, maxBytes = 1024 * 1024): Pr
 }
 
 /**
- * Web API arguments: the query string, then a form or JSON body on top (Slack accepts both, slack-api.md 8).
+ * Web API arguments: the query string, then a form or JSON body on top (Slack accepts both, docs/slack-api.md 8).
  * Repeated form keys become arrays; JSON values keep their types.
  *
  * @example

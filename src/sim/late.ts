@@ -1,6 +1,6 @@
 /**
  * Late arrivals: Slack does not document its ingestion delay, and anomalies are produced by a pipeline after the act
- * (slack-api.md 7.7). A late event keeps its old `date_create` but only becomes visible `delaySec` later, so a collector
+ * (docs/slack-api.md 7.7). A late event keeps its old `date_create` but only becomes visible `delaySec` later, so a collector
  * that already moved past that second misses it unless it re-reads with overlap.
  */
 import type { SimEvent } from './builders.ts';

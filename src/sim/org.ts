@@ -73,7 +73,7 @@ export interface Org {
   files: SimFile[];
   channels: SimChannel[];
   apps: SimApp[];
-  /** The eDiscovery app: its downloads are attributed to the admin who installed it (slack-api.md 7.10). */
+  /** The eDiscovery app: its downloads are attributed to the admin who installed it (docs/slack-api.md 7.10). */
   ediscoveryApp: SimApp;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The Audit Logs rate limit: Tier 3, about 50 calls a minute, shared by every token and app of the organisation
- * (slack-api.md 1.5). A sliding window: a full window's worth of calls may come as a burst ("sporadic bursts
+ * (docs/slack-api.md 1.5). A sliding window: a full window's worth of calls may come as a burst ("sporadic bursts
  * allowed"), then callers wait until the oldest call leaves the window. Rejected calls do not use up a slot.
  */
 

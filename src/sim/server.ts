@@ -1,6 +1,6 @@
 /**
  * The Slack API simulator: an HTTP server on loopback (node:http only) that serves the Audit Logs API the way
- * slack-api.md describes it, with the organisation of `generator.ts`, and that other modules extend with Web API
+ * docs/slack-api.md describes it, with the organisation of `generator.ts`, and that other modules extend with Web API
  * methods through `route()`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -72,7 +72,7 @@ export interface SimulatorOptions {
   /** Hidden late events all become visible this many real seconds after start. */
   lateReleaseAfterSec?: number;
   tokens?: Partial<SimTokens>;
-  /** Override the status sent for an error code (slack-api.md 1.6 defaults otherwise). */
+  /** Override the status sent for an error code (docs/slack-api.md 1.6 defaults otherwise). */
   errorStatus?: Record<string, number>;
   /** The admin Web API methods (sessions, anomaly allowlist): per-method rate limit, allowlist at start. */
   webApi?: WebApiOptions;
@@ -141,7 +141,7 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-/** Check the token for `/logs` (slack-api.md 1.1, 1.6): null when it may read audit logs, else the error code. */
+/** Check the token for `/logs` (docs/slack-api.md 1.1, 1.6): null when it may read audit logs, else the error code. */
 function auditAuthError(kind: TokenKind | null, present: boolean): string | null {
   if (!present) return 'missing_authentication';
   if (kind === 'owner') return null;
@@ -305,7 +305,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return new Set(log.all().filter(visible).map((h) => h.id));
     },
     releaseLate,
-    // Anomalies from networks on the allowlist are never raised (slack-api.md 4).
+    // Anomalies from networks on the allowlist are never raised (docs/slack-api.md 4).
     addEvents: (evs) => log.add(sim.webApi.admit(evs.map(toSimEvent))),
     route,
     tokenKind,

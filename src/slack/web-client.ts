@@ -1,5 +1,5 @@
 /**
- * Client of Slack's admin Web API methods gridwatch responds with (slack-api.md 4, 5): session reset, bulk reset,
+ * Client of Slack's admin Web API methods gridwatch responds with (docs/slack-api.md 4, 5): session reset, bulk reset,
  * list and invalidate, and the anomaly allowlist. POSTs JSON to `<base>/<method>` with the token in the
  * `Authorization` header only; honours 429 `Retry-After`; retries 5xx, network errors and timeouts with capped
  * backoff; maps `{ok:false,error}` to the typed errors of `web-errors.ts`. No message it produces carries the token.
@@ -33,7 +33,7 @@ const ClientInfo = z.looseObject({
   ip: z.string().optional(),
 });
 
-/** One element of `active_sessions`; `session_id` may come as a number or a string (slack-api.md 5.3, 5.4). */
+/** One element of `active_sessions`; `session_id` may come as a number or a string (docs/slack-api.md 5.3, 5.4). */
 export const ActiveSession = z.looseObject({
   user_id: z.string(),
   team_id: z.string(),

@@ -1,5 +1,5 @@
 /**
- * The anomaly allowlist of `admin.audit.anomaly.allow.*` (slack-api.md 4): two lists that every `updateItem`
+ * The anomaly allowlist of `admin.audit.anomaly.allow.*` (docs/slack-api.md 4): two lists that every `updateItem`
  * replaces whole, and the test the anomaly side uses to skip trusted networks.
  */
 import { cidrContains, parseAsn, parseCidr, simAsnOf, type Cidr } from './network.ts';

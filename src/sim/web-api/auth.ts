@@ -5,7 +5,7 @@
  */
 import type { TokenKind } from '../server.ts';
 
-/** The scope each method needs (slack-api.md 4.1, 5.1-5.4). */
+/** The scope each method needs (docs/slack-api.md 4.1, 5.1-5.4). */
 export const METHOD_SCOPES = {
   'admin.users.session.reset': 'admin.users:write',
   'admin.users.session.resetBulk': 'admin.users:write',

@@ -1,5 +1,5 @@
 /**
- * IPv4 CIDRs and ASNs for the simulator's anomaly allowlist (slack-api.md 4): validation as Slack documents it (IPv4
+ * IPv4 CIDRs and ASNs for the simulator's anomaly allowlist (docs/slack-api.md 4): validation as Slack documents it (IPv4
  * CIDR strings, integer ASNs) and the ASN each address of the simulated address plan belongs to (`agents.ts`), so that
  * trusting an ASN can stop the anomalies raised from it.
  */
@@ -76,7 +76,7 @@ export function parseAsn(v: unknown): number | null {
 
 /**
  * The ASNs of the simulated address plan (RFC 5398 documentation ASNs), by network (see `agents.ts`).
- * Slack does not put an ASN in events (slack-api.md 3.2): the simulator alone knows these, for its allowlist.
+ * Slack does not put an ASN in events (docs/slack-api.md 3.2): the simulator alone knows these, for its allowlist.
  */
 export const SIM_ASNS: ReadonlyArray<{ cidr: string; asn: number; what: string }> = [
   { cidr: '203.0.113.0/24', asn: 64500, what: 'office NAT addresses' },

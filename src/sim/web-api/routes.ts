@@ -1,5 +1,5 @@
 /**
- * The simulator's admin Web API (slack-api.md 4, 5, 8): `admin.users.session.{reset,resetBulk,list,invalidate}` and
+ * The simulator's admin Web API (docs/slack-api.md 4, 5, 8): `admin.users.session.{reset,resetBulk,list,invalidate}` and
  * `admin.audit.anomaly.allow.{getItem,updateItem}` under `/api/`, with Slack's semantics. Errors are HTTP 200
  * `{ok:false,error}`; each method has its own Tier 2 limit (429 `ratelimited` + `Retry-After`); every sign-out writes
  * its audit event into the log `/audit/v1/logs` serves, so a later collect picks it up.

@@ -1,5 +1,5 @@
 /**
- * The session store behind `admin.users.session.*` (slack-api.md 5): one session per device of each simulated person,
+ * The session store behind `admin.users.session.*` (docs/slack-api.md 5): one session per device of each simulated person,
  * with the same `session_id` the audit events carry in `context.session_id`, so a responder can join the two.
  *
  * The generated log is replayed once so the store agrees with it: a session a generated reset ended (Slack's AER, or an
@@ -28,7 +28,7 @@ export interface SimSession {
   teamId: string;
   kind: SessionKind;
   created: ClientInfo;
-  /** Present only when the session changed since it was created (slack-api.md 5.3). */
+  /** Present only when the session changed since it was created (docs/slack-api.md 5.3). */
   recent?: ClientInfo;
 }
 
