@@ -7,17 +7,13 @@
  *   read from the store.
  */
 import type { HistoryFields, StoredEvent } from '../events/schema.ts';
-import type { EventQuery } from '../store/types.ts';
+import type { EventQuery, TimeWindow } from '../store/types.ts';
 
 export const AER_ACTION = 'user_sessions_reset_by_anomaly_event_response';
 /** How long after an alert an AER sign-out still counts as Slack's response to it. */
 export const AER_AFTER = 86400;
 
-/** Inclusive time range, Unix seconds. */
-export interface TimeWindow {
-  since: number;
-  until: number;
-}
+export type { TimeWindow };
 
 export interface Usage {
   first: number;
