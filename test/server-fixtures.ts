@@ -75,14 +75,19 @@ export async function addAccounts(store: SqliteStore, roles: Role[] = ['viewer',
  *
  * @example const r = await rawRequest(srv.port, '/api/v1/health', 'evil.example'); // r.status 421
  */
-export function rawRequest(port: number, path: string, host = `127.0.0.1:${port}`): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+export function rawRequest(
+  port: number,
+  path: string,
+  host = `127.0.0.1:${port}`,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method: init.method ?? 'GET', headers: { ...init.headers, host } }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
     });
     req.on('error', reject);
-    req.end();
+    req.end(init.body);
   });
 }

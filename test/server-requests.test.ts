@@ -88,6 +88,11 @@ describe('host names', () => {
         expect((await raw(s2, '/api/v1/health', host)).status, host).toBe(200);
       }
       for (const host of ['alt.example:9001', 'alt.example', 'example.com', 'evil.example']) expect((await raw(s2, '/api/v1/health', host)).status, host).toBe(421);
+      // Behind a TLS proxy the browser's Origin is the public URL's: a login from there is not cross-origin.
+      const login = (origin: string) =>
+        rawRequest(s2.port, '/api/v1/auth/login', 'gw.example.com', { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: '{"name":"nobody","password":"x"}' });
+      expect((await login('https://gw.example.com')).status).toBe(401);
+      expect(JSON.parse((await login('https://evil.example')).body).error.code).toBe('csrf');
     } finally {
       await s2.close();
     }

@@ -29,6 +29,8 @@ export interface ServerDeps {
   log: Logger;
   /** Served over TLS: cookies get `Secure` and the `__Host-` prefix, and HSTS is sent. */
   tls: boolean;
+  /** Origin of `--public-url` (`https://gw.example.com`), also our own for CSRF checks behind a TLS proxy. */
+  publicOrigin?: string;
 }
 
 /** Hono's environment type for this app: `c.get('deps')`, `c.get('session')`. */

@@ -124,6 +124,7 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
     clock,
     log,
     tls: !!opts.tls,
+    publicOrigin: opts.publicUrl === undefined ? undefined : new URL(opts.publicUrl).origin,
   };
   deps.sessions.purgeExpired(clock.now());
   const app = buildApp(deps, new StaticSite(opts.webDir), hosts);

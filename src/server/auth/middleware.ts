@@ -72,7 +72,10 @@ function sameToken(a: string, b: string): boolean {
 export const csrfGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (SAFE_METHODS.has(c.req.method)) return next();
   const origin = c.req.header('origin');
-  if (origin !== undefined && origin !== ownOrigin(c)) throw new HttpError(403, 'csrf', 'cross-origin request refused');
+  // Behind a reverse proxy the browser's origin is the public URL's (often https while we speak http).
+  if (origin !== undefined && origin !== ownOrigin(c) && origin !== c.get('deps').publicOrigin) {
+    throw new HttpError(403, 'csrf', 'cross-origin request refused');
+  }
   const site = c.req.header('sec-fetch-site');
   if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new HttpError(403, 'csrf', 'cross-site request refused');
   const s = c.get('session');
