@@ -1,15 +1,16 @@
 /**
  * How alerts are printed: one JSON object per line for machines, an aligned table for terminals.
  */
-import type { Alert } from './types.ts';
+import type { Alert, AlertStatusChange } from './types.ts';
 
 /**
- * The JSON form of an alert (`--format json`): the contract fields first, then the rest.
+ * The JSON form of an alert (`--format json`): the contract fields first, then the rest; with `history` (one alert
+ * shown in full), its status changes too.
  *
  * @example JSON.stringify(alertJson(alert)) // {"id":"al_…","rule":"scraping-suspected","severity":"high",…}
  */
-export function alertJson(a: Alert): Record<string, unknown> {
-  return {
+export function alertJson(a: Alert, history?: readonly AlertStatusChange[]): Record<string, unknown> {
+  const json: Record<string, unknown> = {
     id: a.id,
     rule: a.rule,
     severity: a.severity,
@@ -29,6 +30,8 @@ export function alertJson(a: Alert): Record<string, unknown> {
     updated_at: a.updated_at,
     version: a.version,
   };
+  if (history) json.history = history;
+  return json;
 }
 
 export const ALERT_TABLE_HEADERS = ['first seen', 'severity', 'status', 'rule', 'user', 'events', 'title', 'id'];
@@ -43,11 +46,11 @@ export function alertRow(a: Alert): string[] {
 }
 
 /**
- * A readable multi-line description of one alert and its context (for `gridwatch alerts show`).
+ * A readable multi-line description of one alert, its context and its status history (for `gridwatch alerts show`).
  *
- * @example ctx.stdout.write(describeAlert(alert))
+ * @example ctx.stdout.write(describeAlert(alert, await alerts.history(alert.id)))
  */
-export function describeAlert(a: Alert): string {
+export function describeAlert(a: Alert, history: readonly AlertStatusChange[] = []): string {
   const c = a.context;
   const lines = [
     `${a.title}`,
@@ -79,6 +82,8 @@ export function describeAlert(a: Alert): string {
   lines.push(`  slack AER ${c.aer_reset ? `signed the user out at ${c.aer_reset.time}` : 'no sign-out by Slack seen'}`);
   for (const r of c.related.slice(0, 10)) lines.push(`  related   ${r.time}  ${r.action}${r.reasons ? ` [${r.reasons.join(', ')}]` : ''}  ${r.ip ?? ''}`);
   lines.push(`  events    ${a.event_ids.join(', ')}${a.event_count > a.event_ids.length ? ' …' : ''}`);
+  lines.push(`  history   raised ${a.created_at}${history.length ? '' : '; status never changed'}`);
+  for (const h of history) lines.push(`            ${h.at}  ${h.status}${h.by ? ` by ${h.by}` : ''}${h.note ? `: ${h.note}` : ''}`);
   // Field values are attacker-controlled (file names, user agents): no control characters reach the terminal.
   return `${lines.map((l) => l.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')).join('\n')}\n`;
 }

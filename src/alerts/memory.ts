@@ -2,8 +2,9 @@
  * An in-memory `AlertStore`: for rule tests (`gridwatch rules test`) and unit tests. Same behaviour as the SQLite
  * store because both apply `planReplace`.
  */
+import { facetsOf } from './facets.ts';
 import { planReplace } from './reconcile.ts';
-import type { Alert, AlertContext, AlertDraft, AlertFilter, AlertScope, AlertStatus, AlertStore, ReplaceResult } from './types.ts';
+import type { Alert, AlertContext, AlertDraft, AlertFacets, AlertFilter, AlertScope, AlertStatus, AlertStatusChange, AlertStore, ReplaceResult } from './types.ts';
 
 /**
  * Does an alert pass a listing filter? Shared with tests of other backends.
@@ -35,6 +36,8 @@ const inScope = (a: Alert, s: AlertScope) =>
 export class MemoryAlertStore implements AlertStore {
   private readonly alerts = new Map<string, Alert>();
   private readonly pending = new Set<string>();
+  /** Status changes per alert id, oldest first (the SQLite store's `alert_status_log`). */
+  private readonly log = new Map<string, AlertStatusChange[]>();
 
   async get(id: string): Promise<Alert | null> {
     const a = this.alerts.get(id);
@@ -43,7 +46,22 @@ export class MemoryAlertStore implements AlertStore {
 
   async list(filter: AlertFilter = {}): Promise<Alert[]> {
     const out = [...this.alerts.values()].filter((a) => matchesFilter(a, filter)).sort(compareAlerts);
-    return structuredClone(filter.limit ? out.slice(0, filter.limit) : out);
+    const from = filter.offset ?? 0;
+    return structuredClone(filter.limit ? out.slice(from, from + filter.limit) : out.slice(from));
+  }
+
+  async count(filter: AlertFilter = {}): Promise<number> {
+    let n = 0;
+    for (const a of this.alerts.values()) if (matchesFilter(a, filter)) n++;
+    return n;
+  }
+
+  async facets(filter: AlertFilter = {}): Promise<AlertFacets> {
+    return facetsOf([...this.alerts.values()], filter, matchesFilter);
+  }
+
+  async history(id: string): Promise<AlertStatusChange[]> {
+    return structuredClone(this.log.get(id) ?? []);
   }
 
   async inScope(scope: AlertScope): Promise<Alert[]> {
@@ -52,6 +70,12 @@ export class MemoryAlertStore implements AlertStore {
 
   async replace(scope: AlertScope, drafts: readonly AlertDraft[], nowMs: number): Promise<ReplaceResult> {
     const plan = planReplace(await this.inScope(scope), drafts, nowMs);
+    for (const { from, to } of plan.moved) {
+      const moved = this.log.get(from);
+      // Oldest first across the absorbed alerts, as the SQLite log's row order gives it.
+      if (moved) this.log.set(to, [...(this.log.get(to) ?? []), ...moved].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)));
+      this.log.delete(from);
+    }
     for (const id of plan.deletes) {
       this.alerts.delete(id);
       this.pending.delete(id);
@@ -75,8 +99,10 @@ export class MemoryAlertStore implements AlertStore {
   async updateStatus(id: string, status: AlertStatus, note: string | null, by: string | null, nowMs = Date.now()): Promise<Alert | null> {
     const a = this.alerts.get(id);
     if (!a) return null;
-    const next = { ...a, status, status_note: note, status_by: by, updated_at: new Date(nowMs).toISOString() };
+    const at = new Date(nowMs).toISOString();
+    const next = { ...a, status, status_note: note, status_by: by, updated_at: at };
     this.alerts.set(id, next);
+    this.log.set(id, [...(this.log.get(id) ?? []), { status, note, by, at }]);
     return structuredClone(next);
   }
 

@@ -3,7 +3,8 @@
  * `AlertStore` backend so they all keep the same promises:
  * - an alert the analyst has worked on keeps its status, note and creation time;
  * - its version (what the sinks see) changes only when what it says changes, never for context alone;
- * - when late events move an alert's first firing (new id), the new alert inherits the status of the one it absorbs;
+ * - when late events move an alert's first firing (new id), the new alert inherits the status of the one it absorbs,
+ *   and its status history (`moved`: the backends re-key the absorbed alert's log to the new id);
  * - an alert that no longer fires is removed if still open, kept if an analyst decided something about it.
  */
 import { isoSeconds } from '../util/time.ts';
@@ -18,6 +19,8 @@ export interface PlannedWrite {
 export interface ReplacePlan {
   writes: PlannedWrite[];
   deletes: string[];
+  /** Absorbed alert → the alert absorbing it: the status history moves along (the absorbed alert is deleted). */
+  moved: Array<{ from: string; to: string }>;
   created: Alert[];
   updated: Alert[];
   unchanged: number;
@@ -47,7 +50,7 @@ export function planReplace(existing: readonly Alert[], drafts: readonly AlertDr
   const draftIds = new Set(drafts.map((d) => d.id));
   const orphans = existing.filter((a) => !draftIds.has(a.id));
   const inherited = new Set<string>();
-  const plan: ReplacePlan = { writes: [], deletes: [], created: [], updated: [], unchanged: 0 };
+  const plan: ReplacePlan = { writes: [], deletes: [], moved: [], created: [], updated: [], unchanged: 0 };
 
   for (const d of drafts) {
     const full = { ...d, first_seen: isoSeconds(d.first_ts), last_seen: isoSeconds(d.last_ts) };
@@ -78,7 +81,10 @@ export function planReplace(existing: readonly Alert[], drafts: readonly AlertDr
     const decided = absorbed
       .filter((o) => o.status !== 'open')
       .sort((a, b) => DECIDED.indexOf(a.status) - DECIDED.indexOf(b.status) || a.created_at.localeCompare(b.created_at))[0];
-    for (const o of absorbed) inherited.add(o.id);
+    for (const o of absorbed) {
+      inherited.add(o.id);
+      plan.moved.push({ from: o.id, to: d.id });
+    }
     const createdAt = absorbed.map((o) => o.created_at).sort()[0] ?? now;
     const alert: Alert = {
       ...full,

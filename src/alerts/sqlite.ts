@@ -5,8 +5,9 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { severityRank } from '../config/schema.ts';
 import { isoSeconds } from '../util/time.ts';
+import { facetFilters } from './facets.ts';
 import { planReplace } from './reconcile.ts';
-import type { Alert, AlertContext, AlertDraft, AlertFilter, AlertScope, AlertStatus, AlertStore, ReplaceResult } from './types.ts';
+import { MAX_FACET_USERS, type Alert, type AlertContext, type AlertDraft, type AlertFacets, type AlertFilter, type AlertScope, type AlertStatus, type AlertStatusChange, type AlertStore, type FacetCount, type ReplaceResult } from './types.ts';
 
 /** A row of `alerts` as selected with COLUMNS: the alert, with its lists and context still as JSON text. */
 type AlertRow = Omit<Alert, 'first_seen' | 'last_seen' | 'event_ids' | 'tags' | 'context'> & { event_ids: string; tags: string; context: string };
@@ -40,12 +41,43 @@ function rowToAlert(r: AlertRow): Alert {
   };
 }
 
+/**
+ * The WHERE clause (with its named parameters) of a listing filter; empty when nothing is filtered.
+ *
+ * @example const { where, p } = filterSql({ status: ['open'] }); // where = 'WHERE status IN (@s0)', p = { s0: 'open' }
+ */
+function filterSql(f: AlertFilter): { where: string; p: Record<string, unknown> } {
+  const where: string[] = [];
+  const p: Record<string, unknown> = {};
+  const inList = (col: string, name: string, values: readonly string[] | undefined) => {
+    if (!values?.length) return;
+    where.push(`${col} IN (${values.map((v, i) => ((p[`${name}${i}`] = v), `@${name}${i}`)).join(', ')})`);
+  };
+  inList('status', 's', f.status);
+  inList('rule', 'r', f.rule);
+  inList('severity', 'v', f.severity);
+  if (f.user) {
+    p.user = f.user;
+    where.push('(user_id = @user OR user_email = @user OR user_name = @user OR key = @user)');
+  }
+  if (f.since !== undefined) {
+    p.since = f.since;
+    where.push('last_ts >= @since');
+  }
+  if (f.until !== undefined) {
+    p.until = f.until;
+    where.push('first_ts <= @until');
+  }
+  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', p };
+}
+
 const COLUMNS =
   'id, rule, severity, title, status, status_note, status_by, user_id, user_name, user_email, key, period, anchor, first_ts, last_ts, event_ids, event_count, tags, context, version, created_at, updated_at';
 
 export class SqliteAlertStore implements AlertStore {
   private readonly upsert: BetterSqlite3.Statement;
   private readonly del: BetterSqlite3.Statement;
+  private readonly moveLog: BetterSqlite3.Statement;
 
   /**
    * @example
@@ -67,6 +99,7 @@ export class SqliteAlertStore implements AlertStore {
          severity_rank = excluded.severity_rank, notify_pending = max(alerts.notify_pending, excluded.notify_pending)`,
     );
     this.del = db.prepare('DELETE FROM alerts WHERE id = ?');
+    this.moveLog = db.prepare('UPDATE alert_status_log SET alert_id = ? WHERE alert_id = ?');
   }
 
   async get(id: string): Promise<Alert | null> {
@@ -75,30 +108,36 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   async list(f: AlertFilter = {}): Promise<Alert[]> {
-    const where: string[] = [];
-    const p: Record<string, unknown> = {};
-    const inList = (col: string, name: string, values: readonly string[] | undefined) => {
-      if (!values?.length) return;
-      where.push(`${col} IN (${values.map((v, i) => ((p[`${name}${i}`] = v), `@${name}${i}`)).join(', ')})`);
-    };
-    inList('status', 's', f.status);
-    inList('rule', 'r', f.rule);
-    inList('severity', 'v', f.severity);
-    if (f.user) {
-      p.user = f.user;
-      where.push('(user_id = @user OR user_email = @user OR user_name = @user OR key = @user)');
-    }
-    if (f.since !== undefined) {
-      p.since = f.since;
-      where.push('last_ts >= @since');
-    }
-    if (f.until !== undefined) {
-      p.until = f.until;
-      where.push('first_ts <= @until');
-    }
-    const sql = `SELECT ${COLUMNS} FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY last_ts DESC, id ${f.limit ? `LIMIT ${Math.floor(f.limit)}` : ''}`;
+    const { where, p } = filterSql(f);
+    // SQLite takes OFFSET only after a LIMIT: -1 is its "no limit".
+    const page = f.limit || f.offset ? ` LIMIT ${f.limit ? Math.floor(f.limit) : -1} OFFSET ${Math.floor(f.offset ?? 0)}` : '';
+    const sql = `SELECT ${COLUMNS} FROM alerts ${where} ORDER BY last_ts DESC, id${page}`;
     return (this.db.prepare(sql).all(p) as AlertRow[]).map(rowToAlert);
+  }
+
+  async count(f: AlertFilter = {}): Promise<number> {
+    const { where, p } = filterSql(f);
+    return (this.db.prepare(`SELECT count(*) AS n FROM alerts ${where}`).get(p) as { n: number }).n;
+  }
+
+  async facets(filter: AlertFilter = {}): Promise<AlertFacets> {
+    const f = facetFilters(filter);
+    const by = (col: string, g: AlertFilter): FacetCount[] => {
+      const { where, p } = filterSql(g);
+      return this.db.prepare(`SELECT ${col} AS name, count(*) AS count FROM alerts ${where} GROUP BY ${col} ORDER BY count DESC, name`).all(p) as FacetCount[];
+    };
+    const u = filterSql(f.users);
+    const users = this.db
+      .prepare(
+        `SELECT user_id AS id, max(user_name) AS name, max(user_email) AS email, count(*) AS count FROM alerts
+         ${u.where ? `${u.where} AND` : 'WHERE'} user_id IS NOT NULL GROUP BY user_id ORDER BY count DESC, user_id LIMIT ${MAX_FACET_USERS}`,
+      )
+      .all(u.p) as AlertFacets['users'];
+    return { total: await this.count(f.total), rules: by('rule', f.rules), statuses: by('status', f.statuses), severities: by('severity', f.severities), users };
+  }
+
+  async history(id: string): Promise<AlertStatusChange[]> {
+    return this.db.prepare('SELECT status, note, by, at FROM alert_status_log WHERE alert_id = ? ORDER BY id').all(id) as AlertStatusChange[];
   }
 
   private scopeRows(scope: AlertScope): Alert[] {
@@ -120,6 +159,7 @@ export class SqliteAlertStore implements AlertStore {
   async replace(scope: AlertScope, drafts: readonly AlertDraft[], nowMs: number): Promise<ReplaceResult> {
     return this.db.transaction(() => {
       const plan = planReplace(this.scopeRows(scope), drafts, nowMs);
+      for (const m of plan.moved) this.moveLog.run(m.to, m.from);
       for (const id of plan.deletes) this.del.run(id);
       for (const w of plan.writes) {
         const a = w.alert;

@@ -76,6 +76,9 @@ describe.each(backends)('%s alert store', (_name, make) => {
     expect((await a.get('a2'))!.status).toBe('false_positive');
     const b = (await a.get('a3b'))!;
     expect([b.status, b.version]).toEqual(['resolved', 2]);
+    // The absorbing alert carries the absorbed one's history; the alert removed with it has none left.
+    expect((await a.history('a3b')).map((h) => [h.status, h.by])).toEqual([['resolved', 'bob']]);
+    expect(await a.history('a3')).toEqual([]);
   });
 
   it('lists with filters, newest first', async () => {
@@ -94,5 +97,50 @@ describe.each(backends)('%s alert store', (_name, make) => {
     expect((await a.list({ since: 180, until: 260 })).map((x) => x.id)).toEqual(['x2', 'x3']);
     expect((await a.list({ limit: 1 })).map((x) => x.id)).toEqual(['x2']);
     expect(await a.updateStatus('nope', 'resolved', null, null, 1)).toBeNull();
+  });
+
+  it('keeps every status change with its note, who and when, oldest first', async () => {
+    const a = await make();
+    await a.replace(scope, [draft()], 1000);
+    expect(await a.history('a1')).toEqual([]);
+    await a.updateStatus('a1', 'acknowledged', 'looking into it', 'ann', Date.parse('2024-06-03T10:05:00Z'));
+    await a.updateStatus('a1', 'resolved', 'HR informed', 'bob', Date.parse('2024-06-03T11:00:00Z'));
+    // The alert shows the latest decision; the first responder's note is not lost.
+    expect((await a.get('a1'))!.status_note).toBe('HR informed');
+    expect(await a.history('a1')).toEqual([
+      { status: 'acknowledged', note: 'looking into it', by: 'ann', at: '2024-06-03T10:05:00.000Z' },
+      { status: 'resolved', note: 'HR informed', by: 'bob', at: '2024-06-03T11:00:00.000Z' },
+    ]);
+    expect(await a.history('nope')).toEqual([]);
+  });
+
+  it('pages with limit and offset, counts, and gives facet counts under the other filters', async () => {
+    const a = await make();
+    const rules = ['slack-anomaly', 'scraping-suspected'];
+    await a.replace({ rules, periodFrom: 0, periodTo: 99999 }, [
+      draft({ id: 'p1', last_ts: 500, first_ts: 400, severity: 'high' }),
+      draft({ id: 'p2', rule: 'scraping-suspected', last_ts: 400, first_ts: 300, severity: 'high', user_id: 'W2', key: 'W2', user_name: 'Bo' }),
+      draft({ id: 'p3', last_ts: 300, first_ts: 200, severity: 'low' }),
+      draft({ id: 'p4', last_ts: 200, first_ts: 100, severity: 'medium', user_id: null, key: 'T1', user_name: null, user_email: null }),
+    ], 1000);
+    await a.updateStatus('p3', 'resolved', null, null, 1000);
+    expect((await a.list({ limit: 2, offset: 1 })).map((x) => x.id)).toEqual(['p2', 'p3']);
+    expect((await a.list({ offset: 3 })).map((x) => x.id)).toEqual(['p4']);
+    expect((await a.list({ limit: 2, offset: 4 })).map((x) => x.id)).toEqual([]);
+    expect(await a.count()).toBe(4);
+    expect(await a.count({ severity: ['high'], limit: 1, offset: 1 })).toBe(2);
+    const f = await a.facets({ severity: ['high'] });
+    expect(f.total).toBe(2);
+    expect(f.rules).toEqual([{ name: 'scraping-suspected', count: 1 }, { name: 'slack-anomaly', count: 1 }]);
+    // Severity is counted without its own filter: the other severities stay listed with their counts.
+    expect(f.severities).toEqual([{ name: 'high', count: 2 }, { name: 'low', count: 1 }, { name: 'medium', count: 1 }]);
+    expect(f.statuses).toEqual([{ name: 'open', count: 2 }]);
+    expect(f.users).toEqual([
+      { id: 'W1', name: 'Ann', email: 'ann@x.example', count: 1 },
+      { id: 'W2', name: 'Bo', email: 'ann@x.example', count: 1 },
+    ]);
+    const all = await a.facets();
+    expect(all.statuses).toEqual([{ name: 'open', count: 3 }, { name: 'resolved', count: 1 }]);
+    expect(all.users.map((u) => [u.id, u.count])).toEqual([['W1', 2], ['W2', 1]]);
   });
 });

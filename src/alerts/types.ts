@@ -128,7 +128,41 @@ export interface AlertFilter {
   since?: number;
   until?: number;
   limit?: number;
+  /** Alerts to skip (after ordering) before the first returned: with `limit`, one page. */
+  offset?: number;
 }
+
+/** One change of an alert's status, as a responder made it (table `alert_status_log`). */
+export interface AlertStatusChange {
+  status: AlertStatus;
+  note: string | null;
+  by: string | null;
+  /** ISO 8601 time of the change. */
+  at: string;
+}
+
+/** How many alerts a filter matches per value of one dimension, most first. */
+export interface FacetCount {
+  name: string;
+  count: number;
+}
+
+/**
+ * Counts per rule, status, severity and user. Each dimension is counted under every filter but its own, so a
+ * filter's choices keep showing their counts once one of them is picked.
+ */
+export interface AlertFacets {
+  /** Alerts matching the whole filter. */
+  total: number;
+  rules: FacetCount[];
+  statuses: FacetCount[];
+  severities: FacetCount[];
+  /** The users with most alerts (at most `MAX_FACET_USERS`). */
+  users: Array<{ id: string; name: string | null; email: string | null; count: number }>;
+}
+
+/** Cap on the users a facet query lists: an organisation may have thousands. */
+export const MAX_FACET_USERS = 100;
 
 /** The alerts a recomputation owns: these rules, these periods, optionally one key. */
 export interface AlertScope {
@@ -150,6 +184,12 @@ export interface AlertStore {
   get(id: string): Promise<Alert | null>;
   /** Newest first (by last event time). */
   list(filter?: AlertFilter): Promise<Alert[]>;
+  /** How many alerts match a filter (`limit` and `offset` ignored). */
+  count(filter?: AlertFilter): Promise<number>;
+  /** Counts per rule, status, severity and user (see `AlertFacets`); `limit` and `offset` ignored. */
+  facets(filter?: AlertFilter): Promise<AlertFacets>;
+  /** Every status change of an alert with its note, who and when, oldest first (empty for an unknown id). */
+  history(id: string): Promise<AlertStatusChange[]>;
   /** Existing alerts of a scope (used to diff a recomputation). */
   inScope(scope: AlertScope): Promise<Alert[]>;
   /**

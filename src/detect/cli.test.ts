@@ -83,6 +83,16 @@ describe('gridwatch detect / alerts / rules', () => {
     expect(set.stdout).toMatch(/acknowledged \(talking to HR\)/);
     const open = await run(['alerts', '--status', 'acknowledged', '--format', 'json']);
     expect(open.stdout.trim().split('\n')).toHaveLength(1);
+    // A second responder's note does not hide the first: show gives the whole history, who and when.
+    await run(['alerts', 'set-status', scraping.id, 'resolved', '--note', 'account disabled', '--by', 'bob']);
+    const text = (await run(['alerts', 'show', scraping.id])).stdout;
+    expect(text).toMatch(/history   raised \S+\n +\S+Z  acknowledged: talking to HR\n +\S+Z  resolved by bob: account disabled\n/);
+    const json = JSON.parse((await run(['alerts', 'show', scraping.id, '--format', 'json'])).stdout);
+    expect(json.status_note).toBe('account disabled');
+    expect(json.history.map((h: { status: string; note: string; by: string | null; at: string }) => [h.status, h.note, h.by, typeof h.at])).toEqual([
+      ['acknowledged', 'talking to HR', null, 'string'],
+      ['resolved', 'account disabled', 'bob', 'string'],
+    ]);
     expect((await run(['alerts', '--status', 'closed'])).code).toBe(2);
     expect((await run(['alerts', 'show', 'al_nope'])).code).toBe(1);
   });

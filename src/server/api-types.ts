@@ -5,10 +5,10 @@
  * Types only: the web build erases these imports, so nothing here (or in what it imports) must be needed at run
  * time in the browser. Times are ISO 8601 (UTC) strings for people; `ts`, `since`, `until`, `t` are Unix seconds.
  */
-import type { Alert, AlertContext, AlertStatus, IpFacts, Severity, UaFacts } from '../alerts/types.ts';
+import type { Alert, AlertContext, AlertFacets, AlertStatus, AlertStatusChange, IpFacts, Severity, UaFacts } from '../alerts/types.ts';
 import type { Account, Role } from './auth/users.ts';
 
-export type { Account, Alert, AlertContext, AlertStatus, Role, Severity };
+export type { Account, Alert, AlertContext, AlertFacets, AlertStatus, AlertStatusChange, Role, Severity };
 
 /** One event as listed: the normalised fields, without the raw text. */
 export interface EventSummary {
@@ -71,18 +71,28 @@ export interface Me {
 /** An alert as listed: everything but the (large) context, plus its summary and reasons. */
 export type AlertListItem = Omit<Alert, 'context'> & { summary: string | null; reasons: string[] };
 
-/** `GET /alerts`. */
+/** `GET /alerts`: one page, newest first. */
 export interface AlertList {
   alerts: AlertListItem[];
   /** False when the database has no alerts table (detection never ran). */
   available: boolean;
+  /** Alerts matching the filters, over all pages. */
+  total: number;
+  /** Position of the first alert of this page among them, and the page size asked for. */
+  offset: number;
+  limit: number;
 }
 
-/** `GET /alerts/:id`: the alert with its context and its newest triggering events. */
+/** `GET /alerts/facets`: counts per rule, status, severity and user, for the filters. */
+export type AlertFacetList = AlertFacets & { available: boolean };
+
+/** `GET /alerts/:id`: the alert with its context, its newest triggering events and its status history. */
 export interface AlertDetail {
   alert: Alert;
   events: Array<EventSummary & { highlight: string[] }>;
   events_truncated: boolean;
+  /** Every status change, oldest first: who set which status when, with the note. */
+  history: AlertStatusChange[];
 }
 
 /** First and last use of something (an IP, a user agent, a file), and how many events. */

@@ -80,9 +80,14 @@ export const AlertsQuery = z.strictObject({
   user: shortText().optional(),
   since: time.optional(),
   until: time.optional(),
-  limit: intIn(1, 5000).default(500),
+  // One page: the answer's `total` says how many match, `offset` reaches the rest (no page of thousands of alerts).
+  limit: intIn(1, 500).default(500),
+  offset: intIn(0, 10_000_000).default(0),
 });
 export type AlertsQuery = z.infer<typeof AlertsQuery>;
+
+/** `GET /alerts/facets`: the list's filters, without paging. */
+export const AlertFacetsQuery = AlertsQuery.omit({ limit: true, offset: true });
 
 export const RangeQuery = z.strictObject({ since: time.optional(), until: time.optional() });
 export type RangeQuery = z.infer<typeof RangeQuery>;

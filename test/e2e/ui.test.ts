@@ -1,23 +1,28 @@
 /**
  * End-to-end: the web UI in Debian's chromium (headless, through playwright-core) against a real server over the
  * demo organisation. Follows the analyst's path of the story: log in, filter the Audit Logs to Matt's downloads and
- * open Glengarry-Leads.xlsx, find his scraping alert and its context, open his user page. Screenshots of each view
- * go to test-artifacts/.
+ * open Glengarry-Leads.xlsx, find his scraping alert and its context (paged list, filter counts, the status history of
+ * two decisions), open his user page; then an event forged with a hidden U+202E in a file name and markup for an IP
+ * is shown for what it is. Screenshots of each view go to test-artifacts/.
  *
  * Skipped (with a message) only when /usr/bin/chromium is missing; CI installs it.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ingestStream } from '../../src/ingest/index.ts';
 import { createServer, DEFAULT_WEB_DIR, type RunningServer } from '../../src/server/index.ts';
 import { STORY } from '../../src/sim/index.ts';
-import { addAccounts, demoStore, TEST_PASSWORD, type DemoFixture } from '../server-fixtures.ts';
+import { addAccounts, DEMO_END, demoStore, TEST_PASSWORD, type DemoFixture } from '../server-fixtures.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
 const haveChromium = existsSync(CHROMIUM);
+/** A download whose file name hides a right-to-left override ("invoiceexe.xlsx" on screen) and whose IP is markup. */
+const SPOOF = { id: 'e2e-spoofed-download', fileId: 'F0SPOOFED01', fileName: 'invoice\u202Exslx.exe', ip: '<img src=x onerror=alert(1)>' };
 
 /** Is web/dist missing or older than a source file of the app? */
 function webBuildStale(): boolean {
@@ -49,6 +54,11 @@ describe.skipIf(!haveChromium)('web UI in chromium over the demo data', () => {
     }
     fx = await demoStore();
     await addAccounts(fx.store);
+    const spoof = JSON.parse(fx.org.events.find((e) => e.event.action === 'file_downloaded')!.raw);
+    Object.assign(spoof, { id: SPOOF.id, date_create: DEMO_END - 60 });
+    Object.assign(spoof.entity.file, { id: SPOOF.fileId, name: SPOOF.fileName });
+    spoof.context.ip_address = SPOOF.ip;
+    await ingestStream(Readable.from([Buffer.from(`${JSON.stringify(spoof)}\n`)]), 'e2e', { store: fx.store });
     srv = await createServer({ store: fx.store, port: 0, log: () => {} });
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
@@ -130,6 +140,19 @@ describe.skipIf(!haveChromium)('web UI in chromium over the demo data', () => {
     await page.getByRole('link', { name: 'Security Detections' }).click();
     const alerts = page.getByTestId('alerts-table');
     await alerts.waitFor();
+    // One page of 50 at most, saying how many there are; the rule filter lists the rules with their counts.
+    const total = (fx.store.db.prepare('SELECT count(*) AS n FROM alerts').get() as { n: number }).n;
+    await page.getByTestId('alerts-count').getByText(`1–${Math.min(50, total)} of ${total} alerts`).waitFor();
+    expect(await alerts.locator('tbody tr').count()).toBe(Math.min(50, total));
+    const scrapingRule = (fx.store.db.prepare("SELECT count(*) AS n FROM alerts WHERE rule = 'scraping-suspected'").get() as { n: number }).n;
+    expect(await page.getByLabel('Rule', { exact: true }).locator('option').allTextContents()).toContain(`scraping-suspected (${scrapingRule})`);
+    if (total > 50) {
+      await page.getByTestId('alerts-pager').getByRole('button', { name: 'Older →' }).click();
+      await page.getByTestId('alerts-count').getByText(`51–${Math.min(100, total)} of ${total} alerts`).waitFor();
+      expect(new URL(page.url()).searchParams.get('page')).toBe('2');
+      await page.getByTestId('alerts-pager').getByRole('button', { name: 'Newest' }).click();
+      await page.getByTestId('alerts-count').getByText(`1–50 of ${total} alerts`).waitFor();
+    }
     await shot('04-detections');
     const row = alerts.locator('tbody tr', { hasText: `Scraping suspected: ${STORY.name}` });
     await row.click();
@@ -146,6 +169,16 @@ describe.skipIf(!haveChromium)('web UI in chromium over the demo data', () => {
     await panel.getByLabel('Note', { exact: true }).fill('Matt is leaving: HR informed');
     await panel.getByRole('button', { name: 'Save status' }).click();
     await panel.getByText('Note by responder: Matt is leaving: HR informed').waitFor();
+    // A second decision does not erase the first: the history shows both, who and when.
+    await panel.getByLabel('Status', { exact: true }).selectOption('resolved');
+    await panel.getByLabel('Note', { exact: true }).fill('account disabled');
+    await panel.getByRole('button', { name: 'Save status' }).click();
+    await panel.getByText('Note by responder: account disabled').waitFor();
+    const history = await panel.getByTestId('alert-history').locator('li').allTextContents();
+    expect(history).toHaveLength(3);
+    expect(history[0]).toContain('raised by gridwatch');
+    expect(history[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d acknowledged\s*by responder\s*Matt is leaving: HR informed$/);
+    expect(history[2]).toMatch(/resolved\s*by responder\s*account disabled$/);
     // Opening a triggering event from the alert highlights the fields that made it fire.
     await panel.locator('section', { hasText: 'Triggering events' }).locator('tbody tr').first().click();
     await page.locator('[data-testid=event-details] mark.jv-hl').first().waitFor();
@@ -167,9 +200,35 @@ describe.skipIf(!haveChromium)('web UI in chromium over the demo data', () => {
     await user.locator('[data-testid=daily-downloads] canvas').waitFor();
     await user.locator('[data-testid=timeline] canvas').waitFor();
     await shot('07-user-page');
-    await user.getByRole('link', { name: STORY.homeIp }).click();
+    await user.getByTestId('user-ips').getByRole('link', { name: STORY.homeIp }).click();
     await page.getByTestId('ip-users').getByText(STORY.name).waitFor();
     await shot('08-ip-page');
+  });
+
+  it('shows hidden characters as badges, flags the event, and does not link a value that is not an IP', async () => {
+    await page.goto(`${srv.url}/events?entity=${SPOOF.fileId}`);
+    const row = page.locator(`[data-testid=events-table] tbody tr[data-event-id="${SPOOF.id}"]`);
+    await row.waitFor();
+    await row.getByTestId('hidden-flag').waitFor();
+    expect(await row.textContent()).toContain('invoice\\u202Exslx.exe');
+    expect(await row.locator(`a:has-text("${SPOOF.ip}")`).count()).toBe(0);
+    await row.getByRole('button', { name: /details/i }).click();
+    const details = page.getByTestId('event-details');
+    await details.waitFor();
+    const heading = (await details.locator('h2').textContent())!;
+    expect(heading).toContain('invoice\\u202Exslx.exe');
+    expect(heading).toContain('hidden characters');
+    expect(heading).not.toContain('\u202E');
+    await expect(details.locator('h2 .hidden-char').getAttribute('title')).resolves.toMatch(/^U\+202E RIGHT-TO-LEFT OVERRIDE/);
+    // The raw JSON line keeps its order: the override is a badge, not a character the browser obeys.
+    const raw = (await details.getByTestId('raw-json').textContent())!;
+    expect(raw).toContain('"name": "invoice\\u202Exslx.exe"');
+    expect(raw).not.toContain('\u202E');
+    const ip = details.locator('dt', { hasText: /^IP$/ }).locator('xpath=following-sibling::dd[1]');
+    expect(await ip.textContent()).toBe(SPOOF.ip);
+    expect(await ip.locator('a').count()).toBe(0);
+    await shot('09-hidden-characters');
+    await page.getByRole('button', { name: 'Close details' }).click();
   });
 
   it('raised no script error or CSP violation', () => {

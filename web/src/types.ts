@@ -5,8 +5,11 @@ import type { AlertStatus, Severity } from '../../src/server/api-types.ts';
 export type {
   Account,
   AlertDetail,
+  AlertFacetList,
+  AlertList,
   AlertListItem,
   AlertStatus,
+  AlertStatusChange,
   Catalogue,
   EventDetail,
   EventPage,

@@ -43,16 +43,20 @@ export function register(program: Command, ctx: CliContext): void {
 
   alerts
     .command('show')
-    .description('show one alert with its context')
+    .description('show one alert with its context and its status history (who, when, notes)')
     .argument('<id>', 'alert id')
     .option('--format <format>', 'text or json', 'text')
     .action(async (id: string, opts: { format: string }, cmd: Command) => {
-      if (!['text', 'json'].includes(opts.format)) throw new CliError('--format must be text or json', 2);
+      // `alerts` has a --format of its own, and commander gives it the flag wherever it stands on the line.
+      const format = (cmd.parent?.opts().format as string | undefined) ?? opts.format;
+      if (!['text', 'json'].includes(format)) throw new CliError('--format must be text or json', 2);
       const store = await ctx.openStore(cmd);
       try {
-        const a = await alertStoreFor(store).get(id);
+        const alerts = alertStoreFor(store);
+        const a = await alerts.get(id);
         if (!a) throw new CliError(`no alert with id ${id} (list them with: gridwatch alerts)`);
-        ctx.stdout.write(opts.format === 'json' ? `${JSON.stringify(alertJson(a))}\n` : describeAlert(a));
+        const history = await alerts.history(id);
+        ctx.stdout.write(format === 'json' ? `${JSON.stringify(alertJson(a, history))}\n` : describeAlert(a, history));
       } finally {
         await store.close();
       }

@@ -1,16 +1,17 @@
 /**
- * `GET /api/v1/alerts`, `GET /api/v1/alerts/:id` (with context and triggering events) and
+ * `GET /api/v1/alerts` (paged, with the total), `GET /api/v1/alerts/facets` (counts for the filters),
+ * `GET /api/v1/alerts/:id` (with context, triggering events and status history) and
  * `POST /api/v1/alerts/:id/status` (responders and admins).
  */
 import { Hono } from 'hono';
 import type { Alert } from '../../alerts/types.ts';
-import type { AlertDetail, AlertList, AlertListItem } from '../api-types.ts';
+import type { AlertDetail, AlertFacetList, AlertList, AlertListItem } from '../api-types.ts';
 import { requireRole } from '../auth/middleware.ts';
 import type { AppEnv, ServerDeps } from '../context.ts';
 import { HttpError, notFound } from '../errors.ts';
 import { highlightRaw } from '../highlight.ts';
 import { eventSummary, eventsByIds } from '../serialize.ts';
-import { AlertsQuery, checkRange, parseBody, parseQuery, StatusBody } from '../validate.ts';
+import { AlertFacetsQuery, AlertsQuery, checkRange, parseBody, parseQuery, StatusBody } from '../validate.ts';
 
 /** Triggering events returned with one alert (the alert keeps up to 500 ids; the panel lists the newest). */
 const MAX_EVENTS = 200;
@@ -36,9 +37,20 @@ export function alertRoutes(): Hono<AppEnv> {
     const deps = c.get('deps');
     const p = parseQuery(AlertsQuery, c.req.url);
     checkRange(p);
-    if (!deps.alerts) return c.json({ alerts: [], available: false } satisfies AlertList);
-    const alerts = await deps.alerts.list({ status: p.status, severity: p.severity, rule: p.rule, user: p.user, since: p.since, until: p.until, limit: p.limit });
-    return c.json({ alerts: alerts.map(listed), available: true } satisfies AlertList);
+    const page = { offset: p.offset, limit: p.limit };
+    if (!deps.alerts) return c.json({ alerts: [], available: false, total: 0, ...page } satisfies AlertList);
+    const filter = { status: p.status, severity: p.severity, rule: p.rule, user: p.user, since: p.since, until: p.until };
+    const [alerts, total] = await Promise.all([deps.alerts.list({ ...filter, ...page }), deps.alerts.count(filter)]);
+    return c.json({ alerts: alerts.map(listed), available: true, total, ...page } satisfies AlertList);
+  });
+
+  // Before `/:id`, which would take "facets" for an alert id.
+  r.get('/facets', async (c) => {
+    const deps = c.get('deps');
+    const p = parseQuery(AlertFacetsQuery, c.req.url);
+    checkRange(p);
+    if (!deps.alerts) return c.json({ available: false, total: 0, rules: [], statuses: [], severities: [], users: [] } satisfies AlertFacetList);
+    return c.json({ available: true, ...(await deps.alerts.facets(p)) } satisfies AlertFacetList);
   });
 
   r.get('/:id', async (c) => {
@@ -48,7 +60,8 @@ export function alertRoutes(): Hono<AppEnv> {
     if (!a) throw notFound('alert', id);
     const ids = a.event_ids.slice(-MAX_EVENTS);
     const events = eventsByIds(deps.store.db, ids).map((e) => ({ ...eventSummary(e), highlight: highlightRaw(e.raw, a) }));
-    return c.json({ alert: a, events, events_truncated: a.event_ids.length > ids.length || a.event_count > a.event_ids.length } satisfies AlertDetail);
+    const history = await alertsOf(deps).history(id);
+    return c.json({ alert: a, events, events_truncated: a.event_ids.length > ids.length || a.event_count > a.event_ids.length, history } satisfies AlertDetail);
   });
 
   r.post('/:id/status', requireRole('responder'), async (c) => {

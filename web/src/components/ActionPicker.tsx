@@ -4,6 +4,7 @@ import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useApi } from '../hooks.ts';
 import type { Catalogue } from '../types.ts';
 import { fmtCount } from '../format.ts';
+import { SafeText } from './SafeText.tsx';
 
 export function ActionPicker(props: { value: string[]; onChange: (v: string[]) => void }) {
   const cat = useApi<Catalogue>('/actions');
@@ -96,7 +97,7 @@ export function ActionPicker(props: { value: string[]; onChange: (v: string[]) =
                     onMouseDown={(e) => e.preventDefault()}
                     onClick={() => add(a.name)}
                   >
-                    <span>{a.name}</span>
+                    <SafeText text={a.name} />
                     <span className="muted">{a.count ? fmtCount(a.count) : ''}</span>
                   </button>
                 );

@@ -1,17 +1,20 @@
-// One alert in full: what fired and why, its status (changeable by responders, with a note), and its context: the
-// IPs and user agents involved (new? trusted? expected?), the files downloaded around it, related events, and
-// whether Slack already signed the user out. Triggering events open with the firing fields highlighted.
+// One alert in full: what fired and why, its status (changeable by responders, with a note) and every status change
+// before it (who, when, note), and its context: the IPs and user agents involved (new? trusted? expected?), the
+// files downloaded around it, related events, and whether Slack already signed the user out. Triggering events
+// open with the firing fields highlighted. Everything from the audit log is shown through SafeText / IpText.
 import { useState } from 'react';
 import { api } from '../api.ts';
 import { fmtTime, userLabel } from '../format.ts';
 import { useApi, useSubmit } from '../hooks.ts';
-import { ipPath, Link, setParams, userPath } from '../router.tsx';
+import { Link, setParams, userPath } from '../router.tsx';
 import { canRespond, useSession } from '../session.tsx';
-import { ALERT_STATUSES, type AlertDetail, type AlertStatus } from '../types.ts';
+import { ALERT_STATUSES, type AlertDetail, type AlertStatus, type AlertStatusChange } from '../types.ts';
+import { visibleText } from '../untrusted.ts';
 import { ExpectedTag, NewTag, Reasons, SeverityBadge, StatusBadge, Tag, TrustTag } from './Badges.tsx';
 import { GridTable } from './GridTable.tsx';
 import { JsonView } from './JsonView.tsx';
 import { ResponseSlot } from './ResponseSlot.tsx';
+import { IpText, SafeText } from './SafeText.tsx';
 
 const openEvent = (id: string) => setParams({ event: id });
 
@@ -48,10 +51,33 @@ function Facts({ facts }: { facts: Record<string, unknown> }) {
       {entries.map(([k, v]) => (
         <div key={k} className="fact">
           <dt>{k.replace(/_/g, ' ')}</dt>
-          <dd className="mono">{typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd>
+          <dd className="mono">
+            <SafeText text={typeof v === 'object' ? JSON.stringify(v) : String(v)} />
+          </dd>
         </div>
       ))}
     </dl>
+  );
+}
+
+/** Every status change, oldest first: the notes of all responders, not just the last one. */
+function History({ createdAt, history }: { createdAt: string; history: AlertStatusChange[] }) {
+  return (
+    <section>
+      <h3>History</h3>
+      <ol className="alert-history" data-testid="alert-history">
+        <li>
+          <span className="mono nowrap">{fmtTime(createdAt)}</span> <span className="muted">raised by gridwatch</span>
+        </li>
+        {history.map((h, i) => (
+          <li key={i}>
+            <span className="mono nowrap">{fmtTime(h.at)}</span> <StatusBadge status={h.status} />
+            <span className="muted">by {h.by ? <SafeText text={h.by} /> : 'someone unknown'}</span>
+            {h.note && <SafeText className="history-note" text={h.note} />}
+          </li>
+        ))}
+      </ol>
+    </section>
   );
 }
 
@@ -65,13 +91,15 @@ export default function AlertDetails({ id }: { id: string }) {
   return (
     <div className="alert-details" data-testid="alert-details">
       <h2>
-        <SeverityBadge severity={a.severity} /> {a.title}
+        <SeverityBadge severity={a.severity} /> <SafeText text={a.title} />
       </h2>
       <div className="alert-meta">
         <StatusBadge status={a.status} />
         <span className="mono">{a.rule}</span>
         {a.user_id && (
-          <Link to={userPath(a.user_id)}>{userLabel({ id: a.user_id, name: a.user_name, email: a.user_email })}</Link>
+          <Link to={userPath(a.user_id)}>
+            <SafeText text={userLabel({ id: a.user_id, name: a.user_name, email: a.user_email })} />
+          </Link>
         )}
         <span className="muted">
           {fmtTime(a.first_ts)} → {fmtTime(a.last_ts)} UTC · {a.event_count} event{a.event_count === 1 ? '' : 's'}
@@ -88,13 +116,16 @@ export default function AlertDetails({ id }: { id: string }) {
       )}
       {a.status_note && (
         <p className="note">
-          Note{a.status_by ? ` by ${a.status_by}` : ''}: {a.status_note}
+          Note{a.status_by ? ` by ${visibleText(a.status_by)}` : ''}: <SafeText text={a.status_note} />
         </p>
       )}
+      <History createdAt={a.created_at} history={data.history} />
 
       <section>
         <h3>Why it fired</h3>
-        <p>{ctx.summary}</p>
+        <p>
+          <SafeText text={ctx.summary} />
+        </p>
         {ctx.reasons.length > 0 && (
           <p>
             Reasons: <Reasons reasons={ctx.reasons} />
@@ -119,7 +150,7 @@ export default function AlertDetails({ id }: { id: string }) {
             {ctx.ips.map((ip) => (
               <tr key={ip.ip}>
                 <td className="mono">
-                  <Link to={ipPath(ip.ip)}>{ip.ip}</Link>
+                  <IpText ip={ip.ip} />
                 </td>
                 <td>
                   <NewTag isNew={ip.new_for_user} />
@@ -148,9 +179,11 @@ export default function AlertDetails({ id }: { id: string }) {
           <GridTable columns={['User agent', 'Client', 'Expected', 'For this user']} testId="alert-uas">
             {ctx.user_agents.map((u) => (
               <tr key={u.ua}>
-                <td className="mono break">{u.ua}</td>
+                <td className="mono break">
+                  <SafeText text={u.ua} />
+                </td>
                 <td>
-                  {u.name} {u.version ?? ''} <span className="muted">{u.family}</span>
+                  <SafeText text={u.name} /> <SafeText text={u.version} /> <SafeText className="muted" text={u.family} />
                 </td>
                 <td>
                   <ExpectedTag expected={u.expected} />
@@ -173,11 +206,15 @@ export default function AlertDetails({ id }: { id: string }) {
             {ctx.downloads.files.map((f) => (
               <tr key={f.event_id} onClick={() => openEvent(f.event_id)}>
                 <td className="mono nowrap">{fmtTime(f.time)}</td>
-                <td>{f.file_name ?? f.file_id}</td>
-                <td className="ellipsis ua" title={f.ua ?? ''}>
-                  {f.ua}
+                <td>
+                  <SafeText text={f.file_name ?? f.file_id} />
                 </td>
-                <td className="mono">{f.ip}</td>
+                <td className="ellipsis ua" title={visibleText(f.ua)}>
+                  <SafeText text={f.ua} />
+                </td>
+                <td className="mono">
+                  <IpText ip={f.ip} />
+                </td>
               </tr>
             ))}
           </GridTable>
@@ -192,8 +229,12 @@ export default function AlertDetails({ id }: { id: string }) {
           {data.events.map((e) => (
             <tr key={e.id} onClick={() => openEvent(e.id)}>
               <td className="mono nowrap">{fmtTime(e.ts)}</td>
-              <td className="mono">{e.action}</td>
-              <td>{e.entity.name ?? e.entity.id}</td>
+              <td className="mono">
+                <SafeText text={e.action} />
+              </td>
+              <td>
+                <SafeText text={e.entity.name ?? e.entity.id} />
+              </td>
               <td>
                 <Reasons reasons={e.reasons} />
               </td>
@@ -209,12 +250,18 @@ export default function AlertDetails({ id }: { id: string }) {
             {ctx.related.map((r) => (
               <tr key={r.event_id} onClick={() => openEvent(r.event_id)}>
                 <td className="mono nowrap">{fmtTime(r.time)}</td>
-                <td className="mono">{r.action}</td>
-                <td>{r.entity ?? ''}</td>
+                <td className="mono">
+                  <SafeText text={r.action} />
+                </td>
+                <td>
+                  <SafeText text={r.entity} />
+                </td>
                 <td>
                   <Reasons reasons={r.reasons ?? []} />
                 </td>
-                <td className="mono">{r.ip ?? ''}</td>
+                <td className="mono">
+                  <IpText ip={r.ip} />
+                </td>
               </tr>
             ))}
           </GridTable>

@@ -1,4 +1,5 @@
 import type { AlertStatus, Severity } from '../types.ts';
+import { SafeText } from './SafeText.tsx';
 
 export function SeverityBadge({ severity }: { severity: Severity }) {
   return <span className={`badge sev-${severity}`}>{severity}</span>;
@@ -8,11 +9,12 @@ export function StatusBadge({ status }: { status: AlertStatus }) {
   return <span className={`badge status-${status}`}>{status.replace('_', ' ')}</span>;
 }
 
-/** A small coloured tag: `good` (trusted, expected, known), `bad` (new, unexpected, listed) or neutral. */
+/** A small coloured tag: `good` (trusted, expected, known), `bad` (new, unexpected, listed) or neutral. Its text may
+ * come from the audit log (Slack's reasons, ASN names): shown through SafeText. */
 export function Tag({ kind = 'neutral', children, title }: { kind?: 'good' | 'bad' | 'warn' | 'neutral'; children: string; title?: string }) {
   return (
     <span className={`tag tag-${kind}`} title={title}>
-      {children}
+      <SafeText text={children} />
     </span>
   );
 }
@@ -37,7 +39,7 @@ export function Reasons({ reasons }: { reasons: string[] }) {
     <>
       {reasons.map((r) => (
         <span key={r} className="tag tag-bad">
-          {r}
+          <SafeText text={r} />
         </span>
       ))}
     </>

@@ -2,11 +2,13 @@
 // the fields that made a rule fire highlighted.
 import { fmtTime, isoOf, userLabel } from '../format.ts';
 import { useApi } from '../hooks.ts';
-import { ipPath, Link, userPath } from '../router.tsx';
+import { Link, userPath } from '../router.tsx';
 import type { EventDetail } from '../types.ts';
+import { eventHasHidden, hiddenInRaw } from '../untrusted.ts';
 import { Reasons } from './Badges.tsx';
 import { CopyButton } from './CopyButton.tsx';
 import { JsonView, prettyJson } from './JsonView.tsx';
+import { HiddenFlag, IpText, SafeText } from './SafeText.tsx';
 
 export function EventDetails(props: { id: string; alert?: string | null }) {
   const { data, error } = useApi<EventDetail>(`/events/${encodeURIComponent(props.id)}`, { alert: props.alert });
@@ -18,25 +20,35 @@ export function EventDetails(props: { id: string; alert?: string | null }) {
   return (
     <div className="event-details" data-testid="event-details">
       <h2>
-        <span className="mono">{e.action}</span> {e.entity.name ? <span className="entity-name">{e.entity.name}</span> : null}
+        <SafeText className="mono" text={e.action} /> {e.entity.name ? <SafeText className="entity-name" text={e.entity.name} /> : null}
+        {(eventHasHidden(e) || hiddenInRaw(data.raw)) && <HiddenFlag />}
       </h2>
       <dl className="facts">
         <dt>Time (UTC)</dt>
         <dd className="mono">{fmtTime(e.ts)}</dd>
         <dt>Actor</dt>
         <dd>
-          {e.actor.id ? <Link to={userPath(e.actor.id)}>{userLabel(e.actor)}</Link> : '—'} <span className="muted">{e.actor.email ?? ''} {e.actor.id ?? ''}</span>
+          {e.actor.id ? (
+            <Link to={userPath(e.actor.id)}>
+              <SafeText text={userLabel(e.actor)} />
+            </Link>
+          ) : (
+            '—'
+          )}{' '}
+          <span className="muted">
+            <SafeText text={e.actor.email} /> <SafeText text={e.actor.id} />
+          </span>
         </dd>
         <dt>Entity</dt>
         <dd>
-          {e.entity.type ?? ''} {e.entity.name ?? ''} <span className="muted mono">{e.entity.id ?? ''}</span>
+          <SafeText text={e.entity.type} /> <SafeText text={e.entity.name} /> <SafeText className="muted mono" text={e.entity.id} />
         </dd>
         <dt>IP</dt>
-        <dd className="mono">{e.ip ? <Link to={ipPath(e.ip)}>{e.ip}</Link> : '—'}</dd>
+        <dd className="mono">{e.ip ? <IpText ip={e.ip} /> : '—'}</dd>
         <dt>Session</dt>
-        <dd className="mono">{e.session_id ?? '—'}</dd>
+        <dd className="mono">{e.session_id ? <SafeText text={e.session_id} /> : '—'}</dd>
         <dt>User agent</dt>
-        <dd className="mono break">{e.ua ?? '—'}</dd>
+        <dd className="mono break">{e.ua ? <SafeText text={e.ua} /> : '—'}</dd>
         {e.reasons.length > 0 && (
           <>
             <dt>Reasons</dt>
@@ -46,7 +58,9 @@ export function EventDetails(props: { id: string; alert?: string | null }) {
           </>
         )}
         <dt>Event id</dt>
-        <dd className="mono">{e.id}</dd>
+        <dd className="mono">
+          <SafeText text={e.id} />
+        </dd>
       </dl>
       <div className="toolbar">
         <CopyButton text={prettyJson(data.raw)} label="Copy JSON" />

@@ -3,6 +3,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { setParams, useLocation } from '../router.tsx';
 import { useApi } from '../hooks.ts';
+import { visibleText } from '../untrusted.ts';
 import { ActionPicker } from './ActionPicker.tsx';
 import { TimeRange } from './TimeRange.tsx';
 
@@ -54,7 +55,7 @@ export function EventFilters() {
             <option value="">any</option>
             {(reasons.data?.reasons ?? []).map((r) => (
               <option key={r.name} value={r.name}>
-                {r.name} ({r.count})
+                {visibleText(r.name)} ({r.count})
               </option>
             ))}
           </select>

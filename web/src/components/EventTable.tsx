@@ -1,7 +1,9 @@
 import { fmtTime, userLabel } from '../format.ts';
-import { ipPath, Link, userPath } from '../router.tsx';
+import { Link, userPath } from '../router.tsx';
 import type { EventSummary } from '../types.ts';
+import { eventHasHidden, visibleText } from '../untrusted.ts';
 import { Reasons } from './Badges.tsx';
+import { HiddenFlag, IpText, SafeText } from './SafeText.tsx';
 
 /** Events, newest first. A row opens the event's details; names and IPs link to their pages. */
 export function EventTable(props: { events: EventSummary[]; selected?: string | null; onOpen: (id: string) => void; compact?: boolean }) {
@@ -29,26 +31,33 @@ export function EventTable(props: { events: EventSummary[]; selected?: string | 
             data-event-id={e.id}
           >
             <td className="nowrap mono">{fmtTime(e.ts)}</td>
-            <td className="mono">{e.action}</td>
-            <td>{e.actor.id ? <Link to={userPath(e.actor.id)}>{userLabel(e.actor)}</Link> : ''}</td>
-            <td className="ellipsis" title={e.entity.id ?? ''}>
-              {e.entity.type ? <span className="muted">{e.entity.type} </span> : null}
-              {e.entity.name ?? e.entity.id ?? ''}
+            <td className="mono">
+              <SafeText text={e.action} />
             </td>
-            {!props.compact && <td className="mono nowrap">{e.ip ? <Link to={ipPath(e.ip)}>{e.ip}</Link> : ''}</td>}
+            <td>{e.actor.id ? <Link to={userPath(e.actor.id)}><SafeText text={userLabel(e.actor)} /></Link> : ''}</td>
+            <td className="ellipsis" title={visibleText(e.entity.id)}>
+              {e.entity.type ? <span className="muted"><SafeText text={e.entity.type} /> </span> : null}
+              <SafeText text={e.entity.name ?? e.entity.id} />
+            </td>
             {!props.compact && (
-              <td className="ellipsis ua" title={e.ua ?? ''}>
-                {e.ua ?? ''}
+              <td className="mono nowrap">
+                <IpText ip={e.ip} />
+              </td>
+            )}
+            {!props.compact && (
+              <td className="ellipsis ua" title={visibleText(e.ua)}>
+                <SafeText text={e.ua} />
               </td>
             )}
             <td>
+              {eventHasHidden(e) && <HiddenFlag />}
               <Reasons reasons={e.reasons} />
             </td>
             <td>
               <button
                 type="button"
                 className="btn small"
-                aria-label={`details of ${e.action} ${e.entity.name ?? ''}`}
+                aria-label={visibleText(`details of ${e.action} ${e.entity.name ?? ''}`)}
                 onClick={(ev) => {
                   ev.stopPropagation();
                   props.onOpen(e.id);

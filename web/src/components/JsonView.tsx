@@ -1,7 +1,9 @@
 // Pretty-prints the exact JSON text Slack sent: literals (large numbers, escapes) are shown as received, never
 // re-serialised. Fields at the given paths (`details.reason`, `context.ua`) are highlighted. Everything is rendered
 // as React text nodes, so a hostile file name or user agent cannot become markup.
+// String literals and keys go through SafeText: a U+202E in a file name must not reorder the line it is on.
 import type { ReactNode } from 'react';
+import { SafeText } from './SafeText.tsx';
 
 type Node =
   | { kind: 'obj'; entries: Array<{ key: string; keyRaw: string; value: Node }> }
@@ -95,7 +97,7 @@ export function prettyJson(raw: string): string {
 }
 
 function render(n: Node, ind: string, path: string, hl: ReadonlySet<string>): ReactNode {
-  if (n.kind === 'lit') return <span className={`jv-${n.type}`}>{n.text}</span>;
+  if (n.kind === 'lit') return <span className={`jv-${n.type}`}>{n.type === 'string' ? <SafeText text={n.text} /> : n.text}</span>;
   const inner = `${ind}  `;
   const open = n.kind === 'arr' ? '[' : '{';
   const close = n.kind === 'arr' ? ']' : '}';
@@ -109,7 +111,11 @@ function render(n: Node, ind: string, path: string, hl: ReadonlySet<string>): Re
         const p = path ? `${path}.${c.key}` : c.key;
         const body = (
           <>
-            {c.label !== null && <span className="jv-key">{c.label}</span>}
+            {c.label !== null && (
+              <span className="jv-key">
+                <SafeText text={c.label} />
+              </span>
+            )}
             {c.label !== null && ': '}
             {render(c.value, inner, p, hl)}
           </>
@@ -132,5 +138,5 @@ function render(n: Node, ind: string, path: string, hl: ReadonlySet<string>): Re
 export function JsonView(props: { raw: string; highlight?: string[] }) {
   const node = parse(props.raw);
   const hl = new Set(props.highlight ?? []);
-  return <pre className="json-view" data-testid="raw-json">{node ? render(node, '', '', hl) : props.raw}</pre>;
+  return <pre className="json-view" data-testid="raw-json">{node ? render(node, '', '', hl) : <SafeText text={props.raw} />}</pre>;
 }

@@ -1,18 +1,20 @@
 // An IP address: which users used it and when, the clients seen from it, and whether it is trusted.
 import { ExpectedTag, Tag } from '../components/Badges.tsx';
 import { GridTable } from '../components/GridTable.tsx';
+import { SafeText } from '../components/SafeText.tsx';
 import { fmtCount, fmtTime, userLabel } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import { Link, userPath } from '../router.tsx';
 import type { IpSummary } from '../types.ts';
+import { visibleText } from '../untrusted.ts';
 
 export default function IpPage({ ip }: { ip: string }) {
   const { data, error } = useApi<IpSummary>(`/ips/${encodeURIComponent(ip)}`);
-  if (error) return <div className="page"><h1 className="mono">{ip}</h1><p className="error">{error.message}</p></div>;
+  if (error) return <div className="page"><h1 className="mono"><SafeText text={ip} /></h1><p className="error">{error.message}</p></div>;
   if (!data) return <div className="page"><p className="muted">Loading…</p></div>;
   return (
     <div className="page ip-page" data-testid="ip-page">
-      <h1 className="mono">{data.ip}</h1>
+      <h1 className="mono"><SafeText text={data.ip} /></h1>
       <p>
         {data.trusted.trusted ? <Tag kind="good">{`trusted (${data.trusted.match ?? data.trusted.by})`}</Tag> : <Tag kind="warn">not trusted</Tag>}
         {data.vpn && <Tag kind="good">{`VPN ${data.vpn}`}</Tag>}
@@ -29,8 +31,8 @@ export default function IpPage({ ip }: { ip: string }) {
         <GridTable columns={['User', 'Email', 'Events', 'First seen', 'Last seen']} testId="ip-users">
           {data.users.map((u) => (
             <tr key={u.id ?? 'none'}>
-              <td>{u.id ? <Link to={userPath(u.id)}>{userLabel(u)}</Link> : '(no actor)'}</td>
-              <td>{u.email}</td>
+              <td>{u.id ? <Link to={userPath(u.id)}><SafeText text={userLabel(u)} /></Link> : '(no actor)'}</td>
+              <td><SafeText text={u.email} /></td>
               <td>{fmtCount(u.count)}</td>
               <td className="mono nowrap">{fmtTime(u.first_seen)}</td>
               <td className="mono nowrap">{fmtTime(u.last_seen)}</td>
@@ -43,7 +45,7 @@ export default function IpPage({ ip }: { ip: string }) {
         <GridTable>
           {data.user_agents.map((u) => (
             <tr key={u.ua}>
-              <td className="ellipsis ua" title={u.ua}>{u.ua}</td>
+              <td className="ellipsis ua" title={visibleText(u.ua)}><SafeText text={u.ua} /></td>
               <td><ExpectedTag expected={u.expected} /></td>
               <td>{fmtCount(u.count)}</td>
               <td className="mono nowrap">{fmtTime(u.first_seen)} → {fmtTime(u.last_seen)}</td>

@@ -3,14 +3,16 @@
 import { ExpectedTag, Reasons, SeverityBadge, StatusBadge, Tag, TrustTag } from '../components/Badges.tsx';
 import { GridTable } from '../components/GridTable.tsx';
 import { ResponseSlot } from '../components/ResponseSlot.tsx';
+import { IpText, SafeText } from '../components/SafeText.tsx';
 import { TimeRange } from '../components/TimeRange.tsx';
 import { fmtCount, fmtTime, userLabel } from '../format.ts';
 import { useApi } from '../hooks.ts';
-import { ipPath, Link, setParams, useLocation } from '../router.tsx';
+import { Link, setParams, useLocation } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import DailyChart from '../charts/DailyChart.tsx';
 import TimelineChart from '../charts/TimelineChart.tsx';
 import type { Timeline, UserSummary } from '../types.ts';
+import { visibleText } from '../untrusted.ts';
 
 /** The two daily series charted against the user's baseline. */
 const DAILY = [
@@ -33,9 +35,9 @@ export default function UserPage({ id }: { id: string }) {
     <div className="page user-page" data-testid="user-page">
       <header className="page-head">
         <div>
-          <h1>{userLabel(s.user)}</h1>
+          <h1><SafeText text={userLabel(s.user)} /></h1>
           <p className="muted">
-            {s.user.email} · <span className="mono">{s.user.id}</span> · {fmtCount(s.user.events)} events, first {fmtTime(s.user.first_seen)}, last {fmtTime(s.user.last_seen)} UTC
+            <SafeText text={s.user.email} /> · <SafeText className="mono" text={s.user.id} /> · {fmtCount(s.user.events)} events, first {fmtTime(s.user.first_seen)}, last {fmtTime(s.user.last_seen)} UTC
           </p>
         </div>
         <ResponseSlot target={{ userId: s.user.id }} role={me.role} />
@@ -79,7 +81,7 @@ export default function UserPage({ id }: { id: string }) {
             {s.alerts.map((a) => (
               <tr key={a.id} onClick={() => setParams({ alert: a.id, event: null })}>
                 <td><SeverityBadge severity={a.severity} /></td>
-                <td>{a.title}</td>
+                <td><SafeText text={a.title} /></td>
                 <td className="mono nowrap">{fmtTime(a.last_ts)}</td>
                 <td><StatusBadge status={a.status} /></td>
               </tr>
@@ -96,8 +98,8 @@ export default function UserPage({ id }: { id: string }) {
               <tr key={e.id} onClick={() => setParams({ event: e.id, alert: null })}>
                 <td className="mono nowrap">{fmtTime(e.ts)}</td>
                 <td><Reasons reasons={e.reasons} /></td>
-                <td className="mono">{e.ip}</td>
-                <td className="ellipsis ua">{e.ua}</td>
+                <td className="mono"><IpText ip={e.ip} /></td>
+                <td className="ellipsis ua" title={visibleText(e.ua)}><SafeText text={e.ua} /></td>
               </tr>
             ))}
           </GridTable>
@@ -109,7 +111,7 @@ export default function UserPage({ id }: { id: string }) {
         <GridTable columns={['IP', 'First seen', 'Last seen', 'Events', 'In range', 'Trust', 'ASN']} testId="user-ips">
           {s.ips.map((ip) => (
             <tr key={ip.ip}>
-              <td className="mono"><Link to={ipPath(ip.ip)}>{ip.ip}</Link></td>
+              <td className="mono"><IpText ip={ip.ip} /></td>
               <td className="mono nowrap">{fmtTime(ip.first_seen)}</td>
               <td className="mono nowrap">{fmtTime(ip.last_seen)}</td>
               <td>{fmtCount(ip.count)}</td>
@@ -119,7 +121,7 @@ export default function UserPage({ id }: { id: string }) {
                 {ip.vpn && <Tag kind="good">{`VPN ${ip.vpn}`}</Tag>}
                 {ip.threat_intel?.listed && <Tag kind="bad">threat intel</Tag>}
               </td>
-              <td>{ip.asn ? `AS${ip.asn.asn} ${ip.asn.name ?? ''}` : ''}</td>
+              <td>{ip.asn ? <SafeText text={`AS${ip.asn.asn} ${ip.asn.name ?? ''}`} /> : ''}</td>
             </tr>
           ))}
         </GridTable>
@@ -131,8 +133,8 @@ export default function UserPage({ id }: { id: string }) {
           <GridTable>
             {s.asns.map((a) => (
               <tr key={a.asn}>
-                <td>AS{a.asn} {a.name}</td>
-                <td className="mono">{a.ips.join(', ')}</td>
+                <td>AS{a.asn} <SafeText text={a.name} /></td>
+                <td className="mono">{a.ips.map((ip, i) => <span key={ip}>{i ? ', ' : ''}<IpText ip={ip} /></span>)}</td>
                 <td>{fmtCount(a.count)}</td>
                 <td className="mono nowrap">{fmtTime(a.first_seen)} → {fmtTime(a.last_seen)}</td>
               </tr>
@@ -148,8 +150,8 @@ export default function UserPage({ id }: { id: string }) {
         <GridTable columns={['Client', 'User agent', 'First seen', 'Last seen', 'Events', '']} testId="user-uas">
           {s.user_agents.map((u) => (
             <tr key={u.ua}>
-              <td>{u.name} {u.version ?? ''} <span className="muted">{u.os ?? ''}</span></td>
-              <td className="ellipsis ua" title={u.ua}>{u.ua}</td>
+              <td><SafeText text={u.name} /> <SafeText text={u.version} /> <SafeText className="muted" text={u.os} /></td>
+              <td className="ellipsis ua" title={visibleText(u.ua)}><SafeText text={u.ua} /></td>
               <td className="mono nowrap">{fmtTime(u.first_seen)}</td>
               <td className="mono nowrap">{fmtTime(u.last_seen)}</td>
               <td>{fmtCount(u.count)}</td>
@@ -165,7 +167,7 @@ export default function UserPage({ id }: { id: string }) {
           {s.files.map((f) => (
             <tr key={`${f.file_id}${f.name}`}>
               <td>
-                {f.file_id ? <Link to={`/events?action=file_downloaded&entity=${encodeURIComponent(f.file_id)}`}>{f.name ?? f.file_id}</Link> : f.name}
+                {f.file_id ? <Link to={`/events?action=file_downloaded&entity=${encodeURIComponent(f.file_id)}`}><SafeText text={f.name ?? f.file_id} /></Link> : <SafeText text={f.name} />}
               </td>
               <td>{f.count}</td>
               <td className="mono nowrap">{fmtTime(f.first_seen)}</td>
