@@ -117,11 +117,15 @@ export interface Series {
 /** `GET /users/:id`: one person of the audit log over a range. */
 export interface UserSummary {
   user: { id: string; name: string | null; email: string | null; first_seen: string; last_seen: string; events: number };
-  range: { since: number; until: number };
+  /** The range answered; `clamped` when it differs from the one asked (cut to the data, at most a year). */
+  range: { since: number; until: number; clamped: boolean };
   ips: Array<{ ip: string } & Usage & AddressFacts>;
+  /** Each list stops at its cap (see docs/api.md); `*_truncated` says more exist. */
+  ips_truncated: boolean;
   asns: Array<{ asn: number; name: string | null; ips: string[] } & Seen>;
   asn_data: string;
   user_agents: Array<Pick<UaFacts, 'ua' | 'family' | 'name' | 'version' | 'expected'> & { os: string | null } & Usage>;
+  user_agents_truncated: boolean;
   daily: {
     days: string[];
     day_start: number[];
@@ -133,9 +137,12 @@ export interface UserSummary {
   };
   files: Array<{ file_id: string | null; name: string | null } & Seen>;
   files_truncated: boolean;
+  /** Newest first; the rest through `GET /events?actor=&action=anomaly`. */
   anomalies: EventSummary[];
+  anomalies_truncated: boolean;
   /** The user's alerts, as listed but without the summary. */
   alerts: Array<Omit<AlertListItem, 'summary'>>;
+  alerts_truncated: boolean;
 }
 
 /** `GET /users/:id/timeline`: activity per bucket, with the anomalies and alerts to mark on it. */
@@ -147,7 +154,9 @@ export interface Timeline {
   t: number[];
   n: number[];
   anomalies: Array<{ id: string; ts: number; reasons: string[] }>;
+  anomalies_truncated: boolean;
   alerts: Array<Pick<Alert, 'id' | 'first_ts' | 'last_ts' | 'title' | 'severity' | 'status' | 'rule'>>;
+  alerts_truncated: boolean;
 }
 
 /** `GET /ips/:ip`: who used an address, when, and from which clients. */
@@ -156,6 +165,9 @@ export interface IpSummary extends AddressFacts {
   events: number;
   first_seen: string | null;
   last_seen: string | null;
+  /** Most recent first, at most 500 each; `*_truncated` says more exist (`events` and the times count them all). */
   users: Array<{ id: string | null; name: string | null; email: string | null } & Seen>;
+  users_truncated: boolean;
   user_agents: Array<{ ua: string; expected: boolean } & Seen>;
+  user_agents_truncated: boolean;
 }

@@ -11,6 +11,7 @@ import type Database from 'better-sqlite3';
 import { buildEventWhere } from '../store/sqlite/query.ts';
 import type { EventQuery } from '../store/types.ts';
 import type { Volume } from './api-types.ts';
+import { bucketGrid } from './buckets.ts';
 import type { Rollups } from './rollup.ts';
 
 /** Bucket widths offered, seconds: the smallest one giving at most the requested number of buckets is used. */
@@ -23,29 +24,40 @@ export interface VolumeRequest extends Pick<EventQuery, 'actions' | 'actor' | 'e
   buckets: number;
 }
 
-function pickWidth(span: number, buckets: number, minWidth: number): number {
-  for (const w of WIDTHS) if (w >= minWidth && span / w <= buckets) return w;
-  return WIDTHS[WIDTHS.length - 1]!;
+/**
+ * The histogram's range: the stored data's extent by default, and a requested range cut to it where it reaches past
+ * either end (`since=0000-01-01` shows the data, not ten thousand empty years). A range entirely outside the data is
+ * kept as asked: it is empty, and the bucket grid bounds its size.
+ */
+function clampToStored(extent: { firstHour: number; lastHour: number } | null, req: { since?: number; until?: number }, nowS: number): { since: number; until: number } {
+  const hi = extent ? extent.lastHour * HOUR + HOUR - 1 : nowS;
+  const lo = extent ? extent.firstHour * HOUR : hi - 86400 + 1;
+  let since = req.since ?? lo;
+  let until = req.until ?? (since > hi ? Math.max(since, nowS) : hi);
+  if (extent && since <= hi && until >= lo) {
+    since = Math.max(since, lo);
+    until = Math.min(until, hi);
+  }
+  // An open end past the other one (since after the last event, until before the first): an empty range.
+  if (since > until) since = until;
+  return { since, until };
 }
 
 /**
- * Compute the histogram for a request. The range defaults to the stored data's extent.
+ * Compute the histogram for a request. The range defaults to the stored data's extent and is cut to it; there are
+ * never more than `buckets + 1` buckets.
  *
  * @example
  * const v = volume(store.db, rollups, { actions: ['file_downloaded'], buckets: 120 });
  * v.t.length === v.n.length // one count per bucket
  */
 export function volume(db: Database.Database, rollups: Rollups, req: VolumeRequest): Volume {
-  const extent = rollups.extent();
-  const until = req.until ?? (extent ? extent.lastHour * HOUR + HOUR - 1 : Math.floor(Date.now() / 1000));
-  const since = req.since ?? (extent ? extent.firstHour * HOUR : until - 86400 + 1);
+  const { since, until } = clampToStored(rollups.extent(), req, Math.floor(Date.now() / 1000));
   const span = Math.max(1, until - since + 1);
   const onlyActions = !req.actor && !req.entity && !req.ip && !req.session && !req.reason;
   // Past a day, an unfiltered histogram reads the rollup: buckets are at least an hour.
   const useRollup = onlyActions && span > 86400;
-  const width = pickWidth(span, req.buckets, useRollup ? HOUR : 60);
-  const first = Math.floor(since / width) * width;
-  const count = Math.floor(until / width) - Math.floor(since / width) + 1;
+  const { width, first, count } = bucketGrid(since, until, req.buckets, WIDTHS, useRollup ? HOUR : 60);
   const t = Array.from({ length: count }, (_, i) => first + i * width);
   const n = new Array<number>(count).fill(0);
   const add = (bucketStart: number, k: number) => {

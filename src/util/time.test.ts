@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoSeconds } from './time.ts';
+import { isoSeconds, parseTime } from './time.ts';
 
 const viaDate = (ts: number) => new Date(ts * 1000).toISOString().replace('.000Z', 'Z');
 
@@ -22,5 +22,19 @@ describe('isoSeconds', () => {
   it('keeps fractions, times before 1970 and after year 9999 exact', () => {
     for (const ts of [1.5, 1_717_372_800.25, -1, -86_401, 253_402_300_800, 300_000_000_000]) expect(isoSeconds(ts)).toBe(viaDate(ts));
     expect(isoSeconds(1.5)).toBe('1970-01-01T00:00:01.500Z');
+  });
+});
+
+describe('parseTime', () => {
+  const now = Date.UTC(2026, 0, 15);
+  it('reads durations back from now up to 100 years, and refuses longer ones', () => {
+    expect(parseTime('24h', now)).toBe(now / 1000 - 86400);
+    expect(parseTime('36500d', now)).toBe(now / 1000 - 36500 * 86400);
+    for (const s of ['36501d', '1000000000w', '99999999999999999999999999s']) expect(() => parseTime(s, now), s).toThrow(/at most 100 years/);
+  });
+
+  it('reads four-digit ISO dates, so a range is always finite', () => {
+    expect(parseTime('0000-01-01')).toBe(-62167219200);
+    expect(parseTime('9999-12-31')).toBe(253402214400);
   });
 });

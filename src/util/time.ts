@@ -1,6 +1,7 @@
 /**
  * Parse a CLI time: ISO 8601, Unix seconds, or a duration back from now (`90m`, `24h`, `30d`, `2w`, `45s`).
- * Returns Unix seconds. Throws an Error whose message says what is accepted.
+ * Returns Unix seconds. Throws an Error whose message says what is accepted (a duration reaches back 100 years at
+ * most; ISO dates have four-digit years, so every result lies between year 0 and 9999).
  *
  * @example
  * parseTime('24h', Date.now()) // now - 86400 s
@@ -9,7 +10,12 @@
 export function parseTime(input: string, nowMs: number = Date.now()): number {
   const s = input.trim();
   const dur = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/i.exec(s);
-  if (dur) return Math.floor(nowMs / 1000 - Number(dur[1]) * UNIT_SECONDS[dur[2]!.toLowerCase()]!);
+  if (dur) {
+    const back = Number(dur[1]) * UNIT_SECONDS[dur[2]!.toLowerCase()]!;
+    // `1000000000w` is a typo or a probe, not a range: a number that large made the histogram allocate for ages.
+    if (!(back <= MAX_LOOKBACK_S)) throw new Error(`cannot read time "${input}": a duration back from now may reach at most 100 years (36500d)`);
+    return Math.floor(nowMs / 1000 - back);
+  }
   if (/^\d{9,11}$/.test(s)) return Number(s);
   if (/^\d{4}-\d{2}-\d{2}/.test(s)) {
     const ms = Date.parse(s.length === 10 ? `${s}T00:00:00Z` : s);
@@ -34,6 +40,8 @@ export function parseDuration(input: string): number {
 }
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+/** The longest duration `parseTime` reads as "back from now": 100 years, far past any audit log. */
+const MAX_LOOKBACK_S = 36500 * 86400;
 
 const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 /** Year 10000: beyond it ISO 8601 needs a sign and six digits. */

@@ -11,6 +11,8 @@ import { isoSeconds } from '../../util/time.ts';
 import type { Timeline, UserSummary } from '../api-types.ts';
 import type { AppEnv, ServerDeps } from '../context.ts';
 import { notFound } from '../errors.ts';
+import { bucketGrid } from '../buckets.ts';
+import { capped, MAX_LIST, MAX_TIMELINE_MARKS, MAX_USER_MARKS, MAX_USER_RANGE_DAYS } from '../limits.ts';
 import { eventSummary } from '../serialize.ts';
 import { checkRange, parseQuery, PeopleQuery, RangeQuery, TimelineQuery } from '../validate.ts';
 import { ipFacts } from './ips.ts';
@@ -19,7 +21,9 @@ import { ipFacts } from './ips.ts';
 const HISTORY_DAYS = 90;
 /** Days before each day that make its baseline. */
 const BASELINE_DAYS = 30;
-const MAX_FILES = 500;
+const WEEK = 7 * 86400;
+/** Timeline bucket widths offered, seconds (past a week: whole days, see `bucketGrid`). */
+const TIMELINE_WIDTHS = [300, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800];
 
 interface Person {
   id: string;
@@ -39,15 +43,21 @@ function person(deps: ServerDeps, id: string): Person | null {
 
 /**
  * The person a `/users/:id` request is about (404 when unknown) and the selected range, checked, defaulting to the
- * seven days up to the user's last event.
+ * seven days up to the user's last event. The range is cut to what can hold the user's data (nothing after now or
+ * their last event, nothing before their first event but the default week) and to `MAX_USER_RANGE_DAYS` ending at
+ * `until`: `since=0000-01-01&until=9999-12-31` once built a daily series of 3.6 million days. `clamped` says so.
  */
 function personInRange(deps: ServerDeps, id: string, p: { since?: number; until?: number }) {
   checkRange(p);
   const who = person(deps, id);
   if (!who) throw notFound('user', id);
-  const until = p.until ?? who.last_ts;
-  const since = p.since ?? Math.min(until, who.last_ts) - 7 * 86400 + 1;
-  return { who, since, until };
+  const askedUntil = p.until ?? who.last_ts;
+  const askedSince = p.since ?? Math.min(askedUntil, who.last_ts) - WEEK + 1;
+  const until = Math.min(askedUntil, Math.max(Math.floor(deps.clock.now() / 1000), who.last_ts));
+  let since = Math.min(until, Math.max(askedSince, Math.min(who.first_ts, until - WEEK + 1)));
+  // Whole days of the configured time zone, so the daily series has at most MAX_USER_RANGE_DAYS entries.
+  since = Math.max(since, deps.env.tz.dayStart(deps.env.tz.dayOf(until) - MAX_USER_RANGE_DAYS + 1));
+  return { who, since, until, clamped: since !== askedSince || until !== askedUntil };
 }
 
 interface UsageRow {
@@ -112,9 +122,9 @@ function usage(deps: ServerDeps, col: 'ip' | 'ua', id: string, since: number, un
     .prepare(
       `SELECT ${col} AS v, min(ts) AS first, max(ts) AS last, count(*) AS n, sum(ts >= @since) AS in_range
        FROM events WHERE actor_id = @id AND ts >= @from AND ts <= @until AND ${col} IS NOT NULL
-       GROUP BY ${col} ORDER BY last DESC LIMIT 500`,
+       GROUP BY ${col} ORDER BY last DESC LIMIT @limit`,
     )
-    .all({ id, since, until, from: since - HISTORY_DAYS * 86400 }) as UsageRow[];
+    .all({ id, since, until, from: since - HISTORY_DAYS * 86400, limit: MAX_LIST + 1 }) as UsageRow[];
 }
 
 const seen = (r: UsageRow) => ({ first_seen: isoSeconds(r.first), last_seen: isoSeconds(r.last), count: r.n, in_range: r.in_range });
@@ -142,8 +152,8 @@ export function userRoutes(): Hono<AppEnv> {
 
   r.get('/:id', async (c) => {
     const deps = c.get('deps');
-    const { who, since, until } = personInRange(deps, c.req.param('id'), parseQuery(RangeQuery, c.req.url));
-    const ipRows = usage(deps, 'ip', who.id, since, until);
+    const { who, since, until, clamped } = personInRange(deps, c.req.param('id'), parseQuery(RangeQuery, c.req.url));
+    const { rows: ipRows, truncated: ipsTruncated } = capped(usage(deps, 'ip', who.id, since, until), MAX_LIST);
     const ips = ipRows.map((row) => ({ ip: row.v, ...seen(row), ...ipFacts(deps, row.v) }));
     const asns = new Map<number, { asn: number; name: string | null; ips: string[]; count: number; first: number; last: number }>();
     for (const row of ipRows) {
@@ -156,31 +166,37 @@ export function userRoutes(): Hono<AppEnv> {
       g.last = Math.max(g.last, row.last);
       asns.set(a.asn, g);
     }
-    const userAgents = usage(deps, 'ua', who.id, since, until).map((row) => {
+    const uaRows = capped(usage(deps, 'ua', who.id, since, until), MAX_LIST);
+    const userAgents = uaRows.rows.map((row) => {
       const ua = parseUserAgent(row.v);
       return { ua: row.v, family: ua.family, name: ua.name, version: ua.version, os: ua.os, expected: deps.env.expectedUa(row.v), ...seen(row) };
     });
-    const files = deps.store.db
+    const fileRows = deps.store.db
       .prepare(
         `SELECT entity_id AS id, max(entity_name) AS name, count(*) AS n, min(ts) AS first, max(ts) AS last FROM events
          WHERE actor_id = ? AND ts >= ? AND ts <= ? AND action = 'file_downloaded'
          GROUP BY coalesce(entity_id, entity_name) ORDER BY last DESC LIMIT ?`,
       )
-      .all(who.id, since, until, MAX_FILES + 1) as Array<{ id: string | null; name: string | null; n: number; first: number; last: number }>;
-    const anomalies = await deps.store.queryEvents({ actor: who.id, actions: ['anomaly'], since, until, limit: 200 });
-    const alerts = deps.alerts ? await deps.alerts.list({ user: who.id, since, until, limit: 200 }) : [];
+      .all(who.id, since, until, MAX_LIST + 1) as Array<{ id: string | null; name: string | null; n: number; first: number; last: number }>;
+    const files = capped(fileRows, MAX_LIST);
+    const anomalies = capped(await deps.store.queryEvents({ actor: who.id, actions: ['anomaly'], since, until, limit: MAX_USER_MARKS + 1 }), MAX_USER_MARKS);
+    const alerts = capped(deps.alerts ? await deps.alerts.list({ user: who.id, since, until, limit: MAX_USER_MARKS + 1 }) : [], MAX_USER_MARKS);
     return c.json({
       user: { id: who.id, name: who.name, email: who.email, first_seen: isoSeconds(who.first_ts), last_seen: isoSeconds(who.last_ts), events: who.n },
-      range: { since, until },
+      range: { since, until, clamped },
       ips,
+      ips_truncated: ipsTruncated,
       asns: [...asns.values()].map((g) => ({ asn: g.asn, name: g.name, ips: g.ips, count: g.count, first_seen: isoSeconds(g.first), last_seen: isoSeconds(g.last) })),
       asn_data: deps.env.config.ip_data.asn_csv ? 'configured' : 'none (set ip_data.asn_csv in gridwatch.yaml)',
       user_agents: userAgents,
+      user_agents_truncated: uaRows.truncated,
       daily: dailySeries(deps, who, since, until),
-      files: files.slice(0, MAX_FILES).map((f) => ({ file_id: f.id, name: f.name, count: f.n, first_seen: isoSeconds(f.first), last_seen: isoSeconds(f.last) })),
-      files_truncated: files.length > MAX_FILES,
-      anomalies: anomalies.map(eventSummary),
-      alerts: alerts.map(({ context, ...a }) => ({ ...a, reasons: context?.reasons ?? [] })),
+      files: files.rows.map((f) => ({ file_id: f.id, name: f.name, count: f.n, first_seen: isoSeconds(f.first), last_seen: isoSeconds(f.last) })),
+      files_truncated: files.truncated,
+      anomalies: anomalies.rows.map(eventSummary),
+      anomalies_truncated: anomalies.truncated,
+      alerts: alerts.rows.map(({ context, ...a }) => ({ ...a, reasons: context?.reasons ?? [] })),
+      alerts_truncated: alerts.truncated,
     } satisfies UserSummary);
   });
 
@@ -188,18 +204,15 @@ export function userRoutes(): Hono<AppEnv> {
     const deps = c.get('deps');
     const p = parseQuery(TimelineQuery, c.req.url);
     const { who, since, until } = personInRange(deps, c.req.param('id'), p);
-    const widths = [300, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800];
-    const width = widths.find((w) => (until - since + 1) / w <= p.buckets) ?? 604800;
-    const first = Math.floor(since / width) * width;
-    const count = Math.floor(until / width) - Math.floor(since / width) + 1;
+    const { width, first, count } = bucketGrid(since, until, p.buckets, TIMELINE_WIDTHS);
     const t = Array.from({ length: count }, (_, i) => first + i * width);
     const n = new Array<number>(count).fill(0);
     const rows = deps.store.db
       .prepare('SELECT CAST(ts / @w AS INTEGER) * @w AS b, count(*) AS k FROM events WHERE actor_id = @id AND ts >= @since AND ts <= @until GROUP BY b')
       .all({ w: width, id: who.id, since, until }) as Array<{ b: number; k: number }>;
     for (const row of rows) n[(row.b - first) / width] = row.k;
-    const anomalies = await deps.store.queryEvents({ actor: who.id, actions: ['anomaly'], since, until, limit: 500 });
-    const alerts = deps.alerts ? await deps.alerts.list({ user: who.id, since, until, limit: 500 }) : [];
+    const anomalies = capped(await deps.store.queryEvents({ actor: who.id, actions: ['anomaly'], since, until, limit: MAX_TIMELINE_MARKS + 1 }), MAX_TIMELINE_MARKS);
+    const alerts = capped(deps.alerts ? await deps.alerts.list({ user: who.id, since, until, limit: MAX_TIMELINE_MARKS + 1 }) : [], MAX_TIMELINE_MARKS);
     return c.json({
       user: { id: who.id, name: who.name },
       since,
@@ -207,8 +220,10 @@ export function userRoutes(): Hono<AppEnv> {
       bucket: width,
       t,
       n,
-      anomalies: anomalies.map((e) => ({ id: e.norm.id, ts: e.norm.ts, reasons: e.norm.reasons })),
-      alerts: alerts.map((a) => ({ id: a.id, first_ts: a.first_ts, last_ts: a.last_ts, title: a.title, severity: a.severity, status: a.status, rule: a.rule })),
+      anomalies: anomalies.rows.map((e) => ({ id: e.norm.id, ts: e.norm.ts, reasons: e.norm.reasons })),
+      anomalies_truncated: anomalies.truncated,
+      alerts: alerts.rows.map((a) => ({ id: a.id, first_ts: a.first_ts, last_ts: a.last_ts, title: a.title, severity: a.severity, status: a.status, rule: a.rule })),
+      alerts_truncated: alerts.truncated,
     } satisfies Timeline);
   });
 

@@ -1,6 +1,7 @@
 // An IP address: which users used it and when, the clients seen from it, and whether it is trusted.
 import { ExpectedTag, Tag } from '../components/Badges.tsx';
 import { GridTable } from '../components/GridTable.tsx';
+import { MoreNote } from '../components/MoreNote.tsx';
 import { SafeText } from '../components/SafeText.tsx';
 import { fmtCount, fmtTime, userLabel } from '../format.ts';
 import { useApi } from '../hooks.ts';
@@ -39,6 +40,7 @@ export default function IpPage({ ip }: { ip: string }) {
             </tr>
           ))}
         </GridTable>
+        <MoreNote truncated={data.users_truncated} shown={data.users.length} what="users" to={`/events?ip=${encodeURIComponent(data.ip)}`} toLabel="all events from this IP" />
       </section>
       <section>
         <h2>User agents from this IP</h2>
@@ -52,6 +54,7 @@ export default function IpPage({ ip }: { ip: string }) {
             </tr>
           ))}
         </GridTable>
+        <MoreNote truncated={data.user_agents_truncated} shown={data.user_agents.length} what="user agents" />
       </section>
     </div>
   );

@@ -2,10 +2,12 @@
 // baseline, the IPs, ASNs and user agents they used (first and last seen), the files they downloaded, their alerts.
 import { ExpectedTag, Reasons, SeverityBadge, StatusBadge, Tag, TrustTag } from '../components/Badges.tsx';
 import { GridTable } from '../components/GridTable.tsx';
+import { MoreNote } from '../components/MoreNote.tsx';
 import { ResponseSlot } from '../components/ResponseSlot.tsx';
 import { IpText, SafeText } from '../components/SafeText.tsx';
 import { TimeRange } from '../components/TimeRange.tsx';
-import { fmtCount, fmtTime, userLabel } from '../format.ts';
+import { qs } from '../api.ts';
+import { fmtCount, fmtTime, isoOf, userLabel } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import { Link, setParams, useLocation } from '../router.tsx';
 import { useSession } from '../session.tsx';
@@ -46,6 +48,7 @@ export default function UserPage({ id }: { id: string }) {
         <TimeRange allLabel="Last 7 days active" since={params.get('since')} until={params.get('until')} onChange={(since, until) => setParams({ since, until })} />
         <span className="muted">
           showing {fmtTime(s.range.since)} → {fmtTime(s.range.until)} UTC ·{' '}
+          {s.range.clamped ? 'range cut to the stored data and at most a year · ' : ''}
           <Link to={`/events?actor=${encodeURIComponent(s.user.id)}`}>all events of this user</Link>
         </span>
       </div>
@@ -87,6 +90,7 @@ export default function UserPage({ id }: { id: string }) {
               </tr>
             ))}
           </GridTable>
+          <MoreNote truncated={s.alerts_truncated} shown={s.alerts.length} what="alerts" to={`/detections?user=${encodeURIComponent(s.user.id)}`} />
         </section>
       )}
 
@@ -103,6 +107,7 @@ export default function UserPage({ id }: { id: string }) {
               </tr>
             ))}
           </GridTable>
+          <MoreNote truncated={s.anomalies_truncated} shown={s.anomalies.length} what="anomalies" to={`/events${qs({ actor: s.user.id, action: 'anomaly', since: isoOf(s.range.since), until: isoOf(s.range.until) })}`} />
         </section>
       )}
 
@@ -125,6 +130,7 @@ export default function UserPage({ id }: { id: string }) {
             </tr>
           ))}
         </GridTable>
+        <MoreNote truncated={s.ips_truncated} shown={s.ips.length} what="addresses" />
       </section>
 
       <section>
@@ -159,6 +165,7 @@ export default function UserPage({ id }: { id: string }) {
             </tr>
           ))}
         </GridTable>
+        <MoreNote truncated={s.user_agents_truncated} shown={s.user_agents.length} what="user agents" />
       </section>
 
       <section>
