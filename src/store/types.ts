@@ -1,4 +1,5 @@
 import type { NormalisedEvent, StoredEvent } from '../events/schema.ts';
+import type { ActionLog } from './actions.ts';
 import type { DetectionReads } from './detection-reads.ts';
 import type { OutboxStore } from './outbox.ts';
 
@@ -124,6 +125,9 @@ export interface Store {
 
   /** The sinks' durable outbox, when the backend keeps one (without it, alerts are not handed to sinks). */
   outboxStore?(): OutboxStore;
+
+  /** The append-only, hash-chained record of responses and allowlist changes, when the backend keeps one. */
+  actionLog?(): ActionLog;
 
   close(): Promise<void>;
 }

@@ -1,8 +1,10 @@
 import Database from 'better-sqlite3';
 import type { StoredEvent } from '../../events/schema.ts';
 import { genericDetectionReads, type DetectionReads } from '../detection-reads.ts';
+import type { ActionLog } from '../actions.ts';
 import type { OutboxStore } from '../outbox.ts';
 import type { AppendResult, BackgroundWriter, Checkpoint, EventQuery, IncomingEvent, QuarantineItem, Store } from '../types.ts';
+import { SqliteActionLog } from './actions.ts';
 import { sqliteDetectionReads } from './detection-reads.ts';
 import { EVENT_COLUMNS, rowToEvent, type EventRow } from './event-rows.ts';
 import { insertPacked, prepareInsert, type InsertStatements } from './insert-packed.mjs';
@@ -66,6 +68,7 @@ export class SqliteStore implements Store {
   private readonly appendTx: (batch: IncomingEvent[], cp?: Checkpoint) => AppendResult;
   private reads: DetectionReads | undefined;
   private outbox: OutboxStore | undefined;
+  private actions: ActionLog | undefined;
 
   constructor(readonly path: string) {
     this.db = new Database(path);
@@ -213,6 +216,11 @@ export class SqliteStore implements Store {
   outboxStore(): OutboxStore {
     this.outbox ??= new SqliteOutboxStore(this.db);
     return this.outbox;
+  }
+
+  actionLog(): ActionLog {
+    this.actions ??= new SqliteActionLog(this.db);
+    return this.actions;
   }
 
   async newestEventTime(): Promise<number | null> {

@@ -204,4 +204,34 @@ export const migrations: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: 'action log (respond, allowlist): append-only hash chain',
+    // One row per action record (src/store/actions.ts). JSON columns hold the record's arrays and objects as written;
+    // prev_hash/hash chain the rows in id order. The triggers make the table append-only for gridwatch itself; someone
+    // with write access to the file can drop them, which is what the hash chain (`gridwatch actions verify`) detects.
+    sql: `
+      CREATE TABLE action_log (
+        id          INTEGER PRIMARY KEY,
+        time        TEXT NOT NULL,      -- ISO 8601 UTC with milliseconds
+        actor       TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        targets     TEXT NOT NULL,      -- JSON array of strings
+        arguments   TEXT NOT NULL,      -- JSON object
+        reason      TEXT,
+        alert_id    TEXT,
+        status      TEXT NOT NULL,
+        slack       TEXT,               -- JSON object: Slack's answer (never the token)
+        slack_error TEXT,
+        message     TEXT,
+        diff        TEXT,               -- JSON object: allowlist diff
+        prev_hash   TEXT NOT NULL,
+        hash        TEXT NOT NULL
+      );
+      CREATE INDEX action_log_time ON action_log (time);
+      CREATE INDEX action_log_alert ON action_log (alert_id) WHERE alert_id IS NOT NULL;
+      CREATE TRIGGER action_log_no_update BEFORE UPDATE ON action_log BEGIN SELECT RAISE(ABORT, 'action_log is append-only'); END;
+      CREATE TRIGGER action_log_no_delete BEFORE DELETE ON action_log BEGIN SELECT RAISE(ABORT, 'action_log is append-only'); END;
+    `,
+  },
 ];
