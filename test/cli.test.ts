@@ -27,7 +27,8 @@ const simEnv = () => ({ SLACK_AUDIT_URL: sim.auditBaseUrl, SLACK_AUDIT_TOKEN: si
 describe('collect and events', () => {
   it('collects exactly the visible set, and events --format json gives back every received object unchanged', async () => {
     const db = join(dir, 'collect.db');
-    const r = await runCli(['--db', db, 'collect', '--since', '3d', '--settle', '0', '--page-limit', '300', '--format', 'json'], { env: simEnv() });
+    // A high budget: the simulator serves only this test, and the budget's even spacing would make it slow.
+    const r = await runCli(['--db', db, 'collect', '--since', '3d', '--settle', '0', '--page-limit', '300', '--budget', '1000', '--format', 'json'], { env: simEnv() });
     expect(r.stderr).not.toMatch(/gridwatch:/); // no warning or error (detection may report its alerts)
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);

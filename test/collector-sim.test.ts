@@ -165,8 +165,8 @@ describe('collector vs simulator', () => {
   });
 
   it('invalid and expired cursors (expiry shorter than the budget waits)', async () => {
-    // 8 calls a minute: the client waits up to 60 s (fake time) every 8 calls, longer than a cursor lives.
-    const h = await harness({ faults: { cursorInvalidRate: 0.1, cursorExpirySec: 40, faultSeed: 8 } }, { budgetPerMinute: 8 });
+    // 8 calls a minute in bursts of 8: the client waits up to 60 s (fake time) every 8 calls, longer than a cursor lives.
+    const h = await harness({ faults: { cursorInvalidRate: 0.1, cursorExpirySec: 40, faultSeed: 8 } }, { budgetPerMinute: 8, budgetBurst: 8 });
     const s = await h.run({ pageLimit: 100 });
     await expectExact(h);
     expect(s.restarts).toBeGreaterThan(0);
@@ -283,7 +283,8 @@ describe('collector vs simulator', () => {
   });
 
   it('backfill with an earlier since extends low, walking backwards', async () => {
-    const h = await harness();
+    // No budget waits: fake time then stands still, so the second run's end is known (now - settle).
+    const h = await harness({}, { budgetPerMinute: 1e6 });
     const s1 = await h.run({ since: END - DAY / 2 });
     expect(s1.checkpoint.low).toBe(END - DAY / 2);
     const s2 = await h.run({ since: SINCE });

@@ -4,15 +4,18 @@ import { validateEventText } from '../events/validate.ts';
 import type { Checkpoint, IncomingEvent, QuarantineItem, Store } from '../store/types.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { MAX_PAGE_LIMIT, type AuditClient } from '../slack/audit-client.ts';
-import { AuthError, InvalidCursorError, RequestError } from '../slack/errors.ts';
-import { abortableSleep, realSleep, type Sleep } from '../slack/retry.ts';
+import { InvalidCursorError } from '../slack/errors.ts';
+import { clientFaultsSince, noClientFaults } from '../slack/faults.ts';
 import { actionChunks, canonicalFilters, checkpointKey, filterRecord, type CollectFilters } from './filters.ts';
+import { addFaults, noFaults, runFaults, storedTotals, type FaultCounts, type FaultTotals } from './faults.ts';
 import type { Progress } from './progress.ts';
-import { isoSeconds } from '../util/time.ts';
 import { backwardWindow, DAY_SEC, forwardWindow, WindowSizer, windowSeconds, type TimeWindow } from './windows.ts';
 
 export { ANOMALIES_ONLY, checkpointKey, canonicalFilters, filterRecord, type CollectFilters } from './filters.ts';
 export { formatProgress, type Progress } from './progress.ts';
+export { formatFaults, noFaults, nonZeroFaults, type FaultCounts, type FaultTotals } from './faults.ts';
+export { followLoop, type FollowOptions, type FollowSummary } from './follow.ts';
+export { describeCheckpoints, type CheckpointStatus } from './status.ts';
 export type { TimeWindow } from './windows.ts';
 
 export const DEFAULT_SETTLE_SEC = 120;
@@ -64,6 +67,8 @@ export interface CollectSummary {
   late: number;
   /** Windows re-read from their start after Slack rejected a cursor (`invalid_cursor`). */
   restarts: number;
+  /** What went wrong on the way and was retried: the client's retries, 429s, 5xx, broken bodies; re-read windows. */
+  faults: FaultCounts;
   checkpoint: { key: string; low: number | null; high: number | null };
   /** True when the signal stopped the run (the figures cover what was done). */
   aborted?: boolean;
@@ -75,6 +80,8 @@ export interface LastRun {
   finishedAt?: number;
   running?: boolean;
   summary: Omit<CollectSummary, 'checkpoint'>;
+  /** Faults over every run of this filter set (this one included) since `totals.since`. */
+  totals?: FaultTotals;
   /** Error message when the run failed (never contains the token). */
   error?: string;
   errorName?: string;
@@ -120,7 +127,11 @@ export async function collect(opts: CollectOptions): Promise<CollectSummary> {
   const target = Math.min(opts.until ?? Number.POSITIVE_INFINITY, nowSec - settleSec);
 
   const stats = { fetched: 0, new: 0, duplicates: 0, quarantined: 0, pages: 0, windows: 0, late: 0, restarts: 0 };
+  // The client may outlive this run (`--follow`): this run's faults are what its counters gained meanwhile.
+  const clientFaultsAtStart = client.faultCounts?.() ?? noClientFaults();
+  const faultsOf = (): FaultCounts => runFaults(clientFaultsSince(client.faultCounts?.() ?? noClientFaults(), clientFaultsAtStart), stats.restarts);
   const prior = await store.getCheckpoint(key);
+  const priorTotals: FaultTotals = storedTotals(prior?.lastRun) ?? { ...noFaults(), since: startedAt };
   let cur: { low: number; high: number } | null = prior ? { low: prior.low, high: prior.high } : null;
   const highAtStart = prior ? prior.high : null;
 
@@ -146,10 +157,10 @@ export async function collect(opts: CollectOptions): Promise<CollectSummary> {
   let windowPages = 0;
   let windowMinTs: number | null = null;
 
-  const summaryOf = (): CollectSummary => ({ ...stats, checkpoint: { key, low: cur?.low ?? null, high: cur?.high ?? null } });
+  const summaryOf = (): CollectSummary => ({ ...stats, faults: faultsOf(), checkpoint: { key, low: cur?.low ?? null, high: cur?.high ?? null } });
   const lastRunOf = (extra: Partial<LastRun>): LastRun => {
     const { checkpoint: _c, ...summary } = summaryOf();
-    return { startedAt, summary, ...extra };
+    return { startedAt, summary, totals: addFaults(priorTotals, summary.faults), ...extra };
   };
   const progress = () => {
     if (!opts.onProgress) return;
@@ -344,92 +355,3 @@ export async function collect(opts: CollectOptions): Promise<CollectSummary> {
   }
 }
 
-export interface FollowOptions extends CollectOptions {
-  /** Seconds between runs. */
-  intervalSec: number;
-  /** The overlap re-read (overlapSec) happens at most this often; other runs start right after `high` (default 1 h). */
-  overlapEverySec?: number;
-  /** Waits between runs (default a real timer). */
-  sleep?: Sleep;
-  /** After each successful run. */
-  onRun?: (s: CollectSummary, run: number) => void;
-  /** A run failed with an error worth retrying (network, 5xx, rate limit, store...); the loop goes on. */
-  onError?: (e: unknown, run: number) => void;
-}
-
-export interface FollowSummary extends Omit<CollectSummary, 'checkpoint' | 'aborted'> {
-  runs: number;
-  errors: number;
-  checkpoint: CollectSummary['checkpoint'] | null;
-}
-
-/**
- * `collect --follow`: run `collect` every `intervalSec` until the signal aborts. Auth and request errors stop the
- * loop (rethrown: fixing them needs a person); other errors are reported to `onError` and retried next interval.
- * The overlap re-read runs on the first run and then every `overlapEverySec`.
- */
-export async function followLoop(opts: FollowOptions): Promise<FollowSummary> {
-  if (!(opts.intervalSec > 0)) throw new RangeError('intervalSec must be positive');
-  const clock = opts.clock ?? systemClock;
-  const sleep = opts.sleep ?? realSleep;
-  const overlapEveryMs = (opts.overlapEverySec ?? DEFAULT_OVERLAP_EVERY_SEC) * 1000;
-  const total: FollowSummary = { fetched: 0, new: 0, duplicates: 0, quarantined: 0, pages: 0, windows: 0, late: 0, restarts: 0, runs: 0, errors: 0, checkpoint: null };
-  let lastOverlapAt: number | null = null;
-  const { signal } = opts;
-  while (!signal?.aborted) {
-    const now = clock.now();
-    const withOverlap = lastOverlapAt === null || now - lastOverlapAt >= overlapEveryMs;
-    total.runs++;
-    try {
-      const s = await collect({ ...opts, overlapSec: withOverlap ? opts.overlapSec : 0 });
-      if (withOverlap && !s.aborted) lastOverlapAt = now;
-      for (const k of ['fetched', 'new', 'duplicates', 'quarantined', 'pages', 'windows', 'late', 'restarts'] as const) total[k] += s[k];
-      total.checkpoint = s.checkpoint;
-      if (s.aborted) break;
-      opts.onRun?.(s, total.runs);
-    } catch (e) {
-      if (signal?.aborted) break;
-      if (e instanceof AuthError || e instanceof RequestError) throw e;
-      total.errors++;
-      opts.onError?.(e, total.runs);
-    }
-    try {
-      await abortableSleep(sleep, opts.intervalSec * 1000, signal);
-    } catch {
-      break;
-    }
-  }
-  return total;
-}
-
-export interface CheckpointStatus {
-  key: string;
-  filters: Record<string, string>;
-  low: number;
-  high: number;
-  lowIso: string;
-  highIso: string;
-  /** Seconds between now and the end of the covered range. */
-  lagSec: number;
-  updatedAt: number;
-  lastRun: LastRun | null;
-}
-
-/** The checkpoints for `collect --status`, sorted by key. */
-export async function describeCheckpoints(store: Store, clock: Clock = systemClock): Promise<CheckpointStatus[]> {
-  const nowSec = Math.floor(clock.now() / 1000);
-  const cps = await store.listCheckpoints();
-  return cps
-    .map((cp) => ({
-      key: cp.key,
-      filters: cp.filters,
-      low: cp.low,
-      high: cp.high,
-      lowIso: isoSeconds(cp.low),
-      highIso: isoSeconds(cp.high),
-      lagSec: nowSec - cp.high,
-      updatedAt: cp.updatedAt,
-      lastRun: (cp.lastRun as LastRun | undefined) ?? null,
-    }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-}

@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { collect, type CollectSummary, type Progress } from '../collector/index.ts';
 import { startSimulator, STORY, type Simulator } from '../sim/index.ts';
-import { createAuditClient } from '../slack/audit-client.ts';
+import { createAuditClient, DEFAULT_BUDGET_PER_MINUTE } from '../slack/audit-client.ts';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/index.ts';
 
 /** State key that marks a database as the demo's own, so the demo never deletes a real one. */
@@ -55,7 +55,9 @@ export async function runDemoCollection(opts: DemoOptions): Promise<DemoResult> 
   const store = await freshDemoStore(opts.dbPath);
   const sim = await startSimulator({ seed: opts.seed ?? 42, days, users: opts.users ?? 300 });
   try {
-    const client = createAuditClient({ baseUrl: sim.auditBaseUrl, token: sim.tokens.owner });
+    // The demo's simulator serves no other app: the calls may go back to back (within its 50 a minute) instead of
+    // being spread out as they must be against a real org's shared budget.
+    const client = createAuditClient({ baseUrl: sim.auditBaseUrl, token: sim.tokens.owner, budgetBurst: DEFAULT_BUDGET_PER_MINUTE });
     const collected = await collect({
       store,
       client,

@@ -20,4 +20,17 @@ describe('RateLimiter', () => {
     expect(new RateLimiter({ perMinute: 1 }).errorCode).toBe('rate_limited');
     expect(() => new RateLimiter({ perMinute: 0 })).toThrow();
   });
+
+  it('with a burst: a token bucket, burst calls back to back, then one per window / perMinute', () => {
+    const rl = new RateLimiter({ perMinute: 60, burst: 3 }); // a token a second
+    expect([rl.take(0), rl.take(0), rl.take(0)].every((d) => d.ok)).toBe(true);
+    expect(rl.take(10)).toEqual({ ok: false, retryAfterSec: 1 });
+    expect(rl.take(1000)).toEqual({ ok: true });
+    expect(rl.take(1500)).toEqual({ ok: false, retryAfterSec: 1 });
+    expect(rl.take(2000)).toEqual({ ok: true });
+    // An idle spell refills up to the burst, no more.
+    expect([rl.take(60_000), rl.take(60_000), rl.take(60_000)].every((d) => d.ok)).toBe(true);
+    expect(rl.take(60_000).ok).toBe(false);
+    expect(() => new RateLimiter({ perMinute: 5, burst: 0 })).toThrow();
+  });
 });

@@ -1,60 +1,6 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createAuditClient, type AuditClientOptions, type ClientEvent } from './audit-client.ts';
+import { describe, expect, it } from 'vitest';
 import { AUTH_ERROR_CODES, AuthError, InvalidCursorError, RequestError, TransientError } from './errors.ts';
-
-const TOKEN = 'xoxp-1234567890-SECRET-token-value';
-
-type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
-
-const servers: Array<{ close(): void }> = [];
-afterEach(() => {
-  while (servers.length) servers.pop()!.close();
-});
-
-/** A loopback server answering with `handler`; records every request. */
-async function serve(handler: Handler) {
-  const requests: Array<{ url: string; headers: IncomingMessage['headers'] }> = [];
-  const server = createServer((req, res) => {
-    requests.push({ url: req.url!, headers: req.headers });
-    handler(req, res, requests.length);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  servers.push({
-    close: () => {
-      server.closeAllConnections();
-      server.close();
-    },
-  });
-  const { port } = server.address() as AddressInfo;
-  return { baseUrl: `http://127.0.0.1:${port}/audit/v1`, requests };
-}
-
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(typeof body === 'string' ? body : JSON.stringify(body));
-}
-
-const PAGE = '{"entries":[{"id":"a","date_create":1700000001,"action":"user_login"},{"id":"b","date_create":1700000000,"action":"anomaly","details":{"reason":["tor"]}}],"response_metadata":{"next_cursor":""}}';
-
-/** A client with fake time: sleeps are recorded and advance the clock instantly. */
-function client(baseUrl: string, extra: Partial<AuditClientOptions> = {}) {
-  const t = { now: 1_700_000_000_000, sleeps: [] as number[], events: [] as ClientEvent[] };
-  const c = createAuditClient({
-    baseUrl,
-    token: TOKEN,
-    clock: { now: () => t.now },
-    sleep: async (ms) => {
-      t.sleeps.push(ms);
-      t.now += ms;
-    },
-    random: () => 0.5,
-    onEvent: (e) => t.events.push(e),
-    ...extra,
-  });
-  return { c, t };
-}
+import { client, closedPort, json, PAGE, serve, TOKEN } from './test-helpers.ts';
 
 describe('audit client requests', () => {
   it('sends every filter, URL-encodes the cursor and authenticates with a bearer token', async () => {
@@ -104,7 +50,8 @@ describe('audit client retries', () => {
     const page = await c.getLogs({ oldest: 1 });
     expect(page.entries).toHaveLength(2);
     expect(s.requests).toHaveLength(4);
-    expect(t.sleeps).toEqual([50, 100, 125]); // random 0.5 × min(250, 100·2^n)
+    // random 0.5 × min(250, 100·2^n) (the fourth call also waits for the budget's even spacing, after a burst of 3)
+    expect(t.events.flatMap((e) => (e.type === 'retry' ? [e.delayMs] : []))).toEqual([50, 100, 125]);
     expect(t.events.filter((e) => e.type === 'retry').map((e) => (e as { status?: number }).status)).toEqual([500, 500, 500]);
   });
 
@@ -236,11 +183,11 @@ describe('audit client errors', () => {
     expect(e1).toBeInstanceOf(RequestError);
     expect(`${e1.message} ${e1.stack} ${JSON.stringify(e1)}`).not.toContain(TOKEN);
 
-    // Nothing listens on this port: connection refused, retried, then TransientError.
-    const dead = client('http://127.0.0.1:1/audit/v1', { maxRetries: 2 });
+    // Nothing listens on this port: connection refused, retried briefly, then TransientError.
+    const dead = client(`http://127.0.0.1:${await closedPort()}/audit/v1`, { maxRetries: 2 });
     const e2 = await dead.c.getLogs({}).catch((e) => e);
     expect(e2).toBeInstanceOf(TransientError);
-    expect(e2.message).toMatch(/network error/);
+    expect(e2.message).toMatch(/connection refused/);
     expect(`${e2.message} ${e2.stack} ${JSON.stringify(e2)}`).not.toContain(TOKEN);
     expect(JSON.stringify([...t.events, ...dead.t.events])).not.toContain(TOKEN);
   });

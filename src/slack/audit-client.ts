@@ -1,15 +1,18 @@
 import { systemClock, type Clock } from '../util/clock.ts';
-import { SlidingWindowBudget } from './budget.ts';
+import { CallBudget, DEFAULT_BUDGET_BURST } from './budget.ts';
 import { extractArraySpans, type EntrySpan } from './entries.ts';
 import {
   AUTH_ERROR_CODES,
   AuthError,
+  EndpointError,
   InvalidCursorError,
   RequestError,
   TransientError,
   authAdvice,
   redact,
 } from './errors.ts';
+import { noClientFaults, type ClientFaultKind, type ClientFaults } from './faults.ts';
+import { baseUrlProblem, classifyFetchError } from './network.ts';
 import { DEFAULT_BACKOFF, abortableSleep, backoffDelay, realSleep, retryAfterMs, type BackoffOptions, type Sleep } from './retry.ts';
 
 /** Slack's documented production base URL of the Audit Logs API. */
@@ -19,6 +22,11 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_RETRIES = 8;
 /** Consecutive 429 answers tolerated before giving up (they do not use up `maxRetries`). */
 export const DEFAULT_MAX_RATE_LIMIT_RETRIES = 50;
+/**
+ * Waits before re-trying a refused connection: a proxy restarting in place comes back within seconds, while nothing
+ * listening at all will not, so a refusal gets a few seconds, not the minute a 5xx gets.
+ */
+export const DEFAULT_REFUSED_RETRY_DELAYS_MS: readonly number[] = [1000, 2000];
 /** Largest `limit` the API accepts. */
 export const MAX_PAGE_LIMIT = 9999;
 
@@ -53,8 +61,12 @@ export interface AuditClientOptions {
   /** e.g. `https://api.slack.com/audit/v1` (no trailing `/logs`). */
   baseUrl: string;
   token: string;
-  /** Calls allowed in any 60 s (default 40; Slack's org-wide limit is ~50 shared by every app). */
+  /** Calls per minute, spread evenly (default 40; Slack's org-wide limit is ~50 shared by every app). */
   budgetPerMinute?: number;
+  /** Calls that may go back to back before the budget spaces them (default 3). */
+  budgetBurst?: number;
+  /** Waits before each retry of a refused connection; their count is the number of retries (default 1 s, 2 s). */
+  refusedRetryDelaysMs?: readonly number[];
   /** Per-attempt timeout, headers and body included (default 30 000 ms). */
   timeoutMs?: number;
   /** Retries of transient failures (5xx, network, timeout, broken body) before `TransientError` (default 8). */
@@ -86,13 +98,19 @@ export interface AuditClient {
   getActions(opts?: RequestOptions): Promise<Record<string, string[]>>;
   /** `GET /schemas`: the object types the API can return. */
   getSchemas(opts?: RequestOptions): Promise<unknown[]>;
+  /** Faults seen since the client was created (a copy). Optional so that wrappers and fakes may leave it out. */
+  faultCounts?(): ClientFaults;
 }
 
 /** Slack `ok:false` codes worth retrying like a 5xx. */
 const TRANSIENT_CODES = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'timeout']);
 const RATE_LIMIT_CODES = new Set(['rate_limited', 'ratelimited']);
 
-type Attempt<T> = { kind: 'ok'; value: T } | { kind: 'transient'; reason: string; status?: number } | { kind: 'rate'; waitMs: number; status: number };
+/** `fault`: which counter a transient failure adds to (none for timeouts and resets); `refused`: connection refused. */
+type Attempt<T> =
+  | { kind: 'ok'; value: T }
+  | { kind: 'transient'; reason: string; status?: number; fault?: ClientFaultKind; refused?: boolean }
+  | { kind: 'rate'; waitMs: number; status: number };
 
 /**
  * Client of Slack's Audit Logs API with a client-side call budget, retries and exact entry text.
@@ -105,6 +123,11 @@ type Attempt<T> = { kind: 'ok'; value: T } | { kind: 'transient'; reason: string
 export function createAuditClient(opts: AuditClientOptions): AuditClient {
   const baseUrl = opts.baseUrl.replace(/\/+$/, '');
   const token = opts.token;
+  const endpointError = (why: string, code?: string) =>
+    // One line: the text may come from OpenSSL or the URL as typed.
+    new EndpointError(redact(`Slack Audit Logs API: cannot use ${baseUrl}: ${why}; check SLACK_AUDIT_URL (default ${DEFAULT_AUDIT_BASE_URL})`, token).replace(/\s+/g, ' '), { code });
+  const badUrl = baseUrlProblem(baseUrl);
+  if (badUrl) throw endpointError(badUrl, 'invalid_url');
   const clock = opts.clock ?? systemClock;
   const sleep = opts.sleep ?? realSleep;
   const random = opts.random ?? Math.random;
@@ -121,7 +144,9 @@ export function createAuditClient(opts: AuditClientOptions): AuditClient {
       /* a broken listener must not break collection */
     }
   };
-  const budget = new SlidingWindowBudget({ perMinute: opts.budgetPerMinute ?? DEFAULT_BUDGET_PER_MINUTE, clock, sleep });
+  const refusedDelays = opts.refusedRetryDelaysMs ?? DEFAULT_REFUSED_RETRY_DELAYS_MS;
+  const budget = new CallBudget({ perMinute: opts.budgetPerMinute ?? DEFAULT_BUDGET_PER_MINUTE, burst: opts.budgetBurst ?? DEFAULT_BUDGET_BURST, clock, sleep });
+  const faults = noClientFaults();
   const clean = (s: string) => redact(s, token);
 
   async function attempt<T>(path: string, query: URLSearchParams, signal: AbortSignal | undefined, parse: (text: string, json: Record<string, unknown>) => T | string): Promise<Attempt<T>> {
@@ -133,6 +158,7 @@ export function createAuditClient(opts: AuditClientOptions): AuditClient {
     let status: number;
     let bytes: Uint8Array;
     let retryAfter: string | null;
+    let gotHeaders = false;
     try {
       const res = await doFetch(url, {
         method: 'GET',
@@ -140,15 +166,19 @@ export function createAuditClient(opts: AuditClientOptions): AuditClient {
         signal: reqSignal,
         redirect: 'error', // never forward the bearer token somewhere else
       });
+      gotHeaders = true;
       status = res.status;
       retryAfter = res.headers.get('retry-after');
       bytes = new Uint8Array(await res.arrayBuffer());
     } catch (e) {
       if (signal?.aborted) throw signal.reason;
       if (timeout.aborted) return { kind: 'transient', reason: `timed out after ${timeoutMs} ms` };
-      const err = e as Error & { cause?: { code?: string; message?: string } };
-      const detail = err.cause?.code ?? err.cause?.message ?? err.message ?? String(e);
-      return { kind: 'transient', reason: clean(`network error: ${detail}`) };
+      const failure = classifyFetchError(e);
+      // The connection broke while the body was coming: a truncated body.
+      if (gotHeaders) return { kind: 'transient', reason: clean(`response body cut short: ${failure.kind === 'endpoint' ? failure.why : failure.detail}`), fault: 'truncated' };
+      if (failure.kind === 'endpoint') throw endpointError(failure.why);
+      if (failure.kind === 'refused') return { kind: 'transient', reason: clean(`connection refused: ${failure.detail}`), refused: true };
+      return { kind: 'transient', reason: clean(`network error: ${failure.detail}`) };
     }
     emit({ type: 'response', path, status, ms: clock.now() - started, bytes: bytes.length });
 
@@ -176,11 +206,11 @@ export function createAuditClient(opts: AuditClientOptions): AuditClient {
       throw new AuthError(authAdvice(code, status), { code, status });
     }
     if (status >= 500 || status === 408) {
-      return { kind: 'transient', reason: `HTTP ${status}${code ? ` (${clean(code)})` : ''}`, status };
+      return { kind: 'transient', reason: `HTTP ${status}${code ? ` (${clean(code)})` : ''}`, status, fault: status >= 500 ? 'server_errors' : undefined };
     }
     if (status >= 400 || json?.ok === false) {
       if (code === 'invalid_cursor') throw new InvalidCursorError(undefined, { code, status });
-      if (code !== undefined && TRANSIENT_CODES.has(code)) return { kind: 'transient', reason: `Slack error ${code} (HTTP ${status})`, status };
+      if (code !== undefined && TRANSIENT_CODES.has(code)) return { kind: 'transient', reason: `Slack error ${code} (HTTP ${status})`, status, fault: 'server_errors' };
       if (status === 404 || code === 'bad_endpoint') {
         throw new RequestError(`Slack Audit Logs API: ${url.split('?')[0]} does not exist (HTTP ${status}${code ? `, ${code}` : ''}); check SLACK_AUDIT_URL (default ${DEFAULT_AUDIT_BASE_URL})`, { code, status });
       }
@@ -193,16 +223,17 @@ export function createAuditClient(opts: AuditClientOptions): AuditClient {
       throw new RequestError(clean(`Slack Audit Logs API: ${what} (HTTP ${status}${code ? `, ${code}` : ''})`), { code, status });
     }
     if (status < 200 || status >= 300) return { kind: 'transient', reason: `unexpected HTTP ${status}`, status };
-    if (text === null) return { kind: 'transient', reason: 'response body is not valid UTF-8', status };
-    if (json === null) return { kind: 'transient', reason: `truncated or unparseable response body (${bytes.length} bytes)`, status };
+    if (text === null) return { kind: 'transient', reason: 'response body is not valid UTF-8', status, fault: 'truncated' };
+    if (json === null) return { kind: 'transient', reason: `truncated or unparseable response body (${bytes.length} bytes)`, status, fault: 'truncated' };
     const parsed = parse(text, json);
-    if (typeof parsed === 'string') return { kind: 'transient', reason: parsed, status };
+    if (typeof parsed === 'string') return { kind: 'transient', reason: parsed, status, fault: 'truncated' };
     return { kind: 'ok', value: parsed };
   }
 
   async function request<T>(path: string, query: URLSearchParams, ro: RequestOptions | undefined, parse: (text: string, json: Record<string, unknown>) => T | string): Promise<T> {
     const signal = ro?.signal;
     let failures = 0;
+    let refusals = 0;
     let rateLimited = 0;
     for (let n = 1; ; n++) {
       signal?.throwIfAborted();
@@ -212,26 +243,40 @@ export function createAuditClient(opts: AuditClientOptions): AuditClient {
       if (r.kind === 'ok') return r.value;
       if (r.kind === 'rate') {
         rateLimited++;
+        faults.rate_limited++;
         if (rateLimited > maxRateLimitRetries) {
           throw new TransientError(`Slack Audit Logs API kept answering 429 (rate limited) ${rateLimited} times in a row; other apps may be using the org's shared budget`, { status: r.status, code: 'rate_limited', attempts: n });
         }
         emit({ type: 'rate_limited', path, retryAfterMs: r.waitMs, consecutive: rateLimited });
         await abortableSleep(sleep, r.waitMs, signal);
+        faults.retries++;
         continue;
       }
       rateLimited = 0;
-      failures++;
-      if (failures > maxRetries) {
-        throw new TransientError(clean(`Slack Audit Logs API ${path}: ${r.reason}; gave up after ${failures} attempts`), { status: r.status, attempts: n });
+      if (r.fault) faults[r.fault]++;
+      let delayMs: number;
+      if (r.refused) {
+        // Nothing listens there: a short retry for a restarting proxy, then an error that names the setting.
+        if (refusals >= refusedDelays.length) {
+          throw new TransientError(clean(`Slack Audit Logs API ${path}: ${r.reason} (${n} attempts); is SLACK_AUDIT_URL (${baseUrl}) right, and is the server or proxy there running?`), { code: 'ECONNREFUSED', attempts: n });
+        }
+        delayMs = refusedDelays[refusals++]!;
+      } else {
+        failures++;
+        if (failures > maxRetries) {
+          throw new TransientError(clean(`Slack Audit Logs API ${path}: ${r.reason}; gave up after ${failures} attempts`), { status: r.status, attempts: n });
+        }
+        delayMs = backoffDelay(failures - 1, backoff, random);
       }
-      const delayMs = backoffDelay(failures - 1, backoff, random);
-      emit({ type: 'retry', path, attempt: failures, delayMs, reason: r.reason, status: r.status });
+      emit({ type: 'retry', path, attempt: failures + refusals, delayMs, reason: r.reason, status: r.status });
       await abortableSleep(sleep, delayMs, signal);
+      faults.retries++;
     }
   }
 
   return {
     baseUrl,
+    faultCounts: () => ({ ...faults }),
     getLogs(params, ro) {
       const q = new URLSearchParams();
       if (params.oldest !== undefined) q.set('oldest', String(params.oldest));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SlidingWindowBudget } from './budget.ts';
+import { RateLimiter } from '../sim/ratelimit.ts';
+import { CallBudget } from './budget.ts';
 import { backoffDelay, retryAfterMs } from './retry.ts';
 
 function fakeTime(start = 1_700_000_000_000) {
@@ -12,10 +13,10 @@ function fakeTime(start = 1_700_000_000_000) {
   return { t, clock, sleep };
 }
 
-describe('SlidingWindowBudget', () => {
+describe('CallBudget', () => {
   it('never allows more than perMinute calls in any 60 s', async () => {
     const { t, clock, sleep } = fakeTime();
-    const b = new SlidingWindowBudget({ perMinute: 5, clock, sleep });
+    const b = new CallBudget({ perMinute: 5, clock, sleep });
     const calls: number[] = [];
     for (let i = 0; i < 23; i++) {
       await b.acquire();
@@ -34,7 +35,7 @@ describe('SlidingWindowBudget', () => {
 
   it('does not wait while there is room, and waits exactly until the oldest call leaves', async () => {
     const { t, clock, sleep } = fakeTime(0);
-    const b = new SlidingWindowBudget({ perMinute: 3, clock, sleep });
+    const b = new CallBudget({ perMinute: 3, clock, sleep });
     await b.acquire();
     t.now = 10_000;
     await b.acquire();
@@ -51,15 +52,42 @@ describe('SlidingWindowBudget', () => {
 
   it('serialises concurrent acquirers', async () => {
     const { t, clock, sleep } = fakeTime(0);
-    const b = new SlidingWindowBudget({ perMinute: 2, clock, sleep });
+    const b = new CallBudget({ perMinute: 2, clock, sleep });
     const got: number[] = [];
     await Promise.all([0, 1, 2, 3].map(() => b.acquire().then(() => got.push(t.now))));
     expect(got).toEqual([0, 0, 60_000, 60_000]);
   });
 
+  it('spreads calls evenly at the budget rate after a burst of at most `burst`', async () => {
+    const { t, clock, sleep } = fakeTime(0);
+    const b = new CallBudget({ perMinute: 40, burst: 3, clock, sleep });
+    const calls: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      await b.acquire();
+      calls.push(t.now);
+    }
+    expect(calls.slice(0, 3)).toEqual([0, 0, 0]);
+    // Then one call every 60 s / 40 = 1.5 s, not the rest of the minute's calls back to back.
+    for (let i = 3; i < calls.length; i++) expect(calls[i]! - calls[i - 1]!).toBe(1500);
+  });
+
+  it('never draws a 429 from an org budget of 50 calls/min with a burst of 5 (the default budget, fake time)', async () => {
+    const { t, clock, sleep } = fakeTime(0);
+    const b = new CallBudget({ perMinute: 40, clock, sleep }); // the client's defaults: 40/min, burst 3
+    const org = new RateLimiter({ perMinute: 50, burst: 5 }); // the simulator's model of Slack's shared budget
+    const rejected: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      await b.acquire();
+      if (!org.take(t.now).ok) rejected.push(i);
+      t.now += i % 7 === 0 ? 900 : 35; // pages answered in 35 ms, some slower
+    }
+    expect(rejected).toEqual([]);
+    expect(t.now).toBeGreaterThan(4 * 60_000); // 200 calls at 40/min
+  });
+
   it('stops waiting when the signal aborts', async () => {
     const clock = { now: () => 0 };
-    const b = new SlidingWindowBudget({ perMinute: 1, clock, sleep: () => new Promise(() => undefined) });
+    const b = new CallBudget({ perMinute: 1, clock, sleep: () => new Promise(() => undefined) });
     await b.acquire();
     const ac = new AbortController();
     const p = b.acquire(ac.signal);

@@ -39,6 +39,17 @@ export class InvalidCursorError extends SlackApiError {
   }
 }
 
+/**
+ * The configured base URL can never work: malformed, an unknown host, or a TLS certificate the client will not
+ * trust. Never retried; the message names SLACK_AUDIT_URL.
+ */
+export class EndpointError extends SlackApiError {
+  constructor(message: string, opts: { code?: string } = {}) {
+    super(message, opts);
+    this.name = 'EndpointError';
+  }
+}
+
 /** Server errors, network errors, timeouts, broken bodies or rate limiting that outlasted every retry. */
 export class TransientError extends SlackApiError {
   readonly attempts: number;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ANOMALIES_ONLY, collect, describeCheckpoints, followLoop, type CollectOptions, type CollectSummary, type FollowSummary } from '../../collector/index.ts';
+import { ANOMALIES_ONLY, collect, describeCheckpoints, followLoop, formatFaults, type CheckpointStatus, type CollectOptions, type CollectSummary, type FollowSummary } from '../../collector/index.ts';
 import { createAuditClient, type ClientEvent } from '../../slack/audit-client.ts';
 import { SlackApiError } from '../../slack/errors.ts';
 import { auditBaseUrl, resolveAuditToken, tokenKindWarning } from '../../slack/token.ts';
@@ -29,9 +29,31 @@ export interface CollectFlags {
   pageLimit?: number;
 }
 
-/** The summary fields `--format json` promises. */
-function summaryJson(s: Pick<CollectSummary, 'fetched' | 'new' | 'duplicates' | 'quarantined' | 'pages' | 'windows'> & { late?: number }) {
-  return { fetched: s.fetched, new: s.new, duplicates: s.duplicates, quarantined: s.quarantined, pages: s.pages, windows: s.windows, late: s.late ?? 0 };
+/** The summary fields `--format json` promises: the run's figures, then its faults (`retries` ... `rereads`). */
+function summaryJson(s: Pick<CollectSummary, 'fetched' | 'new' | 'duplicates' | 'quarantined' | 'pages' | 'windows' | 'late' | 'faults'>) {
+  return { fetched: s.fetched, new: s.new, duplicates: s.duplicates, quarantined: s.quarantined, pages: s.pages, windows: s.windows, late: s.late, ...s.faults };
+}
+
+/** `; faults: 3 retries, 2 rate limited (429)` when there were any, else ''. */
+export function faultsClause(s: Pick<CollectSummary, 'faults'>): string {
+  const f = formatFaults(s.faults);
+  return f ? `; faults: ${f}` : '';
+}
+
+/** The `last run` cell of `collect --status`: outcome and figures. */
+function lastRunCell(c: CheckpointStatus): string {
+  if (!c.lastRun) return '';
+  const s = c.lastRun.summary;
+  const outcome = c.lastRun.error ? `FAILED: ${c.lastRun.error}` : c.lastRun.running ? 'running/interrupted' : 'ok';
+  return `${outcome} ${s ? `${s.fetched} fetched, ${s.new} new, ${s.duplicates} dup, ${s.late} late, ${s.quarantined} quarantined, ${s.pages} pages` : ''}`;
+}
+
+/** The faults of a checkpoint's last run and since counting began, as one line under the table (never cut). */
+function faultsLine(c: CheckpointStatus): string | null {
+  if (!c.lastRunFaults && !c.faultTotals) return null;
+  const last = c.lastRunFaults ? formatFaults(c.lastRunFaults) || 'none' : 'not counted';
+  const total = c.faultTotals ? `; since ${isoSeconds(Math.floor(c.faultTotals.since / 1000))}: ${formatFaults(c.faultTotals) || 'none'}` : '';
+  return `faults of ${c.key}: last run ${last}${total}\n`;
 }
 
 async function printStatus(ctx: CliContext, cmd: Command, format: string): Promise<void> {
@@ -45,14 +67,9 @@ async function printStatus(ctx: CliContext, cmd: Command, format: string): Promi
     }
     if (!cps.length) ctx.stdout.write('no collection checkpoints yet (run gridwatch collect)\n');
     else {
-      const rows = cps.map((c) => {
-        const s = c.lastRun?.summary;
-        const last = c.lastRun
-          ? `${c.lastRun.error ? `FAILED: ${c.lastRun.error}` : c.lastRun.running ? 'running/interrupted' : 'ok'} ${s ? `${s.fetched} fetched, ${s.new} new, ${s.duplicates} dup, ${s.late} late, ${s.quarantined} quarantined, ${s.pages} pages` : ''}`
-          : '';
-        return [c.key, c.lowIso, c.highIso, `${Math.round(c.lagSec / 60)} min`, last];
-      });
+      const rows = cps.map((c) => [c.key, c.lowIso, c.highIso, `${Math.round(c.lagSec / 60)} min`, lastRunCell(c)]);
       ctx.stdout.write(renderTable(['checkpoint', 'covered from', 'covered to', 'lag', 'last run'], rows, 90));
+      for (const c of cps) ctx.stdout.write(faultsLine(c) ?? '');
     }
     ctx.stdout.write(`newest stored event: ${newest === null ? 'none' : isoSeconds(newest)}\n`);
   } finally {
@@ -170,9 +187,9 @@ export function register(program: Command, ctx: CliContext): void {
           const total = await followWithDetection(opts, hook, o.interval, ctx, (s) => {
             progress.done();
             if (o.format === 'json') ctx.stdout.write(`${JSON.stringify(summaryJson(s))}\n`);
-            else ctx.stderr.write(`collected ${s.new} new events (${s.fetched} fetched, ${s.duplicates} duplicates, ${s.late} late)\n`);
+            else ctx.stderr.write(`collected ${s.new} new events (${s.fetched} fetched, ${s.duplicates} duplicates, ${s.late} late)${faultsClause(s)}\n`);
           });
-          if (o.format !== 'json') ctx.stderr.write(`stopped after ${total.runs} polls: ${total.new} new events\n`);
+          if (o.format !== 'json') ctx.stderr.write(`stopped after ${total.runs} polls: ${total.new} new events${faultsClause(total)}\n`);
           return;
         }
         const s = await collect(opts);
@@ -182,7 +199,7 @@ export function register(program: Command, ctx: CliContext): void {
         else {
           ctx.stdout.write(
             `fetched ${s.fetched}: ${s.new} new, ${s.duplicates} duplicates, ${s.quarantined} quarantined, ${s.late} late arrivals; ` +
-              `${s.pages} pages, ${s.windows} windows${s.aborted ? ' (interrupted)' : ''}\n`,
+              `${s.pages} pages, ${s.windows} windows${s.aborted ? ' (interrupted)' : ''}${faultsClause(s)}\n`,
           );
           if (s.checkpoint.high !== null) ctx.stdout.write(`checkpoint ${s.checkpoint.key}: covered ${isoSeconds(s.checkpoint.low!)} .. ${isoSeconds(s.checkpoint.high)}\n`);
         }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { formatFaults, nonZeroFaults } from '../../collector/index.ts';
 import { SlackApiError } from '../../slack/errors.ts';
 import { streamLogger } from '../../util/log.ts';
 import { CliError, type CliContext } from '../context.ts';
@@ -24,7 +25,8 @@ export function register(program: Command, ctx: CliContext): void {
         const ui = await startUi(store, { ...o, config: hook.config }, ctx.stdout, ctx.stderr);
         let fatal: unknown = null;
         const collecting = followWithDetection(opts, hook, o.interval, ctx, (s) => {
-          if (s.new) log('collected new events', { count: s.new });
+          // A poll's faults (retries, 429s, 5xx, truncated bodies, re-read windows) are told even when nothing is new.
+          if (s.new || formatFaults(s.faults)) log('collected new events', { count: s.new, ...nonZeroFaults(s.faults) });
         }).catch((e) => {
           // Authentication or request errors stop collection for good; the UI keeps serving what is stored.
           fatal = e;
