@@ -1,11 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../store/sqlite/index.ts';
 import type { Checkpoint, IncomingEvent, Store } from '../store/types.ts';
 import type { AuditClient, LogsPage, LogsParams } from '../slack/audit-client.ts';
 import { AuthError, InvalidCursorError } from '../slack/errors.ts';
+import { tempDirs } from '../util/testing-tmp.ts';
 import { ANOMALIES_ONLY, checkpointKey, collect, describeCheckpoints, followLoop, type CollectOptions, type Progress } from './index.ts';
 import { actionChunks, canonicalFilters } from './filters.ts';
 import { WindowSizer } from './windows.ts';
@@ -72,16 +71,12 @@ class FakeApi implements AuditClient {
   }
 }
 
-let dir: string;
+const tmp = tempDirs();
 let store: Store;
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gridwatch-collect-'));
-  store = await openSqliteStore(join(dir, 'db.sqlite'));
+  store = await openSqliteStore(join(tmp.make('gridwatch-collect-'), 'db.sqlite'));
 });
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(async () => store.close());
 
 const clockAt = (ms: number) => {
   const c = { t: ms, now: () => c.t };
@@ -300,8 +295,7 @@ describe('collect', () => {
     const api = new FakeApi();
     api.events = spread(200, NOW_S - 4 * DAY, NOW_S - 1000);
     for (let crashAt = 1; crashAt < 16; crashAt += 2) {
-      const d = mkdtempSync(join(tmpdir(), 'gridwatch-crash-'));
-      const st = await openSqliteStore(join(d, 'db.sqlite'));
+      const st = await openSqliteStore(join(tmp.make('gridwatch-crash-'), 'db.sqlite'));
       let n = 0;
       const crashing: Store = Object.create(st);
       crashing.appendEvents = async (b, cp) => {
@@ -318,7 +312,6 @@ describe('collect', () => {
       await collect({ ...o, store: st });
       expect(await ids(st)).toEqual(api.events.map((e) => e.id).sort());
       await st.close();
-      rmSync(d, { recursive: true, force: true });
     }
   });
 

@@ -1,9 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/index.ts';
+import { tempDirs } from '../util/testing-tmp.ts';
 import { ingestStream } from './index.ts';
 
 const ev = (id: string, extra: Record<string, unknown> = {}) =>
@@ -14,9 +13,10 @@ async function* chunked(buf: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
 }
 
+const tmp = tempDirs();
 let store: SqliteStore;
 beforeEach(async () => {
-  store = await openSqliteStore(join(mkdtempSync(join(tmpdir(), 'gw-ingest-')), 'test.db'));
+  store = await openSqliteStore(join(tmp.make('gw-ingest-'), 'test.db'));
 });
 afterEach(async () => store.close());
 

@@ -1,9 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalise } from '../../events/normalise.ts';
 import type { StoredEvent } from '../../events/schema.ts';
+import { tempDirs } from '../../util/testing-tmp.ts';
 import { openSqliteStore, type SqliteStore } from './index.ts';
 import { parallelScan } from './parallel-scan.ts';
 
@@ -18,11 +17,12 @@ const COLUMNS = [
   { name: 'action_ts_ms', kind: 'num' },
 ] as const;
 
+const tmp = tempDirs();
 let store: SqliteStore;
 const N = 2500;
 
 beforeAll(async () => {
-  store = await openSqliteStore(join(mkdtempSync(join(tmpdir(), 'gw-pscan-')), 's.db'));
+  store = await openSqliteStore(join(tmp.make('gw-pscan-'), 's.db'));
   // Arrival order unrelated to time order, many events per second (ties), NULLs, non-ASCII text and repeated values.
   const events = Array.from({ length: N }, (_, i) => {
     const ev: Record<string, unknown> = {

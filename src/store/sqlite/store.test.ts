@@ -1,8 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { normalise } from '../../events/normalise.ts';
+import { tempDirs } from '../../util/testing-tmp.ts';
 import type { IncomingEvent } from '../types.ts';
 import { openSqliteStore, type SqliteStore } from './index.ts';
 import { EVENT_INDEXES } from './migrations.ts';
@@ -12,10 +11,11 @@ function incoming(id: string, ts: number, extra: Record<string, unknown> = {}): 
   return { raw: JSON.stringify(ev), norm: normalise(ev) };
 }
 
+const tmp = tempDirs();
 let path: string;
 let store: SqliteStore;
 beforeEach(async () => {
-  path = join(mkdtempSync(join(tmpdir(), 'gw-store-')), 's.db');
+  path = join(tmp.make('gw-store-'), 's.db');
   store = await openSqliteStore(path);
 });
 afterEach(async () => store.close());

@@ -1,8 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { normalise } from '../../events/normalise.ts';
+import { tempDirs } from '../../util/testing-tmp.ts';
 import type { IncomingEvent } from '../types.ts';
 import { openSqliteStore, type SqliteStore } from './index.ts';
 
@@ -12,9 +11,10 @@ function incoming(id: string, ts: number, extra: Record<string, unknown> = {}): 
   return { raw: JSON.stringify(ev, null, 1), norm: normalise(ev) };
 }
 
+const tmp = tempDirs();
 let store: SqliteStore;
 beforeEach(async () => {
-  store = await openSqliteStore(join(mkdtempSync(join(tmpdir(), 'gw-writer-')), 's.db'));
+  store = await openSqliteStore(join(tmp.make('gw-writer-'), 's.db'));
 });
 afterEach(async () => store.close());
 
