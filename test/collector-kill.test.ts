@@ -51,6 +51,10 @@ describe('collector killed with SIGKILL', () => {
     const highs: number[] = [];
     for (const killAfterPages of [3, 17, 40]) {
       const child = spawn(process.execPath, ['--import', 'tsx', script, sim.auditBaseUrl, sim.tokens.owner, db], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      // A run that fails or times out must not leave the child collecting (or spinning) after the test.
+      cleanups.push(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      });
       let err = '';
       child.stderr.on('data', (d) => (err += d));
       const outcome = await new Promise<string>((resolve) => {

@@ -3,23 +3,22 @@
  * cleanly on SIGTERM.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
 import { startSimulator, STORY, type Simulator } from '../src/sim/index.ts';
 import { openSqliteStore } from '../src/store/sqlite/index.ts';
-import { BIN, ROOT } from './cli-helpers.ts';
+import { tempDirs } from '../src/util/testing-tmp.ts';
+import { BIN, ROOT, watchOutput } from './cli-helpers.ts';
 
+const tmp = tempDirs();
 let dir: string;
 let sim: Simulator;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gw-run-'));
+  dir = tmp.make('gw-run-');
   sim = await startSimulator({ seed: 3, users: 30, days: 2, rateLimit: false });
 });
 afterAll(async () => {
   await sim.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 it('collects, detects and serves in one process, then shuts down on SIGTERM', async () => {
@@ -29,24 +28,23 @@ it('collects, detects and serves in one process, then shuts down on SIGTERM', as
     env: { ...process.env, SLACK_AUDIT_URL: sim.auditBaseUrl, SLACK_AUDIT_TOKEN: sim.tokens.owner },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
+  // A failing assertion must not leave the process running (and holding the store open).
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const out = watchOutput(child);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
-  // The UI's address and the first-run admin password are printed once.
-  const deadline = Date.now() + 30_000;
-  while (!/gridwatch UI: (http:\/\/127\.0\.0\.1:\d+)\//.test(stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  const url = /gridwatch UI: (http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout)?.[1];
-  expect(url, stderr).toBeDefined();
-  expect(stdout).toMatch(/one-time password/);
+  // The UI's address and the first-run admin password are printed once, in separate writes: wait for each.
+  const [, url] = await out.waitFor(/gridwatch UI: (http:\/\/127\.0\.0\.1:\d+)\//);
+  await out.waitFor(/log in as "admin" with the one-time password [\w-]{20}/);
   expect((await fetch(`${url}/api/v1/health`)).status).toBe(200);
   expect((await fetch(`${url}/api/v1/events`)).status).toBe(401); // login required
 
   // Wait until detection has run over the collected events: the story's scraping alert exists.
   let alerts: Array<{ rule: string; user_id: string }> = [];
-  while (Date.now() < deadline + 30_000) {
+  const deadline = Date.now() + 50_000;
+  while (Date.now() < deadline) {
     const store = await openSqliteStore(db);
     try {
       if ((await store.countEvents()) === sim.visibleIds().size) {
@@ -59,9 +57,9 @@ it('collects, detects and serves in one process, then shuts down on SIGTERM', as
     await new Promise((r) => setTimeout(r, 300));
   }
   expect(alerts).toContainEqual({ rule: 'scraping-suspected', user_id: STORY.userId });
-  expect(stderr).not.toContain(sim.tokens.owner);
+  expect(out.stderr).not.toContain(sim.tokens.owner);
 
   child.kill('SIGTERM');
   expect(await exited).toBe(0);
-  expect(stderr).toMatch(/shutting down/);
+  await out.waitFor(/shutting down/, { stream: 'stderr' });
 }, 90_000);

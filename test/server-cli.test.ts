@@ -5,18 +5,20 @@
 import { spawn } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { CliError, type CliContext } from '../src/cli/context.ts';
 import { register as registerServe, startUi } from '../src/cli/commands/serve.ts';
 import { register as registerUsers } from '../src/cli/commands/users.ts';
 import { verifyPassword } from '../src/server/auth/passwords.ts';
 import { openSqliteStore } from '../src/store/sqlite/index.ts';
+import { tempDirs } from '../src/util/testing-tmp.ts';
+import { watchOutput } from './cli-helpers.ts';
 
+const tmp = tempDirs();
 let dir: string;
 let db: string;
 
@@ -53,11 +55,9 @@ async function run(args: string[]) {
 }
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'gridwatch-cli-'));
+  dir = tmp.make('gridwatch-cli-');
   db = join(dir, 'gw.db');
 });
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('gridwatch users', () => {
   it('adds an account with a generated one-time password, printed once', async () => {
@@ -142,20 +142,18 @@ describe('gridwatch serve', () => {
        await program.parseAsync(process.argv);`,
     );
     const child = spawn(process.execPath, ['--import', 'tsx', script, '--db', fresh, 'serve', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const deadline = Date.now() + 30_000;
-    while (!/one-time password/.test(stdout) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
-    const url = /gridwatch UI: (http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout)?.[1];
-    expect(url, stdout + stderr).toBeTruthy();
-    expect(stdout).toMatch(/log in as "admin" with the one-time password [\w-]{20}/);
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    const out = watchOutput(child);
+    // Two lines, possibly in two chunks: wait for each one asserted.
+    const [, url] = await out.waitFor(/gridwatch UI: (http:\/\/127\.0\.0\.1:\d+)\//);
+    await out.waitFor(/log in as "admin" with the one-time password [\w-]{20}/);
     expect((await fetch(`${url}/api/v1/health`)).status).toBe(200);
     expect((await fetch(`${url}/api/v1/events`)).status).toBe(401);
     const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
-    expect(stderr).toContain('shutting down');
+    await out.waitFor(/shutting down/, { stream: 'stderr' });
   });
 });
