@@ -34,7 +34,7 @@ export interface DetectEnv {
 }
 
 export interface EnvOptions {
-  /** Replace the ASN lookup (tests; the default reads `ip_data.asn_csv`). */
+  /** Replace the ASN lookup (tests; the default reads `ip_data.asn_csv`, else the shipped data). */
   lookupAsn?: (ip: string) => AsnInfo | null;
 }
 

@@ -1,11 +1,10 @@
 /**
  * IP → ASN lookup and the "is this address trusted?" check used by rules (office CIDRs, VPN or cloud ASNs).
  *
- * gridwatch ships no ASN data: public IP→ASN data sets are large, go stale, and some carry licence terms, so the
- * operator supplies a CSV of `start_ip,end_ip,asn,name` ranges (the layout of the CC-BY ip-location-db / iptoasn
- * exports) by path in the config. With no file configured, `nullAsnDatabase` answers null for every address and
- * ASN-based trust simply never matches. Slack's anomaly events carry no ASN field (docs/slack-api.md 3.2), so this is the
- * only source of one.
+ * The data ships with gridwatch (`packagedAsnDatabase` in packaged-data.ts: RouteViews, NRO and DB-IP data, CC BY 4.0);
+ * an operator may replace it with a CSV of `start_ip,end_ip,asn,name` ranges (the layout of the ip-location-db /
+ * iptoasn exports) named in the config. `nullAsnDatabase` answers null for every address. Slack's anomaly events carry
+ * no ASN field (docs/slack-api.md 3.2), so this is the only source of one.
  */
 import { emptyIpDatabase, loadIpRangeCsv, parseIpRangeCsv, type IpDatabase, type RangeCsvReport } from './ip-range-csv.ts';
 import { matchCidr, type ParsedCidrs } from './ip.ts';

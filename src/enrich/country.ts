@@ -1,8 +1,8 @@
 /**
- * IP → country lookup behind a small interface, like the ASN database (see `asn.ts` for why no data ships).
+ * IP → country lookup behind a small interface, like the ASN database.
  *
- * The operator may supply a CSV of `start_ip,end_ip,country_code` ranges (the layout of the CC0/PDDL
- * ip-location-db country exports); without one, `nullCountryDatabase` answers null and nothing depends on it.
+ * The shipped data answers by default (`packagedCountryDatabase` in packaged-data.ts); the operator may replace it
+ * with a CSV of `start_ip,end_ip,country_code` ranges (the layout of the CC0/PDDL ip-location-db country exports).
  */
 import { emptyIpDatabase, loadIpRangeCsv, parseIpRangeCsv, type IpDatabase, type RangeCsvReport } from './ip-range-csv.ts';
 

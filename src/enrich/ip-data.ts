@@ -1,13 +1,15 @@
 /**
- * The optional IP databases (ASN, country) opened from config, behind one object with `lookupAsn`/`lookupCountry`.
- * Either may be absent: its lookups then return null, so callers never branch on configuration.
+ * The IP databases (ASN, country) behind one object with `lookupAsn`/`lookupCountry`. By default they are the data
+ * shipped as npm dependencies (packaged-data.ts, loaded lazily on the first lookup); a CSV named in the config
+ * replaces the shipped data for its kind. Callers never branch on configuration.
  */
 import { z } from 'zod';
-import { loadAsnCsv, nullAsnDatabase, type AsnDatabase, type AsnInfo } from './asn.ts';
-import { loadCountryCsv, nullCountryDatabase, type CountryDatabase } from './country.ts';
+import { loadAsnCsv, type AsnDatabase, type AsnInfo } from './asn.ts';
+import { loadCountryCsv, type CountryDatabase } from './country.ts';
 import type { RangeCsvReport } from './ip-range-csv.ts';
+import { packagedAsnDatabase, packagedCountryDatabase } from './packaged-data.ts';
 
-/** Config block (YAML `ip_data:`): paths to user-supplied range files. */
+/** Config block (YAML `ip_data:`): paths to user-supplied range files, each replacing the shipped data of its kind. */
 export const IpDataConfigSchema = z.strictObject({
   /** CSV of `start_ip,end_ip,asn,name` ranges. */
   asn_csv: z.string().min(1).optional(),
@@ -26,18 +28,18 @@ export interface IpData {
 }
 
 /**
- * Open the configured databases (synchronously, once at start-up). Throws if a configured file cannot be read or
- * holds no valid row; bad rows are skipped and listed in `reports`.
+ * Open the databases: configured files synchronously (throws if one cannot be read or holds no valid row; bad rows
+ * are skipped and listed in `reports`), the shipped data lazily on its first lookup.
  *
  * @example
  * const ipData = openIpData({ asn_csv: 'asn.csv' });
- * ipData.lookupAsn('198.51.100.7')   // { asn: 64500, name: 'Example' } or null
- * ipData.lookupCountry('198.51.100.7') // null: no country file configured
+ * ipData.lookupAsn('198.51.100.7')   // { asn: 64500, name: 'Example' } or null: from asn.csv
+ * ipData.lookupCountry('1.1.1.1')    // 'AU': no country file configured, so the shipped data answers
  */
 export function openIpData(config: IpDataConfig = {}): IpData {
   const reports: RangeCsvReport[] = [];
-  let asn: AsnDatabase = nullAsnDatabase;
-  let country: CountryDatabase = nullCountryDatabase;
+  let asn: AsnDatabase = packagedAsnDatabase();
+  let country: CountryDatabase = packagedCountryDatabase();
   if (config.asn_csv) {
     const db = loadAsnCsv(config.asn_csv);
     reports.push(db.report);

@@ -107,6 +107,11 @@ export function App() {
           <DetailsPanel />
         </Suspense>
       </main>
+      {/* CC BY 4.0 asks for this credit, with the link, on pages that show the ASN data's results. */}
+      <footer className="muted data-credit" style={{ fontSize: 12, padding: '8px 16px' }}>
+        IP network data: RouteViews, NRO and <a href="https://db-ip.com">IP Geolocation by DB-IP</a> (CC BY 4.0), via
+        ip-location-db.
+      </footer>
     </SessionContext.Provider>
   );
 }
