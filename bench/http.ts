@@ -9,7 +9,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { MemoryAlertStore } from '../src/alerts/memory.ts';
-import { SqliteAlertStore } from '../src/alerts/sqlite.ts';
 import type { Alert, AlertStore } from '../src/alerts/types.ts';
 import { Accounts, createServer, DEFAULT_WEB_DIR } from '../src/server/index.ts';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/index.ts';
@@ -58,16 +57,12 @@ async function syntheticAlert(store: SqliteStore): Promise<AlertStore> {
  */
 export async function benchHttp(dbPath: string, runs = 40): Promise<Record<string, Latency>> {
   const store = await openSqliteStore(dbPath);
-  const accounts = new Accounts(store.db);
+  const accounts = new Accounts(store.accountStore());
   const name = `bench-${randomBytes(4).toString('hex')}`;
   const password = randomBytes(18).toString('base64url');
   let alerts: AlertStore | null = null;
-  try {
-    const sqliteAlerts = new SqliteAlertStore(store.db);
-    if ((await sqliteAlerts.list({ limit: 1 })).length) alerts = sqliteAlerts;
-  } catch {
-    // no alerts table
-  }
+  const stored = store.alertStore();
+  if ((await stored.list({ limit: 1 })).length) alerts = stored;
   alerts ??= await syntheticAlert(store);
   const [alert] = await alerts.list({ limit: 1 });
   const t0 = performance.now();

@@ -246,7 +246,7 @@ describe('login protection and first run', () => {
   });
 
   it('throttles and logs wrong current passwords on a password change the same way', async () => {
-    await new Accounts(fx.store.db).create({ name: 'pat', role: 'viewer', password: TEST_PASSWORD });
+    await new Accounts(fx.store.accountStore()).create({ name: 'pat', role: 'viewer', password: TEST_PASSWORD });
     const s = await login('pat');
     const change = (current: string) => call('POST', '/api/v1/auth/password', { s, body: { current, password: 'a brand new passphrase' } });
     for (let i = 0; i < 3; i++) expect((await change(`not-it-${i}`)).status).toBe(403);
@@ -274,9 +274,9 @@ describe('login protection and first run', () => {
   it('creates the first admin with a one-time password that must be replaced', async () => {
     const other = await demoStore({ users: 5, days: 1, detect: false });
     try {
-      const pw = await ensureAdmin(other.store.db);
+      const pw = await ensureAdmin(other.store.accountStore());
       expect(pw).toMatch(/^[\w-]{20}$/);
-      expect(await ensureAdmin(other.store.db)).toBeNull();
+      expect(await ensureAdmin(other.store.accountStore())).toBeNull();
       const s2 = await createServer({ store: other.store, port: 0, log: () => {} });
       try {
         const post = (path: string, body: unknown, h: Record<string, string> = {}) =>

@@ -65,7 +65,7 @@ export const TEST_PASSWORD = 'correct-horse-battery-staple';
  * @example await addAccounts(fx.store); // viewer, responder, admin
  */
 export async function addAccounts(store: SqliteStore, roles: Role[] = ['viewer', 'responder', 'admin']): Promise<void> {
-  const accounts = new Accounts(store.db);
+  const accounts = new Accounts(store.accountStore());
   for (const role of roles) await accounts.create({ name: role, role, password: TEST_PASSWORD });
 }
 

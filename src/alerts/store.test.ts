@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/index.ts';
 import { MemoryAlertStore } from './memory.ts';
-import { SqliteAlertStore } from './sqlite.ts';
 import type { AlertContext, AlertDraft, AlertStore } from './types.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gw-alerts-'));
@@ -32,7 +31,7 @@ const backends: Array<[string, () => Promise<AlertStore>]> = [
     async () => {
       const s = await openSqliteStore(join(dir, `a${open.length}.db`));
       open.push(s);
-      return new SqliteAlertStore(s.db);
+      return s.alertStore();
     },
   ],
 ];

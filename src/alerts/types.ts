@@ -2,7 +2,9 @@
  * Alerts: what the detection engine stores, the analyst works on, and the sinks deliver.
  *
  * The `AlertStore` interface is deliberately narrow and async so a PostgreSQL backend can implement it beside the
- * SQLite one (`sqlite.ts`); the diffing logic both need lives in `reconcile.ts`, not in the backends.
+ * SQLite one (`store/sqlite/alerts.ts`, reached through `store.alertStore()`); the diffing logic both need lives in
+ * `reconcile.ts`, not in the backends. It stays here, beside the types it stores, so the engine, the server and the
+ * sinks' wiring import it without reaching into a backend.
  */
 import { SEVERITIES, type Severity } from '../config/schema.ts';
 

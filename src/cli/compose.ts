@@ -5,7 +5,6 @@
  */
 import { alertJson } from '../alerts/format.ts';
 import { MemoryAlertStore } from '../alerts/memory.ts';
-import { SqliteAlertStore } from '../alerts/sqlite.ts';
 import type { Alert, AlertStore } from '../alerts/types.ts';
 import type { Config } from '../config/schema.ts';
 import { createEngine, type AlertNotifier, type Engine, type EngineOptions } from '../detect/engine.ts';
@@ -13,23 +12,21 @@ import { incrementalWithEngine } from '../detect/incremental.ts';
 import { replayWithEngine, type ReplayReport, type ReplayRunOptions } from '../detect/replay.ts';
 import { createSinks, type CreateSinksOptions, type Sinks } from '../sinks/index.ts';
 import type { DeliverableAlert } from '../sinks/types.ts';
-import { SqliteStore } from '../store/sqlite/index.ts';
 import type { Store } from '../store/types.ts';
 
 const bound = new WeakMap<object, AlertStore>();
 
 /**
- * The alert store of an event store: the same SQLite database for `SqliteStore`, else (tests, other backends until
- * they have one) an in-memory store tied to that Store object.
+ * The alert store of an event store: the store's own (`store.alertStore()`, the same database), else (tests, other
+ * backends until they keep alerts) an in-memory store tied to that Store object.
  *
  * @example const alerts = alertStoreFor(await openSqliteStore('gridwatch.db'))
  */
 export function alertStoreFor(store: Store): AlertStore {
+  if (store.alertStore) return store.alertStore();
   let a = bound.get(store);
   if (!a) {
-    // The alert store moves behind the store's interfaces with the server's part of the storage layer; until then
-    // this is the one place that hands it the database.
-    a = store instanceof SqliteStore ? new SqliteAlertStore(store.db) : new MemoryAlertStore();
+    a = new MemoryAlertStore();
     bound.set(store, a);
   }
   return a;

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SqliteAlertStore } from '../alerts/sqlite.ts';
 import type { Alert } from '../alerts/types.ts';
 import { configFromObject } from '../config/load.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
@@ -59,7 +58,7 @@ describe('delivery to sinks', () => {
       return new Response('ok', { status: 200 });
     }) as unknown as typeof globalThis.fetch;
     const own = sinksNotifier(store, config, { fetch, backoff: { baseMs: 0 } })!;
-    const alerts = await runIncremental(store, config, { notifier: own.notifier, alerts: new SqliteAlertStore(store.db), rules: undefined });
+    const alerts = await runIncremental(store, config, { notifier: own.notifier, alerts: store.alertStore(), rules: undefined });
     expect(alerts.map((a) => a.rule)).toContain('slack-anomaly');
     expect(posted).toHaveLength(0);
     expect(own.sinks.pending()).toBeGreaterThan(0); // queued durably, not lost

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SqliteAlertStore } from '../alerts/sqlite.ts';
 import { normalise } from '../events/normalise.ts';
 import { generateOrg, STORY } from '../sim/generator.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
@@ -215,12 +214,12 @@ describe('durable state', () => {
 
     let store = await openSqliteStore(path);
     await store.appendEvents(events.slice(0, 2));
-    await incrementalWithEngine(store, testEngine({}, ['scraping-suspected'], { alerts: new SqliteAlertStore(store.db), notifier }));
+    await incrementalWithEngine(store, testEngine({}, ['scraping-suspected'], { alerts: store.alertStore(), notifier }));
     expect(delivered).toEqual([]);
     await store.close();
 
     store = await openSqliteStore(path); // the restart: new process, same database
-    const engine = testEngine({}, ['scraping-suspected'], { alerts: new SqliteAlertStore(store.db), notifier });
+    const engine = testEngine({}, ['scraping-suspected'], { alerts: store.alertStore(), notifier });
     await store.appendEvents(events.slice(2));
     await incrementalWithEngine(store, engine);
     await incrementalWithEngine(store, engine); // nothing new: nothing repeated
@@ -236,7 +235,7 @@ describe('durable state', () => {
     const store = await openSqliteStore(path);
     const delivered: string[] = [];
     const notifier = { deliver: async (as: readonly { id: string }[]) => void delivered.push(...as.map((a) => a.id)) };
-    const engine = testEngine({}, undefined, { alerts: new SqliteAlertStore(store.db), notifier });
+    const engine = testEngine({}, undefined, { alerts: store.alertStore(), notifier });
     await store.appendEvents(EVENTS.slice(0, 8000));
     await incrementalWithEngine(store, engine, 100_000);
     const before = sortAlerts(await engine.alerts.list()).map(comparable);
@@ -253,7 +252,7 @@ describe('durable state', () => {
     const expected = await replayed(EVENTS);
     const store = await openSqliteStore(tempDb());
     await store.appendEvents(EVENTS);
-    const engine = testEngine({}, undefined, { alerts: new SqliteAlertStore(store.db) });
+    const engine = testEngine({}, undefined, { alerts: store.alertStore() });
     await replayWithEngine(store, engine);
     expect(sortAlerts(await engine.alerts.list()).map(comparable)).toEqual(expected);
     await store.close();

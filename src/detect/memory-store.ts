@@ -70,6 +70,10 @@ export class MemoryStore implements Store {
     return this.byId.get(id) ?? null;
   }
 
+  async getEvents(ids: readonly string[]): Promise<StoredEvent[]> {
+    return ids.flatMap((id) => this.byId.get(id) ?? []);
+  }
+
   async countEvents(q: EventQuery = {}): Promise<number> {
     return this.events.filter((e) => matches(e, q)).length;
   }

@@ -6,7 +6,6 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener, RequestError } from '@hono/node-server';
-import { SqliteAlertStore } from '../alerts/sqlite.ts';
 import type { AlertStore } from '../alerts/types.ts';
 import { defaultConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
@@ -29,7 +28,7 @@ export { StaticSite, DEFAULT_WEB_DIR } from './static.ts';
 
 export interface ServerOptions {
   store: SqliteStore;
-  /** Alerts to show; default: the SQLite alert store of the same database (null: none). */
+  /** Alerts to show; default: the store's own (`store.alertStore()`; null: none). */
   alerts?: AlertStore | null;
   /** Trusted networks, expected user agents, IP data, time zone. Default: the built-in defaults. */
   config?: Config;
@@ -75,20 +74,12 @@ export function isLoopback(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
-function defaultAlerts(store: SqliteStore): AlertStore | null {
-  try {
-    return new SqliteAlertStore(store.db);
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Start the server. Resolves once listening; rejects (with a plain message) when the address is refused or taken.
  *
  * @example
  * const store = await openSqliteStore('gridwatch.db');
- * const pw = await ensureAdmin(store.db); // print it once if not null
+ * const pw = await ensureAdmin(store.accountStore()); // print it once if not null
  * const srv = await createServer({ store, port: 8080 });
  * console.log(`gridwatch UI on ${srv.url}`);
  * process.on('SIGTERM', () => srv.close().then(() => store.close()));
@@ -108,17 +99,16 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
     if (!opts.tls) log('WARNING: listening beyond loopback without TLS: logins and audit data cross the network in clear text (use --tls-cert/--tls-key)', { host });
   }
   const config = opts.config ?? defaultConfig();
-  const db = opts.store.db;
-  const rollups = new Rollups(db);
+  const rollups = new Rollups(opts.store.db);
   const t0 = performance.now();
   const folded = rollups.catchUp();
   if (folded > 100_000) log('indexed events for the histogram', { events: folded, ms: Math.round(performance.now() - t0) });
   const deps: ServerDeps = {
     store: opts.store,
-    alerts: opts.alerts === undefined ? defaultAlerts(opts.store) : opts.alerts,
+    alerts: opts.alerts === undefined ? opts.store.alertStore() : opts.alerts,
     env: opts.env ?? buildEnv(config),
-    accounts: new Accounts(db),
-    sessions: new Sessions(db, opts.sessions),
+    accounts: new Accounts(opts.store.accountStore()),
+    sessions: new Sessions(opts.store.accountStore(), opts.sessions),
     limiter: new LoginRateLimiter(opts.rateLimit),
     rollups,
     clock,

@@ -1,4 +1,6 @@
+import type { AlertStore } from '../alerts/types.ts';
 import type { NormalisedEvent, StoredEvent } from '../events/schema.ts';
+import type { AccountStore } from './accounts.ts';
 import type { ActionLog } from './actions.ts';
 import type { DetectionReads } from './detection-reads.ts';
 import type { OutboxStore } from './outbox.ts';
@@ -99,6 +101,8 @@ export interface Store {
   /** Events matching the filters, newest first (ties by newest insertion). */
   queryEvents(q: EventQuery): Promise<StoredEvent[]>;
   getEvent(id: string): Promise<StoredEvent | null>;
+  /** Many events by id (an alert's triggering events), in the order of `ids`; unknown ids are skipped. */
+  getEvents(ids: readonly string[]): Promise<StoredEvent[]>;
   countEvents(q?: EventQuery): Promise<number>;
   /** Events in time order (oldest first), in batches, for replay. */
   scanEvents(q: { since?: number; until?: number; batchSize?: number }): AsyncIterable<StoredEvent[]>;
@@ -128,6 +132,12 @@ export interface Store {
 
   /** The append-only, hash-chained record of responses and allowlist changes, when the backend keeps one. */
   actionLog?(): ActionLog;
+
+  /** Alerts and their status history in the same database, when the backend keeps them. */
+  alertStore?(): AlertStore;
+
+  /** The web UI's accounts and sessions, when the backend keeps them. */
+  accountStore?(): AccountStore;
 
   close(): Promise<void>;
 }

@@ -74,12 +74,12 @@ export async function startUi(store: SqliteStore, o: UiOptions, out: Writable, e
     throw new CliError((e as Error).message);
   }
   if (o.demoLogin) {
-    const login = await ensureDemoLogin(store.db);
+    const login = await ensureDemoLogin(store.accountStore());
     out.write(`gridwatch UI: ${srv.url}/\n`);
     out.write(`Log in as "${login.name}" with the password ${login.password} (new on every demo run).\n`);
     return srv;
   }
-  const password = await ensureAdmin(store.db);
+  const password = await ensureAdmin(store.accountStore());
   out.write(`gridwatch UI: ${srv.url}/\n`);
   if (password) {
     // Printed once, on the terminal only: it is not stored anywhere but as a hash, and must be changed at first login.

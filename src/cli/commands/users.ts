@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Accounts, AccountError, ROLES, type Role } from '../../server/auth/users.ts';
 import { generatePassword } from '../../server/auth/passwords.ts';
+import { Sessions } from '../../server/auth/sessions.ts';
 import { CliError, type CliContext } from '../context.ts';
 import { renderTable } from '../format.ts';
 
@@ -49,7 +50,7 @@ export function register(program: Command, ctx: CliContext): void {
       const store = await ctx.openStore(cmd);
       try {
         const password = o.passwordFile ? readPassword(o.passwordFile) : undefined;
-        const r = await new Accounts(store.db).create({ name, role: o.role, password }).catch((e) => {
+        const r = await new Accounts(store.accountStore()).create({ name, role: o.role, password }).catch((e) => {
           if (e instanceof AccountError) throw new CliError(e.message);
           throw e;
         });
@@ -66,7 +67,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (_o: unknown, cmd: Command) => {
       const store = await ctx.openStore(cmd);
       try {
-        const rows = new Accounts(store.db).list().map((a) => [a.name, a.role, a.mustChange ? 'one-time' : '', a.lastLoginAt ? new Date(a.lastLoginAt).toISOString() : 'never']);
+        const rows = new Accounts(store.accountStore()).list().map((a) => [a.name, a.role, a.mustChange ? 'one-time' : '', a.lastLoginAt ? new Date(a.lastLoginAt).toISOString() : 'never']);
         ctx.stdout.write(rows.length ? renderTable(['name', 'role', 'password', 'last login'], rows) : 'no accounts (gridwatch serve creates the first admin)\n');
       } finally {
         await store.close();
@@ -81,11 +82,11 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (name: string, r: string, _o: unknown, cmd: Command) => {
       const store = await ctx.openStore(cmd);
       try {
-        const accounts = new Accounts(store.db);
+        const accounts = new Accounts(store.accountStore());
         const a = accounts.byName(name);
         if (!a) throw new CliError(`no account named "${name}"`);
         wrap(() => accounts.setRole(a.id, role(r)));
-        store.db.prepare('DELETE FROM web_sessions WHERE user_id = ?').run(a.id);
+        new Sessions(store.accountStore()).destroyAll(a.id);
         ctx.stdout.write(`"${a.name}" is now ${r}\n`);
       } finally {
         await store.close();
@@ -100,7 +101,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (name: string, o: { passwordFile?: string }, cmd: Command) => {
       const store = await ctx.openStore(cmd);
       try {
-        const accounts = new Accounts(store.db);
+        const accounts = new Accounts(store.accountStore());
         const a = accounts.byName(name);
         if (!a) throw new CliError(`no account named "${name}"`);
         const password = o.passwordFile ? readPassword(o.passwordFile) : generatePassword();
@@ -118,7 +119,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (name: string, _o: unknown, cmd: Command) => {
       const store = await ctx.openStore(cmd);
       try {
-        const accounts = new Accounts(store.db);
+        const accounts = new Accounts(store.accountStore());
         const a = accounts.byName(name);
         if (!a) throw new CliError(`no account named "${name}"`);
         wrap(() => accounts.remove(a.id));

@@ -10,7 +10,7 @@ import { requireRole } from '../auth/middleware.ts';
 import type { AppEnv, ServerDeps } from '../context.ts';
 import { HttpError, notFound } from '../errors.ts';
 import { highlightRaw } from '../highlight.ts';
-import { eventSummary, eventsByIds } from '../serialize.ts';
+import { eventSummary } from '../serialize.ts';
 import { AlertFacetsQuery, AlertsQuery, checkRange, parseBody, parseQuery, StatusBody } from '../validate.ts';
 
 /** Triggering events returned with one alert (the alert keeps up to 500 ids; the panel lists the newest). */
@@ -59,7 +59,7 @@ export function alertRoutes(): Hono<AppEnv> {
     const a = await alertsOf(deps).get(id);
     if (!a) throw notFound('alert', id);
     const ids = a.event_ids.slice(-MAX_EVENTS);
-    const events = eventsByIds(deps.store.db, ids).map((e) => ({ ...eventSummary(e), highlight: highlightRaw(e.raw, a) }));
+    const events = (await deps.store.getEvents(ids)).map((e) => ({ ...eventSummary(e), highlight: highlightRaw(e.raw, a) }));
     const history = await alertsOf(deps).history(id);
     return c.json({ alert: a, events, events_truncated: a.event_ids.length > ids.length || a.event_count > a.event_ids.length, history } satisfies AlertDetail);
   });

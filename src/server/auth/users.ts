@@ -1,12 +1,12 @@
 /**
- * Local accounts of the web UI (table `web_users`, migration 4): a name, a role and a scrypt hash.
+ * Local accounts of the web UI (stored through `AccountStore`): a name, a role and a scrypt hash.
  * Roles are ordered: viewers read; responders also change alert status and run responses; admins manage accounts.
+ * The rules live here (names, password length, hashing, the last admin); the store only keeps the records.
  */
-import type Database from 'better-sqlite3';
+import { ROLES, type AccountRecord, type AccountStore, type Role } from '../../store/accounts.ts';
 import { generatePassword, hashPassword } from './passwords.ts';
 
-export const ROLES = ['viewer', 'responder', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
 /**
  * Does `role` include the rights of `needed`?
@@ -27,24 +27,14 @@ export interface Account {
   lastLoginAt: number | null;
 }
 
-interface AccountRow {
-  id: number;
-  name: string;
-  role: Role;
-  password_hash: string;
-  must_change: number;
-  created_at: number;
-  updated_at: number;
-  last_login_at: number | null;
-}
-
-const toAccount = (r: AccountRow): Account => ({
+/** What the UI and the CLI may see of an account: everything but the hash. */
+const toAccount = (r: AccountRecord): Account => ({
   id: r.id,
   name: r.name,
   role: r.role,
-  mustChange: r.must_change === 1,
-  createdAt: r.created_at,
-  lastLoginAt: r.last_login_at,
+  mustChange: r.mustChange,
+  createdAt: r.createdAt,
+  lastLoginAt: r.lastLoginAt,
 });
 
 export class AccountError extends Error {
@@ -57,94 +47,80 @@ export class AccountError extends Error {
 const NAME_RE = /^[A-Za-z0-9_.@-]{1,64}$/;
 
 /**
- * Account operations over the store's database handle.
+ * Account operations over the store's accounts.
  *
  * @example
- * const accounts = new Accounts(store.db);
+ * const accounts = new Accounts(store.accountStore());
  * const { password } = await accounts.create({ name: 'ana', role: 'viewer' }); // generated, shown once
  */
 export class Accounts {
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly store: AccountStore) {}
 
   async create(input: { name: string; role: Role; password?: string; mustChange?: boolean }, nowMs = Date.now()): Promise<{ account: Account; password: string }> {
     if (!NAME_RE.test(input.name)) throw new AccountError('account names are 1-64 letters, digits, "_", ".", "@" or "-"', 'invalid');
     if (!ROLES.includes(input.role)) throw new AccountError(`role must be one of ${ROLES.join(', ')}`, 'invalid');
     if (input.password !== undefined && input.password.length < 12) throw new AccountError('passwords must be at least 12 characters', 'invalid');
-    if (this.byName(input.name)) throw new AccountError(`an account named "${input.name}" already exists`, 'exists');
+    const exists = () => new AccountError(`an account named "${input.name}" already exists`, 'exists');
+    if (this.byName(input.name)) throw exists();
     const password = input.password ?? generatePassword();
     // A generated password has been seen by whoever ran the command: its owner replaces it at first login.
     const mustChange = input.mustChange ?? input.password === undefined;
-    const hash = await hashPassword(password);
-    try {
-      const info = this.db
-        .prepare('INSERT INTO web_users (name, role, password_hash, must_change, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(input.name, input.role, hash, mustChange ? 1 : 0, nowMs, nowMs);
-      return { account: this.get(Number(info.lastInsertRowid))!, password };
-    } catch (e) {
-      if (/UNIQUE/.test((e as Error).message)) throw new AccountError(`an account named "${input.name}" already exists`, 'exists');
-      throw e;
-    }
+    const passwordHash = await hashPassword(password);
+    // Null: created by someone else while we hashed.
+    const r = this.store.createAccount({ name: input.name, role: input.role, passwordHash, mustChange }, nowMs);
+    if (!r) throw exists();
+    return { account: toAccount(r), password };
   }
 
   get(id: number): Account | null {
-    const r = this.db.prepare('SELECT * FROM web_users WHERE id = ?').get(id) as AccountRow | undefined;
+    const r = this.store.account(id);
     return r ? toAccount(r) : null;
   }
 
   byName(name: string): Account | null {
-    const r = this.db.prepare('SELECT * FROM web_users WHERE name = ?').get(name) as AccountRow | undefined;
+    const r = this.store.accountByName(name);
     return r ? toAccount(r) : null;
   }
 
   /** The stored hash (for login only). */
   credentials(name: string): { account: Account; hash: string } | null {
-    const r = this.db.prepare('SELECT * FROM web_users WHERE name = ?').get(name) as AccountRow | undefined;
-    return r ? { account: toAccount(r), hash: r.password_hash } : null;
+    const r = this.store.accountByName(name);
+    return r ? { account: toAccount(r), hash: r.passwordHash } : null;
   }
 
   list(): Account[] {
-    return (this.db.prepare('SELECT * FROM web_users ORDER BY name').all() as AccountRow[]).map(toAccount);
+    return this.store.listAccounts().map(toAccount);
   }
 
   count(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM web_users').get() as { n: number }).n;
-  }
-
-  private admins(): number {
-    return (this.db.prepare("SELECT count(*) AS n FROM web_users WHERE role = 'admin'").get() as { n: number }).n;
+    return this.store.countAccounts();
   }
 
   setRole(id: number, role: Role, nowMs = Date.now()): Account {
     const a = this.get(id);
     if (!a) throw new AccountError(`no account with id ${id}`, 'not_found');
-    if (a.role === 'admin' && role !== 'admin' && this.admins() <= 1) throw new AccountError('cannot demote the last admin', 'last_admin');
-    this.db.prepare('UPDATE web_users SET role = ?, updated_at = ? WHERE id = ?').run(role, nowMs, id);
+    if (a.role === 'admin' && role !== 'admin' && this.store.countAccounts('admin') <= 1) throw new AccountError('cannot demote the last admin', 'last_admin');
+    this.store.setRole(id, role, nowMs);
     return this.get(id)!;
   }
 
   async setPassword(id: number, password: string, opts: { mustChange?: boolean } = {}, nowMs = Date.now()): Promise<void> {
     if (password.length < 12) throw new AccountError('passwords must be at least 12 characters', 'invalid');
     const hash = await hashPassword(password);
-    const info = this.db
-      .prepare('UPDATE web_users SET password_hash = ?, must_change = ?, updated_at = ? WHERE id = ?')
-      .run(hash, opts.mustChange ? 1 : 0, nowMs, id);
-    if (info.changes === 0) throw new AccountError(`no account with id ${id}`, 'not_found');
+    if (!this.store.setPasswordHash(id, hash, !!opts.mustChange, nowMs)) throw new AccountError(`no account with id ${id}`, 'not_found');
     // A new password ends every session of the account (someone may have used the old one).
-    this.db.prepare('DELETE FROM web_sessions WHERE user_id = ?').run(id);
+    this.store.deleteSessions(id);
   }
 
   remove(id: number): void {
     const a = this.get(id);
     if (!a) throw new AccountError(`no account with id ${id}`, 'not_found');
-    if (a.role === 'admin' && this.admins() <= 1) throw new AccountError('cannot remove the last admin', 'last_admin');
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM web_sessions WHERE user_id = ?').run(id);
-      this.db.prepare('DELETE FROM web_users WHERE id = ?').run(id);
-    })();
+    if (a.role === 'admin' && this.store.countAccounts('admin') <= 1) throw new AccountError('cannot remove the last admin', 'last_admin');
+    this.store.removeAccount(id);
   }
 
   touchLogin(id: number, nowMs = Date.now()): void {
-    this.db.prepare('UPDATE web_users SET last_login_at = ? WHERE id = ?').run(nowMs, id);
+    this.store.touchLogin(id, nowMs);
   }
 }
 
@@ -153,11 +129,11 @@ export class Accounts {
  * the caller prints it once; afterwards return null. The password must be changed at first login.
  *
  * @example
- * const pw = await ensureAdmin(store.db);
+ * const pw = await ensureAdmin(store.accountStore());
  * if (pw) console.log(`log in as admin with the one-time password ${pw}`);
  */
-export async function ensureAdmin(db: Database.Database, name = 'admin'): Promise<string | null> {
-  const accounts = new Accounts(db);
+export async function ensureAdmin(store: AccountStore, name = 'admin'): Promise<string | null> {
+  const accounts = new Accounts(store);
   if (accounts.count() > 0) return null;
   try {
     const { password } = await accounts.create({ name, role: 'admin', mustChange: true });
@@ -174,10 +150,10 @@ export async function ensureAdmin(db: Database.Database, name = 'admin'): Promis
  * every run, returned so the demo prints it. Not for production use: `ensureAdmin` and `gridwatch users` are.
  *
  * @example
- * const { name, password } = await ensureDemoLogin(store.db); // print once
+ * const { name, password } = await ensureDemoLogin(store.accountStore()); // print once
  */
-export async function ensureDemoLogin(db: Database.Database, name = 'demo'): Promise<{ name: string; password: string }> {
-  const accounts = new Accounts(db);
+export async function ensureDemoLogin(store: AccountStore, name = 'demo'): Promise<{ name: string; password: string }> {
+  const accounts = new Accounts(store);
   const password = generatePassword();
   const existing = accounts.byName(name);
   if (existing) {

@@ -1,13 +1,14 @@
 /**
- * The SQLite `AlertStore` (table `alerts`, migration 2), on the store's better-sqlite3 connection. Each `replace`
- * is one transaction: the diff of `planReplace` is applied entirely or not at all.
+ * The SQLite `AlertStore` (tables `alerts` and `alert_status_log`, migration 2), on the store's better-sqlite3
+ * connection; reach it through `store.alertStore()`. Each `replace` is one transaction: the diff of `planReplace`
+ * (the rules both backends share, in `alerts/reconcile.ts`) is applied entirely or not at all.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { severityRank } from '../config/schema.ts';
-import { isoSeconds } from '../util/time.ts';
-import { facetFilters } from './facets.ts';
-import { planReplace } from './reconcile.ts';
-import { MAX_FACET_USERS, type Alert, type AlertContext, type AlertDraft, type AlertFacets, type AlertFilter, type AlertScope, type AlertStatus, type AlertStatusChange, type AlertStore, type FacetCount, type ReplaceResult } from './types.ts';
+import { facetFilters } from '../../alerts/facets.ts';
+import { planReplace } from '../../alerts/reconcile.ts';
+import { MAX_FACET_USERS, type Alert, type AlertContext, type AlertDraft, type AlertFacets, type AlertFilter, type AlertScope, type AlertStatus, type AlertStatusChange, type AlertStore, type FacetCount, type ReplaceResult } from '../../alerts/types.ts';
+import { severityRank } from '../../config/schema.ts';
+import { isoSeconds } from '../../util/time.ts';
 
 /** A row of `alerts` as selected with COLUMNS: the alert, with its lists and context still as JSON text. */
 type AlertRow = Omit<Alert, 'first_seen' | 'last_seen' | 'event_ids' | 'tags' | 'context'> & { event_ids: string; tags: string; context: string };
@@ -81,8 +82,7 @@ export class SqliteAlertStore implements AlertStore {
 
   /**
    * @example
-   * const store = await openSqliteStore('gridwatch.db');
-   * const alerts = new SqliteAlertStore(store.db);
+   * const alerts = new SqliteAlertStore(db); // a database opened with openSqliteStore (or: store.alertStore())
    */
   constructor(private readonly db: BetterSqlite3.Database) {
     const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alerts'").get();
