@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { normalise } from '../../events/normalise.ts';
+import type { AuditEvent } from '../../events/schema.ts';
+import type { AccountStore, SessionRecord } from '../accounts.ts';
+import { openSqliteStore, type SqliteStore } from './index.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'gw-accounts-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+let store: SqliteStore;
+let accounts: AccountStore;
+beforeEach(async () => {
+  store = await openSqliteStore(join(dir, `a${++n}.db`));
+  accounts = store.accountStore();
+});
+afterEach(async () => store.close());
+
+const session = (over: Partial<SessionRecord> = {}): SessionRecord => ({
+  tokenHash: 'h1', userId: 1, csrf: 'c1', createdAt: 1000, lastSeenAt: 1000, expiresAt: 5000, ip: '127.0.0.1', ua: 'ua', ...over,
+});
+
+describe('SqliteAccountStore', () => {
+  it('stores an account and reads it back whole, by id and by name in any case; a taken name gives null', () => {
+    const a = accounts.createAccount({ name: 'Ana', role: 'responder', passwordHash: 'scrypt$x', mustChange: true }, 1234);
+    expect(a).toEqual({ id: a!.id, name: 'Ana', role: 'responder', passwordHash: 'scrypt$x', mustChange: true, createdAt: 1234, updatedAt: 1234, lastLoginAt: null });
+    expect(accounts.account(a!.id)).toEqual(a);
+    expect(accounts.accountByName('aNA')).toEqual(a);
+    expect(accounts.createAccount({ name: 'ANA', role: 'viewer', passwordHash: 'y', mustChange: false }, 1)).toBeNull();
+    expect(accounts.accountByName('bob')).toBeNull();
+  });
+
+  it('lists by name, counts all or one role, and updates role, hash and last login', () => {
+    const z = accounts.createAccount({ name: 'zed', role: 'admin', passwordHash: 'h', mustChange: false }, 1)!;
+    accounts.createAccount({ name: 'amy', role: 'viewer', passwordHash: 'h', mustChange: false }, 1);
+    expect(accounts.listAccounts().map((a) => a.name)).toEqual(['amy', 'zed']);
+    expect([accounts.countAccounts(), accounts.countAccounts('admin'), accounts.countAccounts('responder')]).toEqual([2, 1, 0]);
+    expect(accounts.setRole(z.id, 'viewer', 50)).toBe(true);
+    expect(accounts.setPasswordHash(z.id, 'h2', true, 60)).toBe(true);
+    accounts.touchLogin(z.id, 70);
+    expect(accounts.account(z.id)).toMatchObject({ role: 'viewer', passwordHash: 'h2', mustChange: true, updatedAt: 60, lastLoginAt: 70 });
+    expect(accounts.setRole(999, 'admin', 1)).toBe(false);
+    expect(accounts.setPasswordHash(999, 'h', false, 1)).toBe(false);
+  });
+
+  it('keeps sessions: read back, touched, deleted one, per account, when expired, and with their account', () => {
+    const a = accounts.createAccount({ name: 'ana', role: 'viewer', passwordHash: 'h', mustChange: false }, 1)!;
+    const b = accounts.createAccount({ name: 'bob', role: 'viewer', passwordHash: 'h', mustChange: false }, 1)!;
+    accounts.createSession(session({ tokenHash: 'a1', userId: a.id, expiresAt: 2000 }));
+    accounts.createSession(session({ tokenHash: 'a2', userId: a.id, expiresAt: 9000 }));
+    accounts.createSession(session({ tokenHash: 'b1', userId: b.id, expiresAt: 9000, ip: null, ua: null }));
+    expect(accounts.session('b1')).toEqual(session({ tokenHash: 'b1', userId: b.id, expiresAt: 9000, ip: null, ua: null }));
+    accounts.touchSession('a2', 3000, 9500);
+    expect(accounts.session('a2')).toMatchObject({ lastSeenAt: 3000, expiresAt: 9500 });
+    expect(accounts.deleteExpiredSessions(2000)).toBe(1);
+    expect(accounts.session('a1')).toBeNull();
+    accounts.deleteSession('a2');
+    expect(accounts.session('a2')).toBeNull();
+    accounts.createSession(session({ tokenHash: 'a3', userId: a.id }));
+    accounts.deleteSessions(a.id);
+    expect([accounts.session('a3'), accounts.session('b1')?.tokenHash]).toEqual([null, 'b1']);
+    expect(accounts.removeAccount(b.id)).toBe(true);
+    expect([accounts.account(b.id), accounts.session('b1')]).toEqual([null, null]);
+    expect(accounts.removeAccount(b.id)).toBe(false);
+  });
+});
+
+describe('SqliteStore.getEvents', () => {
+  it('returns the stored events of the ids in the order asked, skipping unknown ids', async () => {
+    const raw = (id: string, ts: number) => JSON.stringify({ id, date_create: ts, action: 'user_login', actor: { type: 'user', user: { id: 'W1' } } });
+    await store.appendEvents(['e1', 'e2', 'e3'].map((id, i) => ({ raw: raw(id, 1_700_000_000 + i), norm: normalise(JSON.parse(raw(id, 1_700_000_000 + i)) as AuditEvent) })));
+    const got = await store.getEvents(['e3', 'nope', 'e1']);
+    expect(got.map((e) => e.norm.id)).toEqual(['e3', 'e1']);
+    expect(got[0]).toEqual(await store.getEvent('e3'));
+  });
+});
