@@ -13,6 +13,7 @@ import { createAuditClient } from '../src/slack/audit-client.ts';
 import { startSimulator } from '../src/sim/index.ts';
 import { TEST_END } from '../src/sim/testing.ts';
 import { openSqliteStore } from '../src/store/sqlite/index.ts';
+import { fakeTime } from '../src/util/testing-clock.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const END = TEST_END;
@@ -24,10 +25,12 @@ const CHILD = `
 import { collect } from ${JSON.stringify(src('src/collector/index.ts'))};
 import { createAuditClient } from ${JSON.stringify(src('src/slack/audit-client.ts'))};
 import { openSqliteStore } from ${JSON.stringify(src('src/store/sqlite/index.ts'))};
+import { fakeTime } from ${JSON.stringify(src('src/util/testing-clock.ts'))};
 const [baseUrl, token, db] = process.argv.slice(2);
-const clock = { now: () => ${NOW_MS} };
+// Waits cost nothing but still move time, so the client's call budget refills (a frozen clock would never refill it).
+const clock = fakeTime(${NOW_MS});
 const store = await openSqliteStore(db);
-const client = createAuditClient({ baseUrl, token, clock, sleep: async () => {}, budgetPerMinute: 1e6 });
+const client = createAuditClient({ baseUrl, token, clock, sleep: clock.sleep, budgetPerMinute: 1e6 });
 await collect({ store, client, clock, since: ${SINCE}, pageLimit: 40, initialWindowSec: 21600,
   onProgress: (p) => process.stdout.write(JSON.stringify({ pages: p.pages, windows: p.windows }) + '\\n') });
 process.stdout.write('DONE\\n');
@@ -93,8 +96,8 @@ describe('collector killed with SIGKILL', () => {
     expect(Math.max(...highs)).toBeLessThan(END);
     const store = await openSqliteStore(db);
     try {
-      const clock = { now: () => NOW_MS };
-      const client = createAuditClient({ baseUrl: sim.auditBaseUrl, token: sim.tokens.owner, clock, sleep: async () => undefined, budgetPerMinute: 1e6 });
+      const clock = fakeTime(NOW_MS);
+      const client = createAuditClient({ baseUrl: sim.auditBaseUrl, token: sim.tokens.owner, clock, sleep: clock.sleep, budgetPerMinute: 1e6 });
       await collect({ store, client, clock, since: SINCE, pageLimit: 200 });
       const visible = sim.visibleIds();
       const stored = await store.allIds();

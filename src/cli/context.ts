@@ -11,6 +11,8 @@ export interface CliContext {
   configPath(cmd: Command): string | null;
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean };
+  /** Where confirmations are read from (absent in contexts that can never ask). */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
 }
 
@@ -40,6 +42,7 @@ export function processContext(): CliContext {
     env,
     stdout: process.stdout,
     stderr: process.stderr,
+    stdin: process.stdin,
     async openStore(cmd) {
       const path = dbPath(cmd, env);
       try {

@@ -4,6 +4,7 @@ import type { AccountStore } from './accounts.ts';
 import type { ActionLog } from './actions.ts';
 import type { DetectionReads } from './detection-reads.ts';
 import type { OutboxStore } from './outbox.ts';
+import type { ResponderReads } from './responder-reads.ts';
 
 /** One validated event ready to store: its exact received text and its normalised view. */
 export interface IncomingEvent {
@@ -138,6 +139,9 @@ export interface Store {
 
   /** The web UI's accounts and sessions, when the backend keeps them. */
   accountStore?(): AccountStore;
+
+  /** What a responder is shown before acting on a user (last seen, AER resets, per-session facts). */
+  responderReads?(): ResponderReads;
 
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import type { AccountStore } from '../accounts.ts';
 import type { ActionLog } from '../actions.ts';
 import type { AlertStore } from '../../alerts/types.ts';
 import type { OutboxStore } from '../outbox.ts';
+import type { ResponderReads } from '../responder-reads.ts';
 import type { AppendResult, BackgroundWriter, Checkpoint, EventQuery, IncomingEvent, QuarantineItem, Store } from '../types.ts';
 import { SqliteAccountStore } from './accounts.ts';
 import { SqliteActionLog } from './actions.ts';
@@ -15,6 +16,7 @@ import { insertPacked, prepareInsert, type InsertStatements } from './insert-pac
 import { EVENT_INDEXES, migrations } from './migrations.ts';
 import { appendResultOf, packEvents } from './packed.ts';
 import { SqliteOutboxStore } from './outbox.ts';
+import { sqliteResponderReads } from './responder-reads.ts';
 import { buildEventWhere } from './query.ts';
 import { openWriteWorker } from './write-worker.ts';
 
@@ -249,6 +251,10 @@ export class SqliteStore implements Store {
   accountStore(): AccountStore {
     this.accounts ??= new SqliteAccountStore(this.db);
     return this.accounts;
+  }
+
+  responderReads(): ResponderReads {
+    return sqliteResponderReads(this.db);
   }
 
   async newestEventTime(): Promise<number | null> {
