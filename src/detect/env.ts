@@ -22,6 +22,8 @@ export interface DetectEnv {
   list(name: string): NamedList | undefined;
   listNames(): string[];
   lookupAsn(ip: string | null | undefined): AsnInfo | null;
+  /** ISO country code of `ip` (`ip_data.country_csv`, else the shipped data), or null. */
+  lookupCountry(ip: string | null | undefined): string | null;
   trust(ip: string | null | undefined): { trusted: boolean; by?: 'cidr' | 'asn'; match?: string };
   /** Name of the configured VPN range holding `ip`, or null. */
   vpnOf(ip: string | null | undefined): string | null;
@@ -63,10 +65,10 @@ export function buildEnv(config: Config, opts: EnvOptions = {}): DetectEnv {
   const a = config.allowlists;
   const trustedCidrs = parseCidrList(a.trusted_cidrs, 'allowlists.trusted_cidrs');
   const trustedAsns = new Set(a.trusted_asns);
-  const ipData = opts.lookupAsn ? null : openIpData(config.ip_data);
+  const ipData = openIpData(config.ip_data);
   const lookupAsn = (ip: string | null | undefined): AsnInfo | null => {
     if (!ip) return null;
-    return opts.lookupAsn ? opts.lookupAsn(ip) : ipData!.lookupAsn(ip);
+    return opts.lookupAsn ? opts.lookupAsn(ip) : ipData.lookupAsn(ip);
   };
   const asnDb = { lookup: (ip: string) => lookupAsn(ip), source: null, size: 0 };
   const vpn = Object.entries(a.vpn_ranges).map(([name, list]) => ({ name, cidrs: parseCidrList(list, `allowlists.vpn_ranges.${name}`) }));
@@ -110,6 +112,7 @@ export function buildEnv(config: Config, opts: EnvOptions = {}): DetectEnv {
     list: (name) => lists.get(name),
     listNames: () => [...lists.keys()].sort(),
     lookupAsn,
+    lookupCountry: (ip) => ipData.lookupCountry(ip),
     trust: (ip) => isTrusted(ip, { cidrs: trustedCidrs, asns: trustedAsns }, asnDb),
     vpnOf: (ip) => {
       if (!ip) return null;

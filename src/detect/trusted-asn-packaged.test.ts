@@ -3,6 +3,8 @@
  * `trusted_asns` works out of the box.
  */
 import { describe, expect, it } from 'vitest';
+import { configFromObject } from '../config/load.ts';
+import { buildEnv } from './env.ts';
 import { replayWithEngine } from './replay.ts';
 import { specEvents, storeWith, testEngine } from './testing.ts';
 
@@ -23,5 +25,15 @@ describe('trusted_asns with the shipped ASN data', () => {
     const alerts = await newIpAlerts([15169]);
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.context.ips[0]).toMatchObject({ ip: '1.1.1.1', trusted: { trusted: false } });
+  });
+});
+
+describe('the environment with no ip_data', () => {
+  it('gives every public address its ASN, network name and country from the shipped data', () => {
+    const env = buildEnv(configFromObject({}, 'test config'));
+    expect(env.lookupAsn('8.8.8.8')).toEqual({ asn: 15169, name: 'Google LLC' });
+    expect(env.lookupCountry('1.1.1.1')).toBe('AU');
+    expect(env.lookupCountry(null)).toBeNull();
+    expect(env.trust('1.1.1.1')).toEqual({ trusted: false });
   });
 });

@@ -102,8 +102,12 @@ export interface Seen {
   count: number;
 }
 
-/** What the local configuration says about an address: trusted, VPN egress, threat intelligence, ASN. */
-export type AddressFacts = Pick<IpFacts, 'trusted' | 'vpn' | 'threat_intel'> & { asn: { asn: number; name: string | null } | null };
+/** What the local configuration says about an address: trusted, VPN egress, threat intelligence, ASN, country. */
+export type AddressFacts = Pick<IpFacts, 'trusted' | 'vpn' | 'threat_intel'> & {
+  asn: { asn: number; name: string | null } | null;
+  /** ISO 3166-1 alpha-2 code from the IP data (shipped, or `ip_data.country_csv`), null when unknown. */
+  country: string | null;
+};
 
 /** `Seen` plus how many of the uses fall in the selected range (the history reaches further back). */
 export type Usage = Seen & { in_range: number };

@@ -14,13 +14,14 @@ import { checkRange, parseQuery, RangeQuery } from '../validate.ts';
 /**
  * What the local configuration says about an address.
  *
- * @example ipFacts(deps, '203.0.113.77') // { trusted: { trusted: false }, asn: null, vpn: null, threat_intel: null }
+ * @example ipFacts(deps, '203.0.113.77') // { trusted: { trusted: false }, asn: null, country: null, vpn: null, threat_intel: null }
  */
 export function ipFacts(deps: ServerDeps, ip: string): AddressFacts {
   const asn = deps.env.lookupAsn(ip);
   return {
     trusted: deps.env.trust(ip),
     asn: asn ? { asn: asn.asn, name: asn.name ?? null } : null,
+    country: deps.env.lookupCountry(ip),
     vpn: deps.env.vpnOf(ip),
     threat_intel: deps.env.threatIntel(ip),
   };

@@ -21,6 +21,7 @@ export default function IpPage({ ip }: { ip: string }) {
         {data.vpn && <Tag kind="good">{`VPN ${data.vpn}`}</Tag>}
         {data.threat_intel?.listed ? <Tag kind="bad">{`threat intel: ${data.threat_intel.entry ?? 'listed'}`}</Tag> : null}
         {data.asn ? <Tag>{`AS${data.asn.asn} ${data.asn.name ?? ''}`}</Tag> : null}
+        {data.country ? <Tag>{data.country}</Tag> : null}
         <span className="muted">
           {' '}
           {fmtCount(data.events)} events · {fmtTime(data.first_seen)} → {fmtTime(data.last_seen)} UTC ·{' '}

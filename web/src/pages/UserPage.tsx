@@ -126,7 +126,7 @@ export default function UserPage({ id }: { id: string }) {
                 {ip.vpn && <Tag kind="good">{`VPN ${ip.vpn}`}</Tag>}
                 {ip.threat_intel?.listed && <Tag kind="bad">threat intel</Tag>}
               </td>
-              <td>{ip.asn ? <SafeText text={`AS${ip.asn.asn} ${ip.asn.name ?? ''}`} /> : ''}</td>
+              <td>{ip.asn ? <SafeText text={`AS${ip.asn.asn} ${ip.asn.name ?? ''}`} /> : ''}{ip.country ? ` · ${ip.country}` : ''}</td>
             </tr>
           ))}
         </GridTable>
