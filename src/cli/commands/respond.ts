@@ -3,7 +3,6 @@
  * session. A thin layer over `src/respond/`: it shows what the store knows and the exact calls, asks (or refuses
  * without a terminal, or acts on `--yes`), and every outcome lands in the action log.
  */
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import {
   confirmOrRefuse,
@@ -17,6 +16,7 @@ import {
   type ResponseMeta,
   type ResponseRequest,
 } from '../../respond/index.ts';
+import { cliActor } from '../../respond/actor.ts';
 import { SlackApiError, redact } from '../../slack/errors.ts';
 import { resolveAdminToken } from '../../slack/token.ts';
 import { createWebClient, type WebClient } from '../../slack/web-client.ts';
@@ -34,17 +34,6 @@ interface ActFlags extends TokenFlags {
   alert?: string;
   yes?: boolean;
   dryRun?: boolean;
-}
-
-/** `cli:<os user>`: who ran the command, as the OS knows them. */
-function cliActor(env: NodeJS.ProcessEnv): string {
-  let name: string | undefined;
-  try {
-    name = userInfo().username;
-  } catch {
-    name = env.USER ?? env.USERNAME;
-  }
-  return `cli:${name || 'unknown'}`;
 }
 
 /** The admin client: token from --token-file or SLACK_ADMIN_TOKEN (never the audit token), base URL SLACK_API_URL. */
