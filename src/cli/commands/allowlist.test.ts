@@ -40,7 +40,7 @@ function sink() {
 }
 
 /** Run `gridwatch allowlist ...` in-process; `answer` simulates a terminal on which the person types it. */
-async function run(args: string[], opts: { answer?: string } = {}) {
+async function run(args: string[], opts: { answer?: string; env?: NodeJS.ProcessEnv } = {}) {
   const out = sink();
   const err = sink();
   let stdin: CliContext['stdin'];
@@ -55,7 +55,7 @@ async function run(args: string[], opts: { answer?: string } = {}) {
     stdout: out.w,
     stderr: err.w,
     stdin,
-    env: { SLACK_ADMIN_TOKEN: sim.tokens.adminWeb, SLACK_API_URL: sim.webApiBaseUrl },
+    env: { SLACK_ADMIN_TOKEN: sim.tokens.adminWeb, SLACK_API_URL: sim.webApiBaseUrl, ...opts.env },
   };
   const program = new Command('gridwatch').exitOverride().configureOutput({ writeOut: (s) => out.w.write(s), writeErr: (s) => err.w.write(s) });
   register(program, ctx);
@@ -92,6 +92,11 @@ describe('gridwatch allowlist', () => {
     expect(shown.local.expected_user_agents.length).toBeGreaterThan(0);
     const text = await run(['show']);
     expect(text.stdout).toContain('trusted CIDRs:\n    8.8.8.8/24');
+    // A token Slack refuses: the local lists are still shown, the run fails with Slack's reason.
+    const refused = await run(['show', '--format', 'json'], { env: { SLACK_ADMIN_TOKEN: sim.tokens.member } });
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ slack: null, slack_error: expect.stringContaining('not_an_admin'), local: { trusted_asns: [64500] } });
+    expect(refused.stdout + refused.stderr).not.toContain(sim.tokens.member);
   });
 
   it('without --yes and without a terminal it refuses, calls nothing, and records the refusal', async () => {

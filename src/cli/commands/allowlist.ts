@@ -126,11 +126,14 @@ export function register(program: Command, ctx: CliContext): void {
         trusted_asns: config.allowlists.trusted_asns,
         expected_user_agents: config.allowlists.expected_user_agents,
       };
-      const { client, token } = adminClient(ctx, o.tokenFile);
       let slack: { trusted_cidr: string[]; trusted_asns: number[] } | null = null;
       let slackError: string | null = null;
+      let token: string | undefined;
       try {
-        const l = await client.allowlistGet();
+        // A missing token still shows the local lists: only Slack's side is "not read".
+        const admin = adminClient(ctx, o.tokenFile);
+        token = admin.token;
+        const l = await admin.client.allowlistGet();
         slack = { trusted_cidr: l.cidrs, trusted_asns: l.asns };
       } catch (e) {
         slackError = redact((e as Error).message, token);
