@@ -26,6 +26,11 @@ describe('simOptionsFromCli', () => {
     expect(simOptionsFromCli({ 'cursor-expiry': '0' })).toEqual({});
   });
 
+  it('--rate-burst makes the limit a token bucket, at the default 50 a minute unless --rate-limit says otherwise', () => {
+    expect(simOptionsFromCli({ 'rate-limit': '20', 'rate-burst': '5' })).toEqual({ rateLimit: { perMinute: 20, burst: 5 } });
+    expect(simOptionsFromCli({ rateBurst: '5' })).toEqual({ rateLimit: { perMinute: 50, burst: 5 } });
+  });
+
   it('names the flag in its errors', () => {
     const cases: Array<[Record<string, string | boolean>, RegExp]> = [
       [{ port: '70000' }, /^--port: must be between 0 and 65535/],
@@ -35,6 +40,9 @@ describe('simOptionsFromCli', () => {
       [{ users: '0' }, /^--users/],
       [{ seed: true }, /^--seed: needs a value/],
       [{ 'rate-limit': '-1' }, /^--rate-limit/],
+      [{ 'rate-burst': '0' }, /^--rate-burst: must be between 1/],
+      [{ 'rate-burst': '2.5' }, /^--rate-burst: expected a whole number/],
+      [{ 'rate-limit': '0', 'rate-burst': '5' }, /^--rate-burst: has no effect/],
     ];
     for (const [flags, message] of cases) {
       expect(() => simOptionsFromCli(flags)).toThrow(message);
@@ -59,6 +67,18 @@ describe('describeSimulator', () => {
       expect(text).toMatch(/Rate limit: off/);
       expect(text).toMatch(/5xx 5%/);
       expect(text).toMatch(/Matt Levene/);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('says when the limit is a token bucket, and the bucket answers 429 after the burst', async () => {
+    const sim = await startSimulator({ users: 5, days: 1, end: TEST_END, now: () => TEST_END, ...simOptionsFromCli({ 'rate-burst': '2' }) });
+    try {
+      expect(describeSimulator(sim).join('\n')).toMatch(/Rate limit: 50 calls per 60 s, bursts of 2 \(token bucket\)/);
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await fetch(`${sim.auditBaseUrl}/logs?limit=1`, { headers: { authorization: `Bearer ${sim.tokens.owner}` } })).status);
+      expect(statuses).toEqual([200, 200, 429]);
     } finally {
       await sim.close();
     }

@@ -2,6 +2,7 @@
  * Options of the `gridwatch sim` command: flags in, `SimulatorOptions` out, with errors that name the flag; and the
  * lines the command prints once the simulator listens.
  */
+import { DEFAULT_AUDIT_RATE_LIMIT } from './ratelimit.ts';
 import type { SimulatorOptions, Simulator, TokenKind } from './server.ts';
 import { STORY } from './story.ts';
 
@@ -25,6 +26,7 @@ export class SimCliError extends Error {
 export const SIM_FLAGS = [
   'port', 'seed', 'days', 'users', 'error-rate', 'slow-rate', 'slow-ms', 'truncate-rate', 'duplicate-rate',
   'cursor-expiry', 'cursor-invalid-rate', 'late-fraction', 'late-delay', 'late-release-after', 'rate-limit',
+  'rate-burst',
 ] as const;
 
 export type SimFlag = (typeof SIM_FLAGS)[number];
@@ -65,6 +67,7 @@ function rate(flags: SimCliFlags, flag: SimFlag): number | undefined {
  * @example
  * simOptionsFromCli({ port: '8787', 'error-rate': '0.05', 'rate-limit': '0' })
  * // { port: 8787, rateLimit: false, faults: { errorRate: 0.05 } }
+ * simOptionsFromCli({ 'rate-burst': '5' }) // { rateLimit: { perMinute: 50, burst: 5 } }
  */
 export function simOptionsFromCli(flags: SimCliFlags): SimulatorOptions {
   const out: SimulatorOptions = {};
@@ -77,7 +80,13 @@ export function simOptionsFromCli(flags: SimCliFlags): SimulatorOptions {
   set('users', integer(flags, 'users', 1, 100_000));
   set('lateReleaseAfterSec', integer(flags, 'late-release-after', 0, 86400 * 365));
   const perMinute = integer(flags, 'rate-limit', 0, 1_000_000);
-  if (perMinute !== undefined) out.rateLimit = perMinute === 0 ? false : { perMinute };
+  const burst = integer(flags, 'rate-burst', 1, 1_000_000);
+  if (perMinute === 0 && burst !== undefined) throw new SimCliError('--rate-burst', 'has no effect with --rate-limit 0 (rate limit off)');
+  if (perMinute === 0) out.rateLimit = false;
+  else if (perMinute !== undefined || burst !== undefined) {
+    // A burst alone shapes the default rate; without one, the limit stays a sliding window.
+    out.rateLimit = { perMinute: perMinute ?? DEFAULT_AUDIT_RATE_LIMIT.perMinute, ...(burst !== undefined && { burst }) };
+  }
 
   const faults: NonNullable<SimulatorOptions['faults']> = {};
   const fault = <K extends keyof typeof faults>(k: K, v: (typeof faults)[K] | undefined): void => {
@@ -135,7 +144,8 @@ export function describeSimulator(sim: Simulator): string[] {
   lines.push(
     rl === false
       ? '  Rate limit: off'
-      : `  Rate limit: ${rl?.perMinute ?? 50} calls per ${rl?.windowSec ?? 60} s, org-wide (429 + Retry-After)`,
+      : `  Rate limit: ${rl?.perMinute ?? DEFAULT_AUDIT_RATE_LIMIT.perMinute} calls per ${rl?.windowSec ?? 60} s` +
+        `${rl?.burst !== undefined ? `, bursts of ${rl.burst} (token bucket)` : ' (sliding window)'}, org-wide (429 + Retry-After)`,
   );
   const f = o.faults ?? {};
   const on: string[] = [];

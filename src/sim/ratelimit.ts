@@ -6,6 +6,12 @@
  * apps behaves for any one of them. Rejected calls do not use up a slot.
  */
 
+/**
+ * The simulator's default: Slack's documented 50 calls a minute as a sliding window. Slack documents "sporadic bursts
+ * allowed" but no burst size, so the bucket (`burst`) is opt-in rather than an invented default.
+ */
+export const DEFAULT_AUDIT_RATE_LIMIT: Readonly<RateLimitOptions> = { perMinute: 50 };
+
 export interface RateLimitOptions {
   /** Calls allowed per window (the window is a minute unless `windowSec` says otherwise). */
   perMinute: number;

@@ -15,7 +15,7 @@ import { markLate, toSimEvent } from './late.ts';
 import { EventLog, type Held } from './logs.ts';
 import type { SimUser } from './org.ts';
 import { createRng } from './random.ts';
-import { RateLimiter, type RateLimitOptions } from './ratelimit.ts';
+import { DEFAULT_AUDIT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './ratelimit.ts';
 import { mountWebApi, type WebApi, type WebApiOptions } from './web-api/index.ts';
 
 /** The tokens the simulator accepts, one per situation a client must handle. */
@@ -165,7 +165,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const faultRoot = createRng(faultOpts.faultSeed ?? 1);
   const tokens: SimTokens = { ...DEFAULT_TOKENS, ...opts.tokens };
   const statusMap = opts.errorStatus ?? {};
-  const limiter = opts.rateLimit === false ? null : new RateLimiter(opts.rateLimit ?? { perMinute: 50 });
+  const limiter = opts.rateLimit === false ? null : new RateLimiter(opts.rateLimit ?? DEFAULT_AUDIT_RATE_LIMIT);
   const startedMs = Date.now();
 
   let users: SimUser[] = [];

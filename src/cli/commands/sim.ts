@@ -18,6 +18,7 @@ const HELP: Record<(typeof SIM_FLAGS)[number], string> = {
   'late-delay': 'how late, in seconds (default 1800)',
   'late-release-after': 'release every late event after this many seconds',
   'rate-limit': 'org-wide calls per minute (default 50, 0 = off)',
+  'rate-burst': 'token bucket: at most this many calls back to back, then evenly spaced (default: a sliding window)',
 };
 
 export function register(program: Command, ctx: CliContext): void {
