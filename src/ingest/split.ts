@@ -29,9 +29,10 @@ const CLOSE_OBJ = 0x7d;
 const OPEN_ARR = 0x5b;
 const COMMA = 0x2c;
 
+const hasBom = (buf: Buffer): boolean => buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
+
 function firstNonWs(buf: Buffer): number {
-  let i = 0;
-  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) i = 3; // UTF-8 BOM
+  let i = hasBom(buf) ? 3 : 0;
   while (i < buf.length && isWs(buf[i]!)) i++;
   return i;
 }
@@ -319,6 +320,9 @@ function trim(b: Buffer): Buffer {
 
 /** A JSON array or pretty-printed objects: the streaming scanner. */
 async function* splitDocument(head: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerator<Candidate[]> {
+  // The scanner reads bytes, not text: a leading BOM would be quarantined as junk before the document and the array
+  // read as loose objects after it. `head` holds the first line (or 64 KiB), so all three bytes are in it.
+  if (hasBom(head)) head = head.subarray(3);
   const scanner = new DocumentScanner();
   let elementNo = 0;
   let objectNo = 0;
