@@ -35,25 +35,33 @@ export interface DemoFixture {
  */
 export async function demoStore(opts: { users?: number; days?: number; seed?: number; detect?: boolean } = {}): Promise<DemoFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'gridwatch-server-'));
-  const store = await openSqliteStore(join(dir, 'gridwatch.db'));
-  const org = generateOrg({ seed: opts.seed ?? 7, users: opts.users ?? 40, days: opts.days ?? 8, end: DEMO_END });
-  const text = org.events.map((e) => e.raw).join('\n') + '\n';
-  await ingestStream(Readable.from([Buffer.from(text)]), 'demo', { store });
-  let alerts = 0;
-  if (opts.detect !== false) {
-    const { runIncremental } = await import('../src/cli/compose.ts');
-    alerts = (await runIncremental(store, defaultConfig(), { notifier: null, log: () => {} })).length;
+  let store: SqliteStore | undefined;
+  try {
+    const opened = (store = await openSqliteStore(join(dir, 'gridwatch.db')));
+    const org = generateOrg({ seed: opts.seed ?? 7, users: opts.users ?? 40, days: opts.days ?? 8, end: DEMO_END });
+    const text = org.events.map((e) => e.raw).join('\n') + '\n';
+    await ingestStream(Readable.from([Buffer.from(text)]), 'demo', { store });
+    let alerts = 0;
+    if (opts.detect !== false) {
+      const { runIncremental } = await import('../src/cli/compose.ts');
+      alerts = (await runIncremental(store, defaultConfig(), { notifier: null, log: () => {} })).length;
+    }
+    return {
+      dir,
+      store: opened,
+      org,
+      alerts,
+      async cleanup() {
+        await opened.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    // No fixture is returned, so no cleanup() will run: remove what was made before passing the error on.
+    await store?.close().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
   }
-  return {
-    dir,
-    store,
-    org,
-    alerts,
-    async cleanup() {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** Password of every account `addAccounts` creates (tests only). */
