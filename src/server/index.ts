@@ -99,9 +99,9 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
     if (!opts.tls) log('WARNING: listening beyond loopback without TLS: logins and audit data cross the network in clear text (use --tls-cert/--tls-key)', { host });
   }
   const config = opts.config ?? defaultConfig();
-  const rollups = new Rollups(opts.store.db);
+  const rollups = new Rollups(opts.store.uiRollups());
   const t0 = performance.now();
-  const folded = rollups.catchUp();
+  const folded = await rollups.catchUp();
   if (folded > 100_000) log('indexed events for the histogram', { events: folded, ms: Math.round(performance.now() - t0) });
   const deps: ServerDeps = {
     store: opts.store,

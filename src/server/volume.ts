@@ -1,18 +1,16 @@
 /**
  * The event-volume histogram of the Audit Logs view.
  *
- * Unfiltered (or action-only) histograms over more than a day read the hourly rollup (`rollup.ts`): thousands of
+ * Unfiltered (or action-only) histograms over more than a day read the hourly rollup (`store/ui-reads.ts`): thousands of
  * rows instead of millions of events. The partial hours at either end of the range are counted from the events
  * themselves, so the totals are exact. Histograms with other filters (actor, IP, session, entity, reason) group the
  * matching events directly: those filters go through an index and select few events. Free text is not applied to
- * the histogram (it would need a full scan); the answer says so.
+ * the histogram (it would need a full scan); the answer says so. The bucket maths is here; the store only counts.
  */
-import type Database from 'better-sqlite3';
-import { buildEventWhere } from '../store/sqlite/query.ts';
 import type { EventQuery } from '../store/types.ts';
+import type { UiReads, VolumeCount } from '../store/ui-reads.ts';
 import type { Volume } from './api-types.ts';
 import { bucketGrid } from './buckets.ts';
-import type { Rollups } from './rollup.ts';
 
 /** Bucket widths offered, seconds: the smallest one giving at most the requested number of buckets is used. */
 const WIDTHS = [60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 2592000];
@@ -45,14 +43,14 @@ function clampToStored(extent: { firstHour: number; lastHour: number } | null, r
 
 /**
  * Compute the histogram for a request. The range defaults to the stored data's extent and is cut to it; there are
- * never more than `buckets + 1` buckets.
+ * never more than `buckets + 1` buckets. The UI's read models should have caught up first (`Rollups.catchUp`).
  *
  * @example
- * const v = volume(store.db, rollups, { actions: ['file_downloaded'], buckets: 120 });
+ * const v = await volume(store.uiReads(), { actions: ['file_downloaded'], buckets: 120 });
  * v.t.length === v.n.length // one count per bucket
  */
-export function volume(db: Database.Database, rollups: Rollups, req: VolumeRequest): Volume {
-  const { since, until } = clampToStored(rollups.extent(), req, Math.floor(Date.now() / 1000));
+export async function volume(reads: UiReads, req: VolumeRequest): Promise<Volume> {
+  const { since, until } = clampToStored(await reads.volumeExtent(), req, Math.floor(Date.now() / 1000));
   const span = Math.max(1, until - since + 1);
   const onlyActions = !req.actor && !req.entity && !req.ip && !req.session && !req.reason;
   // Past a day, an unfiltered histogram reads the rollup: buckets are at least an hour.
@@ -60,19 +58,15 @@ export function volume(db: Database.Database, rollups: Rollups, req: VolumeReque
   const { width, first, count } = bucketGrid(since, until, req.buckets, WIDTHS, useRollup ? HOUR : 60);
   const t = Array.from({ length: count }, (_, i) => first + i * width);
   const n = new Array<number>(count).fill(0);
-  const add = (bucketStart: number, k: number) => {
-    const i = Math.floor((bucketStart - first) / width);
-    if (i >= 0 && i < count) n[i]! += k;
+  const add = (counts: VolumeCount[]) => {
+    for (const c of counts) {
+      const i = Math.floor((c.start - first) / width);
+      if (i >= 0 && i < count) n[i]! += c.n;
+    }
   };
   const q: EventQuery = { actions: req.actions, actor: req.actor, entity: req.entity, ip: req.ip, session: req.session, reason: req.reason };
-
-  const fromEvents = (lo: number, hi: number) => {
-    if (lo > hi) return;
-    const { where, params } = buildEventWhere({ ...q, since: lo, until: hi });
-    const rows = db
-      .prepare(`SELECT CAST(e.ts / @w AS INTEGER) * @w AS b, count(*) AS k FROM events e ${where} GROUP BY b`)
-      .all({ ...params, w: width }) as Array<{ b: number; k: number }>;
-    for (const r of rows) add(r.b, r.k);
+  const fromEvents = async (lo: number, hi: number) => {
+    if (lo <= hi) add(await reads.eventVolume({ ...q, since: lo, until: hi }, width));
   };
 
   if (useRollup) {
@@ -80,22 +74,14 @@ export function volume(db: Database.Database, rollups: Rollups, req: VolumeReque
     const h0 = Math.ceil(since / HOUR);
     const h1 = Math.floor((until + 1) / HOUR) - 1;
     if (h0 <= h1) {
-      const params: Record<string, unknown> = { h0, h1, w: width };
-      let actionClause = '';
-      if (req.actions?.length) {
-        actionClause = `AND action IN (${req.actions.map((a, i) => ((params[`a${i}`] = a), `@a${i}`)).join(', ')})`;
-      }
-      const rows = db
-        .prepare(`SELECT CAST((hour * 3600) / @w AS INTEGER) * @w AS b, sum(n) AS k FROM ui_volume_hourly WHERE hour BETWEEN @h0 AND @h1 ${actionClause} GROUP BY b`)
-        .all(params) as Array<{ b: number; k: number }>;
-      for (const r of rows) add(r.b, r.k);
-      fromEvents(since, h0 * HOUR - 1);
-      fromEvents((h1 + 1) * HOUR, until);
+      add(await reads.hourlyVolume(h0, h1, width, req.actions));
+      await fromEvents(since, h0 * HOUR - 1);
+      await fromEvents((h1 + 1) * HOUR, until);
     } else {
-      fromEvents(since, until);
+      await fromEvents(since, until);
     }
   } else {
-    fromEvents(since, until);
+    await fromEvents(since, until);
   }
   const total = n.reduce((a, b) => a + b, 0);
   return { since, until, bucket: width, t, n, total, source: useRollup ? 'rollup' : 'events', text_ignored: !!req.text };

@@ -5,6 +5,7 @@ import type { ActionLog } from './actions.ts';
 import type { DetectionReads } from './detection-reads.ts';
 import type { OutboxStore } from './outbox.ts';
 import type { ResponderReads } from './responder-reads.ts';
+import type { UiReads, UiRollups } from './ui-reads.ts';
 
 /** One validated event ready to store: its exact received text and its normalised view. */
 export interface IncomingEvent {
@@ -115,6 +116,10 @@ export interface Store {
   allIds(): Promise<Set<string>>;
   /** The reads detection makes (replay scan, history, users' windows), possibly faster than the methods above. */
   detectionReads(): DetectionReads;
+  /** The web UI's read models (volume per hour, directory of actors) and the histogram's counts, when the backend keeps them. */
+  uiReads?(): UiReads;
+  /** Upkeep of the web UI's read models (`uiReads`): fold in new events. */
+  uiRollups?(): UiRollups;
   /** Newest `date_create` stored, or null. */
   newestEventTime(): Promise<number | null>;
   /** Counts grouped by a normalised column (action, actor, reason) for summaries. */

@@ -18,14 +18,11 @@ type Filters = Pick<EventsQuery, 'action' | 'actor' | 'entity' | 'ip' | 'session
  * The store query for validated filters. An actor given as an email is resolved to its id through the people
  * rollup (the store indexes ids only).
  *
- * @example toEventQuery(deps, { actor: 'matt.levene@acme.example' }) // { actor: 'W0MATT0001', ... }
+ * @example await toEventQuery(deps, { actor: 'matt.levene@acme.example' }) // { actor: 'W0MATT0001', ... }
  */
-export function toEventQuery(deps: ServerDeps, f: Filters): StoreQuery {
+export async function toEventQuery(deps: ServerDeps, f: Filters): Promise<StoreQuery> {
   let actor = f.actor;
-  if (actor?.includes('@')) {
-    const id = deps.store.db.prepare('SELECT actor_id FROM ui_actors WHERE email = ? COLLATE NOCASE').pluck().get(actor) as string | undefined;
-    actor = id ?? actor;
-  }
+  if (actor?.includes('@')) actor = (await deps.store.uiReads().actorIdByEmail(actor)) ?? actor;
   return { actions: f.action, actor, entity: f.entity, ip: f.ip, session: f.session, reason: f.reason, since: f.since, until: f.until };
 }
 
@@ -39,8 +36,8 @@ export function eventRoutes(): Hono<AppEnv> {
     const deps = c.get('deps');
     const p = parseQuery(EventsQuery, c.req.url);
     checkRange(p);
-    deps.rollups.catchUp(2000, deps.clock.now());
-    const q = { ...toEventQuery(deps, p), before: p.cursor };
+    await deps.rollups.catchUp(2000, deps.clock.now());
+    const q = { ...(await toEventQuery(deps, p)), before: p.cursor };
     if (p.q) {
       const res = await textSearch(deps.store, q, p.q, p.limit);
       return c.json({

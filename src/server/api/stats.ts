@@ -16,20 +16,20 @@ import { toEventQuery } from './events.ts';
 export function statsRoutes(): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
 
-  r.get('/stats/volume', (c) => {
+  r.get('/stats/volume', async (c) => {
     const deps = c.get('deps');
     const p = parseQuery(VolumeQuery, c.req.url);
     checkRange(p);
-    deps.rollups.catchUp(2000, deps.clock.now());
-    const q = toEventQuery(deps, p);
-    return c.json(volume(deps.store.db, deps.rollups, { ...q, text: p.q, buckets: p.buckets }));
+    await deps.rollups.catchUp(2000, deps.clock.now());
+    const q = await toEventQuery(deps, p);
+    return c.json(await volume(deps.store.uiReads(), { ...q, text: p.q, buckets: p.buckets }));
   });
 
-  r.get('/actions', (c) => {
+  r.get('/actions', async (c) => {
     const deps = c.get('deps');
     parseQuery(NoQuery, c.req.url);
-    deps.rollups.catchUp(2000, deps.clock.now());
-    const counts = deps.rollups.actionCounts();
+    await deps.rollups.catchUp(2000, deps.clock.now());
+    const counts = await deps.store.uiReads().actionCounts();
     // The catalogue Slack publishes (as the simulator serves it), plus any action seen in the store but not listed:
     // Slack adds actions over time and the filter must offer what is actually stored.
     const categories = Object.entries(actionCatalogue()).map(([category, names]) => ({

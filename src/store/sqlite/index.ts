@@ -6,6 +6,7 @@ import type { ActionLog } from '../actions.ts';
 import type { AlertStore } from '../../alerts/types.ts';
 import type { OutboxStore } from '../outbox.ts';
 import type { ResponderReads } from '../responder-reads.ts';
+import type { UiReads, UiRollups } from '../ui-reads.ts';
 import type { AppendResult, BackgroundWriter, Checkpoint, EventQuery, IncomingEvent, QuarantineItem, Store } from '../types.ts';
 import { SqliteAccountStore } from './accounts.ts';
 import { SqliteActionLog } from './actions.ts';
@@ -18,6 +19,7 @@ import { appendResultOf, packEvents } from './packed.ts';
 import { SqliteOutboxStore } from './outbox.ts';
 import { sqliteResponderReads } from './responder-reads.ts';
 import { buildEventWhere } from './query.ts';
+import { sqliteUiReads, sqliteUiRollups } from './ui-reads.ts';
 import { openWriteWorker } from './write-worker.ts';
 
 export { EVENT_COLUMNS, rowToEvent, type EventRow } from './event-rows.ts';
@@ -77,6 +79,8 @@ export class SqliteStore implements Store {
   private actions: ActionLog | undefined;
   private alerts: AlertStore | undefined;
   private accounts: AccountStore | undefined;
+  private ui: UiReads | undefined;
+  private rollups: UiRollups | undefined;
 
   constructor(readonly path: string) {
     this.db = new Database(path);
@@ -255,6 +259,16 @@ export class SqliteStore implements Store {
 
   responderReads(): ResponderReads {
     return sqliteResponderReads(this.db);
+  }
+
+  uiReads(): UiReads {
+    this.ui ??= sqliteUiReads(this.db);
+    return this.ui;
+  }
+
+  uiRollups(): UiRollups {
+    this.rollups ??= sqliteUiRollups(this.db);
+    return this.rollups;
   }
 
   async newestEventTime(): Promise<number | null> {
