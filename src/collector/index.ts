@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { normalise } from '../events/normalise.ts';
+import { quarantineItem, quarantineOnce } from '../events/quarantine.ts';
 import { validateEventText } from '../events/validate.ts';
 import type { Checkpoint, IncomingEvent, QuarantineItem, Store } from '../store/types.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
@@ -88,7 +88,6 @@ export interface LastRun {
   aborted?: boolean;
 }
 
-const QUARANTINE_STATE_PREFIX = 'collector:quarantined:';
 
 function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
@@ -190,20 +189,6 @@ export async function collect(opts: CollectOptions): Promise<CollectSummary> {
     });
   };
 
-  /** Keep an invalid entry once, even though overlap re-reads and cursor restarts see it again. */
-  async function quarantineOnce(items: QuarantineItem[]): Promise<void> {
-    const fresh: Array<{ item: QuarantineItem; stateKey: string }> = [];
-    for (const item of items) {
-      const stateKey = QUARANTINE_STATE_PREFIX + createHash('sha256').update(item.raw).digest('hex');
-      if ((await store.getState(stateKey)) !== null) continue;
-      if (fresh.some((f) => f.stateKey === stateKey)) continue;
-      fresh.push({ item, stateKey });
-    }
-    if (fresh.length === 0) return;
-    await store.quarantine(fresh.map((f) => f.item));
-    for (const f of fresh) await store.putState(f.stateKey, String(clock.now()));
-  }
-
   /**
    * Drain one window for every action chunk; the last page of the last chunk carries `commit()`'s checkpoint.
    * Returns the most pages any chunk needed.
@@ -240,16 +225,13 @@ export async function collect(opts: CollectOptions): Promise<CollectSummary> {
             tsById.set(norm.id, norm.ts);
             if (windowMinTs === null || norm.ts < windowMinTs) windowMinTs = norm.ts;
           } else {
-            bad.push({
-              source,
-              position: `window ${w.oldest}-${w.latest} page ${page} entry ${entry.index}${action !== undefined && chunks.length > 1 ? ` chunk ${ci + 1}` : ''}`,
-              reason: v.reason,
-              raw: Buffer.from(entry.raw, 'utf8'),
-            });
+            const position = `window ${w.oldest}-${w.latest} page ${page} entry ${entry.index}${action !== undefined && chunks.length > 1 ? ` chunk ${ci + 1}` : ''}`;
+            bad.push(quarantineItem(source, position, v.reason, entry.raw));
           }
         }
         stats.quarantined += bad.length;
-        if (bad.length > 0) await quarantineOnce(bad);
+        // Overlap re-reads and cursor restarts see the same entry again: it is stored once (events/quarantine.ts).
+        if (bad.length > 0) await quarantineOnce(store, bad, 'api', clock.now());
 
         const done = !res.nextCursor;
         const cp = done && lastChunk ? commit() : undefined;

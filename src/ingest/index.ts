@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { normalise } from '../events/normalise.ts';
 import { validateEventBytes, validateEventText } from '../events/validate.ts';
+import { quarantineItem, quarantineOnce } from '../events/quarantine.ts';
 import type { AppendResult, BackgroundWriter, IncomingEvent, QuarantineItem, Store } from '../store/types.ts';
 import { maybeGunzip } from './gunzip.ts';
 import { splitCandidates } from './split.ts';
@@ -41,7 +42,8 @@ export async function ingestStream(input: AsyncIterable<Buffer> | Readable, sour
   const writer = new BatchWriter(opts);
   const flush = async () => {
     if (quarantine.length) {
-      await opts.store.quarantine(quarantine);
+      // A re-import finds its bad lines at the same positions: each is stored once (events/quarantine.ts).
+      await quarantineOnce(opts.store, quarantine, 'file', Date.now());
       quarantine = [];
     }
     if (!batch.length) return;
@@ -65,7 +67,7 @@ export async function ingestStream(input: AsyncIterable<Buffer> | Readable, sour
         if (v.ok) {
           batch.push({ raw: v.raw, norm: normalise(v.event) });
         } else {
-          const item = { source, position: c.position, reason: v.reason, raw: c.bytes ? Buffer.from(c.bytes) : Buffer.from(c.text ?? '') };
+          const item = quarantineItem(source, c.position, v.reason, c.bytes ?? c.text ?? '');
           quarantine.push(item);
           summary.quarantined++;
           opts.onQuarantine?.(item);
@@ -80,7 +82,7 @@ export async function ingestStream(input: AsyncIterable<Buffer> | Readable, sour
       throw e.cause;
     }
     // A broken stream (bad gzip, read error) is itself kept and reported: what came before it is still stored.
-    const item = { source, position: 'stream', reason: `cannot read input: ${(e as Error).message}`, raw: Buffer.alloc(0) };
+    const item = quarantineItem(source, 'stream', `cannot read input: ${(e as Error).message}`, Buffer.alloc(0));
     quarantine.push(item);
     summary.quarantined++;
     opts.onQuarantine?.(item);
