@@ -13,6 +13,8 @@ import { newValueEvaluator, newValueHorizons } from './kinds/new-value.ts';
 import { thresholdEvaluator, thresholdHorizons } from './kinds/threshold.ts';
 import { HISTORY, TRIGGER, type Horizons, type KeyEvaluator } from './kinds/types.ts';
 import type { RuleDef } from './rule-schema.ts';
+import { exceptionsTest } from './exceptions.ts';
+import { targetUserOf } from './target-user.ts';
 
 /** Actors that are not people: never a key for counting or baselines (docs/slack-api.md 2.1). */
 export const PLACEHOLDER_ACTORS: ReadonlySet<string> = new Set(['USLACKSECURITY', 'USLACKUSER']);
@@ -22,6 +24,12 @@ const KEY_COLUMNS: Record<string, CompiledRule['keyColumn']> = { user_id: 'actor
 function union(a: Set<string> | null, b: Set<string> | null): Set<string> | null {
   if (!a || !b) return null;
   return new Set([...a, ...b]);
+}
+
+/** The user a role went to; when the event names none, the actor, so the alert is not lost. */
+function targetOrActor(v: EventView): Subject {
+  const t = targetUserOf(v);
+  return t.id ? t : { id: v.norm.actorId, name: v.norm.actorName, email: v.norm.actorEmail };
 }
 
 /**
@@ -41,8 +49,9 @@ export function compileRule(def: RuleDef, env: DetectEnv, opts: { suppressDefaul
   };
 
   const subject = def.subject;
-  const keyField = def.key ?? (subject === 'entity' ? 'entity_id' : 'user_id');
-  const keyGet = fieldGetter(keyField, env);
+  const keyField = def.key ?? (subject === 'entity' ? 'entity_id' : subject === 'target_user' ? 'target_user_id' : 'user_id');
+  // The default key of `subject: target_user` is the alert's user, actor fallback included (below).
+  const keyGet = def.key === undefined && subject === 'target_user' ? (v: EventView) => subjectOf(v).id : fieldGetter(keyField, env);
   const keyedByActor = keyField === 'user_id' || keyField === 'actor_id';
   // A match rule fires on one event: any actor may be its subject. Counting and baselines skip placeholder actors.
   const skipPlaceholders = def.kind !== 'match' && keyedByActor;
@@ -55,19 +64,24 @@ export function compileRule(def: RuleDef, env: DetectEnv, opts: { suppressDefaul
   const subjectOf = (v: EventView): Subject =>
     subject === 'entity'
       ? { id: v.norm.entityId, name: v.norm.entityName, email: (v.rawPath(['entity', v.norm.entityType ?? 'user', 'email']) as string | undefined) ?? null }
-      : { id: v.norm.actorId, name: v.norm.actorName, email: v.norm.actorEmail };
+      : subject === 'target_user'
+        ? targetOrActor(v)
+        : { id: v.norm.actorId, name: v.norm.actorName, email: v.norm.actorEmail };
+  const subjectIdOf = (v: EventView): string | null => (subject === 'actor' ? v.norm.actorId : subjectOf(v).id);
 
   const hasExclusions = Object.keys(env.config.allowlists.exclude_users).some((r) => r === def.id || r === '*');
   const byEmail = hasExclusions && env.excludesByEmail(def.id);
-  const excluded = (v: EventView): boolean => {
+  const excepted = exceptionsTest(env.config.rules.overrides[def.id]?.exceptions ?? [], subjectOf, subjectIdOf);
+  const excludedUser = (v: EventView): boolean => {
     if (!hasExclusions) return false;
-    if (subject === 'entity') {
+    if (subject !== 'actor') {
       const s = subjectOf(v);
       return env.excluded(def.id, s.id, s.email);
     }
     // The actor's email is read from the database on demand in a replay: only when an exclusion names an email.
     return env.excluded(def.id, v.norm.actorId, null) || (byEmail && env.excluded(def.id, null, v.norm.actorEmail));
   };
+  const excluded = excepted ? (v: EventView): boolean => excludedUser(v) || excepted(v) : excludedUser;
 
   let history: Predicate | null = null;
   let historyActions: Set<string> | null = new Set();
@@ -128,7 +142,7 @@ export function compileRule(def: RuleDef, env: DetectEnv, opts: { suppressDefaul
     keyColumn: KEY_COLUMNS[keyField] ?? null,
     newIpFastPath,
     historyLane:
-      newIpFastPath && !hasExclusions && triggerActions !== null
+      newIpFastPath && !hasExclusions && !excepted && triggerActions !== null
         ? {
             key: (n) => (n.actorId && !(skipPlaceholders && PLACEHOLDER_ACTORS.has(n.actorId)) ? n.actorId : null),
             value: (n) => n.ip,

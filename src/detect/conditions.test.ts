@@ -75,3 +75,24 @@ describe('conditions', () => {
     expect(issues({ any: [] })).toEqual(['any: must be a non-empty list of conditions']);
   });
 });
+
+describe('conditions comparing two fields', () => {
+  const [expanded, sameIp, blankPrev] = specEvents([
+    { action: 'app_scopes_expanded', details: { previous_scopes: ['files:read', 'channels:history'], new_scopes: ['files:read', 'channels:history', 'links:read'] } },
+    { reasons: ['user_agent'], ip: '198.51.100.7', details: { previous_ip_address: '198.51.100.7' } },
+    { reasons: ['ip_address'], ip: '198.51.100.7', details: { previous_ip_address: '' } },
+  ]).map((e) => new EventView({ seq: 1, ...e }));
+
+  it('minus tests only the elements the other field does not hold (the scopes added)', () => {
+    expect(check({ field: 'details.new_scopes', regex: 'history$' }, expanded)).toBe(true);
+    expect(check({ field: 'details.new_scopes', minus: 'details.previous_scopes', regex: 'history$' }, expanded)).toBe(false);
+    expect(check({ field: 'details.new_scopes', minus: 'details.previous_scopes', equals: 'links:read' }, expanded)).toBe(true);
+    expect(check({ field: 'details.new_scopes', minus: 'details.nothing', regex: 'history$' }, expanded)).toBe(true);
+  });
+
+  it('equals_field compares with another field; a blank or missing other field never equals', () => {
+    expect(check({ field: 'ip', equals_field: 'details.previous_ip_address' }, sameIp)).toBe(true);
+    expect(check({ field: 'ip', equals_field: 'details.previous_ip_address' }, blankPrev)).toBe(false);
+    expect(check({ field: 'ip', equals_field: 'details.nothing' }, sameIp)).toBe(false);
+  });
+});

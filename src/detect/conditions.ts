@@ -11,6 +11,7 @@ import { parseUserAgent, uaFamilyKey } from '../enrich/ua.ts';
 import { parseCidrList, ipInCidrs, slash24 } from '../enrich/ip.ts';
 import type { DetectEnv } from './env.ts';
 import type { EventView } from './event-view.ts';
+import { targetUserOf } from './target-user.ts';
 import { OPERATORS, type Condition, type LeafCondition } from './rule-schema.ts';
 
 export type Predicate = (v: EventView) => boolean;
@@ -66,6 +67,8 @@ export function fieldGetter(path: string, env: DetectEnv): Getter {
       return (v) => (v.norm.ua ? uaFamilyKey(v.norm.ua) : null);
     case 'ua_version':
       return (v) => (v.norm.ua ? parseUserAgent(v.norm.ua).version : null);
+    case 'target_user_id':
+      return (v) => targetUserOf(v).id;
   }
   const segs = path.split('.');
   return (v) => v.rawPath(segs);
@@ -134,9 +137,39 @@ function isEmpty(x: unknown): boolean {
   return x === null || x === undefined || x === '' || (Array.isArray(x) && x.length === 0);
 }
 
-function compileLeaf(leaf: LeafCondition, env: DetectEnv, path: string): Predicate {
+/**
+ * The getter of a leaf's field, with `minus` applied: the elements another field does not hold (the scopes added
+ * are `details.new_scopes` minus `details.previous_scopes`).
+ */
+function leafGetter(leaf: LeafCondition, env: DetectEnv): Getter {
   const get = fieldGetter(leaf.field, env);
+  if (leaf.minus === undefined) return get;
+  const other = fieldGetter(leaf.minus, env);
+  return (v) => {
+    const x = get(v);
+    const o = other(v);
+    const drop = new Set(Array.isArray(o) ? o : o === null || o === undefined ? [] : [o]);
+    if (Array.isArray(x)) return x.filter((e) => !drop.has(e));
+    return drop.has(x) ? null : x;
+  };
+}
+
+/** `equals_field`: the value (any element of an array) equals the other field's value; missing or empty never does. */
+function equalsField(leaf: LeafCondition, env: DetectEnv, get: Getter): Predicate {
+  const other = fieldGetter(leaf.equals_field!, env);
+  const same = (a: unknown, b: unknown) => !isEmpty(a) && (a === b || (typeof a === 'number' && String(a) === b) || (typeof b === 'number' && String(b) === a));
+  return (v) => {
+    const x = get(v);
+    const o = other(v);
+    if (isEmpty(o)) return false;
+    return Array.isArray(x) ? x.some((e) => same(e, o)) : same(x, o);
+  };
+}
+
+function compileLeaf(leaf: LeafCondition, env: DetectEnv, path: string): Predicate {
+  const get = leafGetter(leaf, env);
   const op = OPERATORS.find((o) => leaf[o] !== undefined)!;
+  if (op === 'equals_field') return equalsField(leaf, env, get);
   if (op === 'exists') {
     const want = leaf.exists!;
     return (v) => isEmpty(get(v)) !== want;

@@ -35,6 +35,8 @@ function titleVars(g: GroupedAlert): Record<string, string> {
   return {
     user: g.subject.name ?? g.subject.email ?? g.subject.id ?? g.key,
     user_id: g.subject.id ?? g.key,
+    // Who acted, when the alert's user is someone else (the user a role was given to, the user signed out).
+    actor: first ? (first.actorName ?? first.actorEmail ?? first.actorId ?? '') : '',
     reasons: titleReasons(distinct(ev.flatMap((n) => n.reasons))).join(' + ') || 'no reason given',
     count: fmt(f.count ?? g.eventCount),
     action: first?.action ?? '',

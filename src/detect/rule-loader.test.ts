@@ -115,3 +115,26 @@ describe('config applied to rules', () => {
     }
   });
 });
+
+describe('namespaced tags, false positives and references', () => {
+  it('accepts Sigma-style tags and keeps false_positives and references', () => {
+    const file = ruleFile(GOOD.replace('kind: match', 'tags: [attack.t1078.004, attack.initial_access, slack.anomaly]\nfalse_positives: [travel]\nreferences: ["https://attack.mitre.org/techniques/T1078/"]\nkind: match'));
+    const { def } = loadRuleFile(file);
+    expect(def.tags).toEqual(['attack.t1078.004', 'attack.initial_access', 'slack.anomaly']);
+    expect(def.false_positives).toEqual(['travel']);
+    expect(def.references).toEqual(['https://attack.mitre.org/techniques/T1078/']);
+  });
+
+  it('refuses un-namespaced tags, naming the form to write', () => {
+    const problems = loadProblems(GOOD.replace('kind: match', 'tags: [T1078, privilege-escalation, vip, attack.t12, attack.defense-evasion]\nkind: match'));
+    expect(problems.join('\n')).toContain('tags[0]: "T1078" has no namespace: write attack.t1078');
+    expect(problems.join('\n')).toContain('tags[1]: "privilege-escalation" has no namespace: write attack.privilege_escalation');
+    expect(problems.join('\n')).toContain('tags[2]: "vip" has no namespace: write <namespace>.<name>');
+    expect(problems.join('\n')).toContain('tags[3]: "attack.t12" not an ATT&CK technique');
+    expect(problems.join('\n')).toContain('tags[4]: "attack.defense-evasion" write attack.defense_evasion');
+  });
+
+  it('refuses a reference that is not an http(s) URL', () => {
+    expect(loadProblems(GOOD.replace('kind: match', 'references: ["see the wiki"]\nkind: match')).join('\n')).toContain('references[0]: must be an http(s) URL');
+  });
+});

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DurationSchema, RegexSchema, SeveritySchema } from '../config/schema.ts';
 import { parseCidr } from '../enrich/ip.ts';
+import { TagSchema } from './rule-tags.ts';
 
 /** A field path: an alias (`user_id`, `reasons`, `ip`...) or a dotted raw path (`details.previous_ua`). */
 export const FieldSchema = z
@@ -13,7 +14,7 @@ export const FieldSchema = z
 
 const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
-export const OPERATORS = ['equals', 'in', 'contains', 'prefix', 'suffix', 'regex', 'cidr', 'exists', 'in_list', 'subset_of', 'gt', 'gte', 'lt', 'lte'] as const;
+export const OPERATORS = ['equals', 'in', 'contains', 'prefix', 'suffix', 'regex', 'cidr', 'exists', 'in_list', 'subset_of', 'gt', 'gte', 'lt', 'lte', 'equals_field'] as const;
 export type Operator = (typeof OPERATORS)[number];
 
 const CidrText = z.string().superRefine((v, ctx) => {
@@ -37,6 +38,13 @@ const LeafSchema = z.strictObject({
   gte: z.number().optional(),
   lt: z.number().optional(),
   lte: z.number().optional(),
+  /** The field's value (or one of its elements) equals another field's value: `{field: ip, equals_field: details.previous_ip_address}`. */
+  equals_field: FieldSchema.optional(),
+  /**
+   * Test only the elements that another field's array does not hold: `{field: details.new_scopes, minus:
+   * details.previous_scopes, regex: ...}` tests the scopes added. A missing other field removes nothing.
+   */
+  minus: FieldSchema.optional(),
   /** Compare strings case-insensitively (equals, in, contains, prefix, suffix, regex, subset_of). */
   ignore_case: z.boolean().optional(),
 });
@@ -92,7 +100,7 @@ export const ConditionSchema = z
   .superRefine((v, ctx) => checkCondition(v, ctx, []))
   .transform((v) => v as Condition);
 
-const TITLE_VARS = ['user', 'user_id', 'reasons', 'count', 'action', 'actions', 'target', 'value', 'limit', 'ip', 'ua', 'rule_title', 'window'] as const;
+const TITLE_VARS = ['user', 'user_id', 'actor', 'reasons', 'count', 'action', 'actions', 'target', 'value', 'limit', 'ip', 'ua', 'rule_title', 'window'] as const;
 
 const TemplateSchema = z.string().min(1).superRefine((v, ctx) => {
   for (const m of v.matchAll(/\{(\w+)\}/g)) {
@@ -135,14 +143,21 @@ const base = {
   title: z.string().min(1),
   description: z.string().min(1),
   severity: SeveritySchema,
-  /** MITRE ATT&CK technique ids (T1078, T1530...) and free tags. */
-  tags: z.array(z.string().min(1)).default([]),
+  /** Namespaced tags as in Sigma: `attack.t1078`, `attack.collection`, `slack.anomaly` (see rule-tags.ts). */
+  tags: z.array(TagSchema).default([]),
+  /** Known benign causes of the rule's alerts, for the analyst deciding whether this one is one of them. */
+  false_positives: z.array(z.string().min(1)).default([]),
+  /** Where to read more (vendor documentation, ATT&CK pages, write-ups): absolute http(s) URLs. */
+  references: z.array(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })).default([]),
   /** What the analyst checks next. */
   runbook: z.string().min(1),
   /** Title of the alerts, with placeholders such as {user}, {reasons}, {count}, {target}. */
   alert_title: TemplateSchema.optional(),
-  /** Whose alert it is: the actor (default) or the entity acted on (e.g. the user Slack signed out). */
-  subject: z.enum(['actor', 'entity']).default('actor'),
+  /**
+   * Whose alert it is: the actor (default), the entity acted on (e.g. the user Slack signed out), or `target_user`:
+   * the user a role or permission was given to (the entity when it is a user, else `details.target_user`).
+   */
+  subject: z.enum(['actor', 'entity', 'target_user']).default('actor'),
   /** The field alerts are grouped and counted by (default: the subject's id). */
   key: FieldSchema.optional(),
   /** The events the rule looks at. */
