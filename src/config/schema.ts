@@ -9,7 +9,6 @@ import { z } from 'zod';
 import { IpDataConfigSchema } from '../enrich/ip-data.ts';
 import { parseCidr } from '../enrich/ip.ts';
 import { SinkConfigSchema } from '../sinks/config.ts';
-import { ResponsesSchema } from './responses.ts';
 import { parseDuration } from '../util/time.ts';
 import { RuleExceptionSchema } from './rule-exceptions.ts';
 import { SEVERITIES, severityRank, type Severity } from './severity.ts';
@@ -126,11 +125,6 @@ const DetectSchema = z.strictObject({
   context_days: z.number().int().min(1).max(365).default(30),
 });
 
-const IncidentsSchema = z.strictObject({
-  /** Alerts of one user at most this far apart (first event after the previous alerts' last) form one incident. */
-  gap: DurationSchema.default(86400),
-});
-
 function validTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
@@ -161,11 +155,8 @@ export const ConfigSchema = z.strictObject({
   /** Optional IP → ASN / country range files (see src/enrich/ip-data.ts). Relative to the config file. */
   ip_data: IpDataConfigSchema.default({}),
   detect: DetectSchema.default(DetectSchema.parse({})),
-  incidents: IncidentsSchema.default(IncidentsSchema.parse({})),
   sinks: z.array(SinkConfigSchema).default([]),
   collect: CollectSchema.default(CollectSchema.parse({})),
-  /** Response playbooks: actions proposed (or taken) when a rule's alert is raised (`responses.ts`). */
-  responses: ResponsesSchema.default(ResponsesSchema.parse({})),
 });
 
 /** The validated configuration, defaults filled in. Paths are absolute once `loadConfig` has resolved them. */
