@@ -112,7 +112,11 @@ export type AddressFacts = Pick<IpFacts, 'trusted' | 'vpn' | 'threat_intel'> & {
 /** `Seen` plus how many of the uses fall in the selected range (the history reaches further back). */
 export type Usage = Seen & { in_range: number };
 
-/** Mean and max of the baseline days before each day (null before the user's first day). */
+/**
+ * Mean and max of the baseline days before each day (null before the user's first day). For `excessive_downloads`
+ * under the baseline rule (`daily.rule`), `max` is the rule's limit for the day (above it, it alerts: the `limit` of
+ * its alert) and `mean` the mean of the rule's lookback.
+ */
 export interface Series {
   mean: Array<number | null>;
   max: Array<number | null>;
@@ -138,6 +142,15 @@ export interface UserSummary {
     excessive_downloads: number[];
     baseline_days: number;
     baseline: { file_downloaded: Series; excessive_downloads: Series };
+    /** The baseline rule as configured, which `baseline.excessive_downloads` follows; null when it is not enabled. */
+    rule: {
+      id: string;
+      bucket_days: number;
+      lookback_days: number;
+      fallback: number | null;
+      /** Per day: the user's own history (`baseline`), too little of it (`fallback`) or the rule's `above`. */
+      basis: Array<'baseline' | 'fallback' | 'fixed'>;
+    } | null;
   };
   files: Array<{ file_id: string | null; name: string | null } & Seen>;
   files_truncated: boolean;
@@ -174,4 +187,9 @@ export interface IpSummary extends AddressFacts {
   users_truncated: boolean;
   user_agents: Array<{ ua: string; expected: boolean } & Seen>;
   user_agents_truncated: boolean;
+  /**
+   * Events `users` and `user_agents` were gathered from: the newest, at most `MAX_IP_SCAN`. When `partial`, older
+   * events were not read, and the lists' counts and first-seen times cover the scanned ones only.
+   */
+  lists_from: { events: number; partial: boolean };
 }

@@ -4,6 +4,7 @@
  */
 import type { AlertStore } from '../alerts/types.ts';
 import type { DetectEnv } from '../detect/env.ts';
+import type { RuleDef } from '../detect/rule-schema.ts';
 import type { SqliteStore } from '../store/sqlite/index.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
@@ -17,6 +18,8 @@ export interface ServerDeps {
   /** Null when the database has no alerts table (detection not installed). */
   alerts: AlertStore | null;
   env: DetectEnv;
+  /** The enabled rules, the config's overrides applied: the user page charts the baseline rule's own limit. */
+  rules: readonly RuleDef[];
   accounts: Accounts;
   sessions: Sessions;
   limiter: LoginRateLimiter;

@@ -10,6 +10,8 @@ import type { AlertStore } from '../alerts/types.ts';
 import { defaultConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { buildEnv, type DetectEnv } from '../detect/env.ts';
+import { applyRuleConfig, loadConfiguredRules } from '../detect/rule-loader.ts';
+import type { RuleDef } from '../detect/rule-schema.ts';
 import type { SqliteStore } from '../store/sqlite/index.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { streamLogger, type Logger } from '../util/log.ts';
@@ -34,6 +36,8 @@ export interface ServerOptions {
   config?: Config;
   /** A ready environment built from `config` (saves building it twice when the caller has one). */
   env?: DetectEnv;
+  /** The enabled rules, overrides applied (default: those of `config`; the user page charts the baseline rule's limit). */
+  rules?: readonly RuleDef[];
   /** Default 127.0.0.1. Anything but loopback needs `allowRemote`. */
   host?: string;
   /** Default 8080; 0 picks a free port. */
@@ -75,6 +79,19 @@ export function isLoopback(host: string): boolean {
 }
 
 /**
+ * The rules detection runs with this config. Rules that do not load leave the pages without a rule's own limits
+ * (logged), not the server down: detection itself refuses that config and says why.
+ */
+function configuredRules(config: Config, log: Logger): RuleDef[] {
+  try {
+    return applyRuleConfig(loadConfiguredRules(config), config).map((r) => r.def);
+  } catch (e) {
+    log('rules not loaded: the user page charts a plain 30-day baseline', { error: (e as Error).message });
+    return [];
+  }
+}
+
+/**
  * Start the server. Resolves once listening; rejects (with a plain message) when the address is refused or taken.
  *
  * @example
@@ -107,6 +124,7 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
     store: opts.store,
     alerts: opts.alerts === undefined ? opts.store.alertStore() : opts.alerts,
     env: opts.env ?? buildEnv(config),
+    rules: opts.rules ?? configuredRules(config, log),
     accounts: new Accounts(opts.store.accountStore()),
     sessions: new Sessions(opts.store.accountStore(), opts.sessions),
     limiter: new LoginRateLimiter(opts.rateLimit),

@@ -12,6 +12,11 @@ export const MAX_USER_MARKS = 200;
 export const MAX_TIMELINE_MARKS = 500;
 /** The longest range a user page covers, days (its daily series has one entry per day). */
 export const MAX_USER_RANGE_DAYS = 366;
+/**
+ * Events of one address an IP page's users and user-agents lists are gathered from (the newest): a NAT or VPN
+ * egress with millions of events would otherwise hold the event loop for seconds (its totals still count them all).
+ */
+export const MAX_IP_SCAN = 20_000;
 
 /**
  * The first `max` rows of a query that asked for `max + 1`, and whether more exist.

@@ -3,6 +3,7 @@ import type { NormalisedEvent, StoredEvent } from '../events/schema.ts';
 import type { AccountStore } from './accounts.ts';
 import type { ActionLog } from './actions.ts';
 import type { DetectionReads } from './detection-reads.ts';
+import type { EntityReads } from './entity-reads.ts';
 import type { OutboxStore } from './outbox.ts';
 import type { ResponderReads } from './responder-reads.ts';
 import type { UiReads, UiRollups } from './ui-reads.ts';
@@ -120,6 +121,8 @@ export interface Store {
   uiReads?(): UiReads;
   /** Upkeep of the web UI's read models (`uiReads`): fold in new events. */
   uiRollups?(): UiRollups;
+  /** The user and IP pages' summaries, when the backend keeps the UI's actor rollup. */
+  entityReads?(): EntityReads;
   /** Newest `date_create` stored, or null. */
   newestEventTime(): Promise<number | null>;
   /** Counts grouped by a normalised column (action, actor, reason) for summaries. */

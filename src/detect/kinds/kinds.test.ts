@@ -6,7 +6,8 @@ import { EventView } from '../event-view.ts';
 import { ConditionSchema, NewValueRuleSchema } from '../rule-schema.ts';
 import { signalGroups, titleReasons } from '../signals.ts';
 import { specEvents } from '../testing.ts';
-import { bucketLimit } from './threshold.ts';
+import { bucketIndexer, bucketLimit, limitAt } from './threshold.ts';
+import { TimeZone } from '../time.ts';
 import { HISTORY, TRIGGER, type Firing } from './types.ts';
 
 describe('paired reasons', () => {
@@ -34,6 +35,18 @@ describe('threshold baselines', () => {
   });
   it('a fixed limit raises a lower baseline', () => {
     expect(bucketLimit({ ...t, above: 10 }, [0, 1])).toMatchObject({ limit: 10, basis: 'fixed' });
+  });
+  it('limitAt reads the lookback buckets just before the bucket, no older, not the bucket itself', () => {
+    const week = { ...t, baseline: { ...t.baseline, lookback: 7 * 86400 } };
+    const counts = new Map([[100, 9], [92, 5], [95, 2]]);
+    expect(limitAt(week, 100, (b) => counts.get(b) ?? 0)).toMatchObject({ limit: 2, basis: 'baseline', history: { buckets: 7, non_empty: 1 } });
+    expect(limitAt(week, 103, (b) => counts.get(b) ?? 0)).toMatchObject({ limit: 9, basis: 'baseline' });
+    expect(limitAt(week, 93, (b) => counts.get(b) ?? 0)).toMatchObject({ limit: 5, basis: 'baseline' });
+    expect(limitAt(week, 92, (b) => counts.get(b) ?? 0)).toMatchObject({ limit: 3, basis: 'fallback' });
+  });
+  it('day buckets follow the time zone', () => {
+    const at = Date.parse('2024-06-03T03:10:00Z') / 1000; // 23:10 on June 2 in New York
+    expect(bucketIndexer(t, new TimeZone('America/New_York'))(at)).toBe(bucketIndexer(t, new TimeZone('UTC'))(at) - 1);
   });
 });
 

@@ -35,7 +35,7 @@ export function thresholdHorizons(t: ThresholdSpec): Horizons {
   return { history: lookback + bucket + slack, forward: bucket + slack };
 }
 
-interface Limit {
+export interface Limit {
   limit: number;
   basis: 'fixed' | 'baseline' | 'fallback';
   history?: { buckets: number; non_empty: number; max: number; mean: number };
@@ -67,6 +67,30 @@ export function bucketLimit(t: ThresholdSpec, past: readonly number[]): Limit {
   return r;
 }
 
+/**
+ * The index of the fixed bucket holding a time: whole days of the time zone (`1d`, `2d`...) or divisions of a day.
+ *
+ * @example bucketIndexer({ bucket: 86400, baseline }, tz)(ts) === tz.dayOf(ts)
+ */
+export function bucketIndexer(t: ThresholdSpec, tz: TimeZone): (ts: number) => number {
+  const days = t.bucket! >= 86400 ? t.bucket! / 86400 : 0;
+  return days ? (ts) => Math.floor(tz.dayOf(ts) / days) : (ts) => Math.floor(ts / t.bucket!);
+}
+
+/**
+ * A key's limit for one bucket from its counts per bucket (`countOf`, 0 for a bucket without events): the
+ * `lookback` buckets before it go to `bucketLimit`. The engine decides with it, and the user page charts it, so the
+ * line a user's chart shows is the one their alerts were raised against (same lookback, fallback and time zone).
+ *
+ * @example limitAt(def.threshold, bucketIndexer(def.threshold, tz)(ts), (b) => perDay.get(b) ?? 0) // { limit: 3, basis: 'fallback', ... }
+ */
+export function limitAt(t: ThresholdSpec, bucket: number, countOf: (bucket: number) => number): Limit {
+  const lookbackBuckets = t.baseline ? Math.ceil(t.baseline.lookback / t.bucket!) : 0;
+  const past: number[] = [];
+  for (let i = bucket - lookbackBuckets; i < bucket; i++) past.push(countOf(i));
+  return bucketLimit(t, past);
+}
+
 class BucketEvaluator implements KeyEvaluator {
   lastTs = 0;
   private cur = Number.NaN;
@@ -76,6 +100,7 @@ class BucketEvaluator implements KeyEvaluator {
   private readonly past = new Map<number, number>();
   private readonly days: number;
   private readonly lookbackBuckets: number;
+  private readonly bucketOf: (ts: number) => number;
 
   constructor(
     private readonly rule: CompiledRule,
@@ -84,10 +109,7 @@ class BucketEvaluator implements KeyEvaluator {
   ) {
     this.days = t.bucket! >= 86400 ? t.bucket! / 86400 : 0;
     this.lookbackBuckets = t.baseline ? Math.ceil(t.baseline.lookback / t.bucket!) : 0;
-  }
-
-  private bucketOf(ts: number): number {
-    return this.days ? Math.floor(this.tz.dayOf(ts) / this.days) : Math.floor(ts / this.t.bucket!);
+    this.bucketOf = bucketIndexer(t, tz);
   }
 
   push(v: EventView, roles: number, out: Firing[]): void {
@@ -105,9 +127,7 @@ class BucketEvaluator implements KeyEvaluator {
   private close(out: Firing[]): void {
     if (this.count === 0) return;
     const cur = this.cur;
-    const past: number[] = [];
-    for (let i = cur - this.lookbackBuckets; i < cur; i++) past.push(this.past.get(i) ?? 0);
-    const lim = bucketLimit(this.t, past);
+    const lim = limitAt(this.t, cur, (i) => this.past.get(i) ?? 0);
     if (this.count > lim.limit) {
       out.push({
         anchor: this.events[0]!.norm.ts,

@@ -2,11 +2,13 @@
  * The people in the audit log (Slack users, by actor id), not the UI's own accounts:
  * - `GET /api/v1/users?q=` search by id, name or email (from the people rollup);
  * - `GET /api/v1/users/:id` summary: IPs, ASNs and user agents with first/last seen, daily `file_downloaded` and
- *   `excessive_downloads` counts against the user's own baseline, files downloaded, anomalies and alerts;
+ *   `excessive_downloads` counts against the user's own baseline (the baseline rule's limit for the latter, see
+ *   `user-daily.ts`), files downloaded, anomalies and alerts;
  * - `GET /api/v1/users/:id/timeline` activity per bucket with anomalies and alerts to mark on it.
  */
 import { Hono } from 'hono';
 import { parseUserAgent } from '../../enrich/ua.ts';
+import type { PersonRow, UsageRow } from '../../store/entity-reads.ts';
 import { isoSeconds } from '../../util/time.ts';
 import type { Timeline, UserSummary } from '../api-types.ts';
 import type { AppEnv, ServerDeps } from '../context.ts';
@@ -16,29 +18,17 @@ import { capped, MAX_LIST, MAX_TIMELINE_MARKS, MAX_USER_MARKS, MAX_USER_RANGE_DA
 import { eventSummary } from '../serialize.ts';
 import { checkRange, parseQuery, PeopleQuery, RangeQuery, TimelineQuery } from '../validate.ts';
 import { ipFacts } from './ips.ts';
+import { dailySeries } from './user-daily.ts';
 
 /** How far back "first seen" looks before the selected range. */
 const HISTORY_DAYS = 90;
-/** Days before each day that make its baseline. */
-const BASELINE_DAYS = 30;
 const WEEK = 7 * 86400;
 /** Timeline bucket widths offered, seconds (past a week: whole days, see `bucketGrid`). */
 const TIMELINE_WIDTHS = [300, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800];
 
-interface Person {
-  id: string;
-  name: string | null;
-  email: string | null;
-  first_ts: number;
-  last_ts: number;
-  n: number;
-}
-
-function person(deps: ServerDeps, id: string): Person | null {
+async function person(deps: ServerDeps, id: string): Promise<PersonRow | null> {
   deps.rollups.catchUp(2000, deps.clock.now());
-  return (deps.store.db
-    .prepare('SELECT actor_id AS id, name, email, first_ts, last_ts, n FROM ui_actors WHERE actor_id = ? OR email = ? COLLATE NOCASE LIMIT 1')
-    .get(id, id) as Person | undefined) ?? null;
+  return deps.store.entityReads().person(id);
 }
 
 /**
@@ -47,9 +37,9 @@ function person(deps: ServerDeps, id: string): Person | null {
  * their last event, nothing before their first event but the default week) and to `MAX_USER_RANGE_DAYS` ending at
  * `until`: `since=0000-01-01&until=9999-12-31` once built a daily series of 3.6 million days. `clamped` says so.
  */
-function personInRange(deps: ServerDeps, id: string, p: { since?: number; until?: number }) {
+async function personInRange(deps: ServerDeps, id: string, p: { since?: number; until?: number }) {
   checkRange(p);
-  const who = person(deps, id);
+  const who = await person(deps, id);
   if (!who) throw notFound('user', id);
   const askedUntil = p.until ?? who.last_ts;
   const askedSince = p.since ?? Math.min(askedUntil, who.last_ts) - WEEK + 1;
@@ -60,71 +50,8 @@ function personInRange(deps: ServerDeps, id: string, p: { since?: number; until?
   return { who, since, until, clamped: since !== askedSince || until !== askedUntil };
 }
 
-interface UsageRow {
-  v: string;
-  first: number;
-  last: number;
-  n: number;
-  in_range: number;
-}
-
-/** Mean and max of the previous `BASELINE_DAYS` values (from the user's first day on), per day. */
-function baselines(counts: number[], offset: number, firstIdx: number) {
-  const mean: Array<number | null> = [];
-  const max: Array<number | null> = [];
-  for (let i = offset; i < counts.length; i++) {
-    const prior = counts.slice(Math.max(firstIdx, i - BASELINE_DAYS), i);
-    mean.push(prior.length ? +(prior.reduce((a, b) => a + b, 0) / prior.length).toFixed(2) : null);
-    max.push(prior.length ? Math.max(...prior) : null);
-  }
-  return { mean, max };
-}
-
-function dailySeries(deps: ServerDeps, who: Person, since: number, until: number) {
-  const tz = deps.env.tz;
-  const d0 = tz.dayOf(since);
-  const d1 = tz.dayOf(until);
-  const base0 = d0 - BASELINE_DAYS;
-  const rows = deps.store.db
-    .prepare(
-      `SELECT ts, action, reasons FROM events WHERE actor_id = ? AND ts >= ? AND ts <= ?
-       AND action IN ('file_downloaded', 'anomaly')`,
-    )
-    .all(who.id, tz.dayStart(base0), until) as Array<{ ts: number; action: string; reasons: string | null }>;
-  const len = d1 - base0 + 1;
-  const downloads = new Array<number>(len).fill(0);
-  const excessive = new Array<number>(len).fill(0);
-  for (const r of rows) {
-    const i = tz.dayOf(r.ts) - base0;
-    if (i < 0 || i >= len) continue;
-    if (r.action === 'file_downloaded') downloads[i]!++;
-    else if (r.reasons?.split(',').includes('excessive_downloads')) excessive[i]!++;
-  }
-  const offset = d0 - base0;
-  const firstIdx = Math.max(0, tz.dayOf(who.first_ts) - base0);
-  const days = Array.from({ length: d1 - d0 + 1 }, (_, i) => d0 + i);
-  return {
-    days: days.map((d) => tz.dayLabel(d)),
-    day_start: days.map((d) => tz.dayStart(d)),
-    timezone: tz.name,
-    file_downloaded: downloads.slice(offset),
-    excessive_downloads: excessive.slice(offset),
-    baseline_days: BASELINE_DAYS,
-    baseline: {
-      file_downloaded: baselines(downloads, offset, firstIdx),
-      excessive_downloads: baselines(excessive, offset, firstIdx),
-    },
-  };
-}
-
-function usage(deps: ServerDeps, col: 'ip' | 'ua', id: string, since: number, until: number): UsageRow[] {
-  return deps.store.db
-    .prepare(
-      `SELECT ${col} AS v, min(ts) AS first, max(ts) AS last, count(*) AS n, sum(ts >= @since) AS in_range
-       FROM events WHERE actor_id = @id AND ts >= @from AND ts <= @until AND ${col} IS NOT NULL
-       GROUP BY ${col} ORDER BY last DESC LIMIT @limit`,
-    )
-    .all({ id, since, until, from: since - HISTORY_DAYS * 86400, limit: MAX_LIST + 1 }) as UsageRow[];
+function usage(deps: ServerDeps, col: 'ip' | 'ua', id: string, since: number, until: number): Promise<UsageRow[]> {
+  return deps.store.entityReads().userUsage(id, col, { from: since - HISTORY_DAYS * 86400, since, until }, MAX_LIST + 1);
 }
 
 const seen = (r: UsageRow) => ({ first_seen: isoSeconds(r.first), last_seen: isoSeconds(r.last), count: r.n, in_range: r.in_range });
@@ -135,25 +62,18 @@ const seen = (r: UsageRow) => ({ first_seen: isoSeconds(r.first), last_seen: iso
 export function userRoutes(): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
 
-  r.get('/', (c) => {
+  r.get('/', async (c) => {
     const deps = c.get('deps');
     const p = parseQuery(PeopleQuery, c.req.url);
     deps.rollups.catchUp(2000, deps.clock.now());
-    const like = `%${p.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-    const rows = deps.store.db
-      .prepare(
-        `SELECT actor_id AS id, name, email, first_ts, last_ts, n FROM ui_actors
-         WHERE actor_id LIKE @like ESCAPE '\\' OR name LIKE @like ESCAPE '\\' OR email LIKE @like ESCAPE '\\'
-         ORDER BY n DESC, actor_id LIMIT @limit`,
-      )
-      .all({ like, limit: p.limit }) as Person[];
+    const rows = await deps.store.entityReads().searchPeople(p.q, p.limit);
     return c.json({ users: rows.map((u) => ({ id: u.id, name: u.name, email: u.email, first_seen: isoSeconds(u.first_ts), last_seen: isoSeconds(u.last_ts), events: u.n })) });
   });
 
   r.get('/:id', async (c) => {
     const deps = c.get('deps');
-    const { who, since, until, clamped } = personInRange(deps, c.req.param('id'), parseQuery(RangeQuery, c.req.url));
-    const { rows: ipRows, truncated: ipsTruncated } = capped(usage(deps, 'ip', who.id, since, until), MAX_LIST);
+    const { who, since, until, clamped } = await personInRange(deps, c.req.param('id'), parseQuery(RangeQuery, c.req.url));
+    const { rows: ipRows, truncated: ipsTruncated } = capped(await usage(deps, 'ip', who.id, since, until), MAX_LIST);
     const ips = ipRows.map((row) => ({ ip: row.v, ...seen(row), ...ipFacts(deps, row.v) }));
     const asns = new Map<number, { asn: number; name: string | null; ips: string[]; count: number; first: number; last: number }>();
     for (const row of ipRows) {
@@ -166,18 +86,12 @@ export function userRoutes(): Hono<AppEnv> {
       g.last = Math.max(g.last, row.last);
       asns.set(a.asn, g);
     }
-    const uaRows = capped(usage(deps, 'ua', who.id, since, until), MAX_LIST);
+    const uaRows = capped(await usage(deps, 'ua', who.id, since, until), MAX_LIST);
     const userAgents = uaRows.rows.map((row) => {
       const ua = parseUserAgent(row.v);
       return { ua: row.v, family: ua.family, name: ua.name, version: ua.version, os: ua.os, expected: deps.env.expectedUa(row.v), ...seen(row) };
     });
-    const fileRows = deps.store.db
-      .prepare(
-        `SELECT entity_id AS id, max(entity_name) AS name, count(*) AS n, min(ts) AS first, max(ts) AS last FROM events
-         WHERE actor_id = ? AND ts >= ? AND ts <= ? AND action = 'file_downloaded'
-         GROUP BY coalesce(entity_id, entity_name) ORDER BY last DESC LIMIT ?`,
-      )
-      .all(who.id, since, until, MAX_LIST + 1) as Array<{ id: string | null; name: string | null; n: number; first: number; last: number }>;
+    const fileRows = await deps.store.entityReads().userFiles(who.id, since, until, MAX_LIST + 1);
     const files = capped(fileRows, MAX_LIST);
     const anomalies = capped(await deps.store.queryEvents({ actor: who.id, actions: ['anomaly'], since, until, limit: MAX_USER_MARKS + 1 }), MAX_USER_MARKS);
     const alerts = capped(deps.alerts ? await deps.alerts.list({ user: who.id, since, until, limit: MAX_USER_MARKS + 1 }) : [], MAX_USER_MARKS);
@@ -190,8 +104,8 @@ export function userRoutes(): Hono<AppEnv> {
       asn_data: deps.env.config.ip_data.asn_csv ? 'configured' : 'none (set ip_data.asn_csv in gridwatch.yaml)',
       user_agents: userAgents,
       user_agents_truncated: uaRows.truncated,
-      daily: dailySeries(deps, who, since, until),
-      files: files.rows.map((f) => ({ file_id: f.id, name: f.name, count: f.n, first_seen: isoSeconds(f.first), last_seen: isoSeconds(f.last) })),
+      daily: await dailySeries(deps, who, since, until),
+      files: files.rows.map((f) => ({ file_id: f.v, name: f.name, count: f.n, first_seen: isoSeconds(f.first), last_seen: isoSeconds(f.last) })),
       files_truncated: files.truncated,
       anomalies: anomalies.rows.map(eventSummary),
       anomalies_truncated: anomalies.truncated,
@@ -203,14 +117,12 @@ export function userRoutes(): Hono<AppEnv> {
   r.get('/:id/timeline', async (c) => {
     const deps = c.get('deps');
     const p = parseQuery(TimelineQuery, c.req.url);
-    const { who, since, until } = personInRange(deps, c.req.param('id'), p);
+    const { who, since, until } = await personInRange(deps, c.req.param('id'), p);
     const { width, first, count } = bucketGrid(since, until, p.buckets, TIMELINE_WIDTHS);
     const t = Array.from({ length: count }, (_, i) => first + i * width);
     const n = new Array<number>(count).fill(0);
-    const rows = deps.store.db
-      .prepare('SELECT CAST(ts / @w AS INTEGER) * @w AS b, count(*) AS k FROM events WHERE actor_id = @id AND ts >= @since AND ts <= @until GROUP BY b')
-      .all({ w: width, id: who.id, since, until }) as Array<{ b: number; k: number }>;
-    for (const row of rows) n[(row.b - first) / width] = row.k;
+    const rows = await deps.store.entityReads().userTimeline(who.id, since, until, width);
+    for (const row of rows) n[(row.b - first) / width] = row.n;
     const anomalies = capped(await deps.store.queryEvents({ actor: who.id, actions: ['anomaly'], since, until, limit: MAX_TIMELINE_MARKS + 1 }), MAX_TIMELINE_MARKS);
     const alerts = capped(deps.alerts ? await deps.alerts.list({ user: who.id, since, until, limit: MAX_TIMELINE_MARKS + 1 }) : [], MAX_TIMELINE_MARKS);
     return c.json({

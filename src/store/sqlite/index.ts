@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { StoredEvent } from '../../events/schema.ts';
 import { genericDetectionReads, type DetectionReads } from '../detection-reads.ts';
+import type { EntityReads } from '../entity-reads.ts';
 import type { AccountStore } from '../accounts.ts';
 import type { ActionLog } from '../actions.ts';
 import type { AlertStore } from '../../alerts/types.ts';
@@ -12,6 +13,7 @@ import { SqliteAccountStore } from './accounts.ts';
 import { SqliteActionLog } from './actions.ts';
 import { SqliteAlertStore } from './alerts.ts';
 import { sqliteDetectionReads } from './detection-reads.ts';
+import { sqliteEntityReads } from './entity-reads.ts';
 import { EVENT_COLUMNS, rowToEvent, type EventRow } from './event-rows.ts';
 import { insertPacked, prepareInsert, type InsertStatements } from './insert-packed.mjs';
 import { EVENT_INDEXES, migrations } from './migrations.ts';
@@ -75,6 +77,7 @@ export class SqliteStore implements Store {
   private readonly upsertCheckpoint: Database.Statement;
   private readonly appendTx: (batch: IncomingEvent[], cp?: Checkpoint) => AppendResult;
   private reads: DetectionReads | undefined;
+  private entities: EntityReads | undefined;
   private outbox: OutboxStore | undefined;
   private actions: ActionLog | undefined;
   private alerts: AlertStore | undefined;
@@ -259,6 +262,11 @@ export class SqliteStore implements Store {
 
   responderReads(): ResponderReads {
     return sqliteResponderReads(this.db);
+  }
+
+  entityReads(): EntityReads {
+    this.entities ??= sqliteEntityReads(this.db);
+    return this.entities;
   }
 
   uiReads(): UiReads {

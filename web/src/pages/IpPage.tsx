@@ -28,6 +28,12 @@ export default function IpPage({ ip }: { ip: string }) {
           <Link to={`/events?ip=${encodeURIComponent(data.ip)}`}>all events from this IP</Link>
         </span>
       </p>
+      {data.lists_from.partial && (
+        <p className="muted" data-testid="ip-lists-partial">
+          Users and user agents below come from the newest {fmtCount(data.lists_from.events)} of {fmtCount(data.events)} events: their counts and first-seen
+          times leave older events out (narrow the time range to see those).
+        </p>
+      )}
       <section>
         <h2>Users</h2>
         <GridTable columns={['User', 'Email', 'Events', 'First seen', 'Last seen']} testId="ip-users">

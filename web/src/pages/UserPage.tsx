@@ -74,7 +74,13 @@ export default function UserPage({ id }: { id: string }) {
             testId={testId}
           />
         ))}
-        <p className="muted">Baseline: mean (dashed) and maximum (red line) of the {d.baseline_days} days before each day; days in {d.timezone}.</p>
+        <p className="muted">
+          Baseline: mean (dashed) and maximum (red line) of the {d.baseline_days} days before each day
+          {d.rule
+            ? `; for excessive_downloads, the red line is rule ${d.rule.id}'s limit for the day (above it, the rule alerts), from the ${d.rule.lookback_days} days before${d.rule.fallback === null ? '' : ` or, with too little history, ${d.rule.fallback}`}`
+            : ''}
+          ; days in {d.timezone}.
+        </p>
       </section>
 
       {s.alerts.length > 0 && (
