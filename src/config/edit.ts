@@ -13,7 +13,8 @@ import { ConfigError, configFromYaml } from './load.ts';
 const CIDRS = ['allowlists', 'trusted_cidrs'] as const;
 const ASNS = ['allowlists', 'trusted_asns'] as const;
 
-function parse(text: string, file: string): Document {
+/** Parse a config text into an editable Document; YAML errors become a `ConfigError` naming the file. */
+export function parse(text: string, file: string): Document {
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length) throw new ConfigError(file, doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`));
   return doc;
@@ -33,7 +34,7 @@ export function readLocalAllowlist(text: string, file: string): AllowlistEntries
  * The printing options that reproduce the file's own layout: its indentation step, whether block sequences are
  * indented under their key, no padding inside `[a, b]`, and no re-folding of long lines (regexes stay on one line).
  */
-function layoutOf(text: string): ToStringOptions {
+export function layoutOf(text: string): ToStringOptions {
   const indents = [...text.matchAll(/^( +)\S/gm)].map((m) => m[1]!.length);
   const indent = indents.length ? Math.max(1, Math.min(...indents)) : 2;
   // A `- item` at the same column as the `key:` above it means sequences are not indented.
