@@ -7,6 +7,7 @@ import { alertJson } from '../alerts/format.ts';
 import { MemoryAlertStore } from '../alerts/memory.ts';
 import type { Alert, AlertStore } from '../alerts/types.ts';
 import type { Config } from '../config/schema.ts';
+import { DEFAULT_GAP, syncIncidents, trackAlertChanges } from '../incidents/service.ts';
 import { createEngine, type AlertNotifier, type Engine, type EngineOptions } from '../detect/engine.ts';
 import { incrementalWithEngine } from '../detect/incremental.ts';
 import { replayWithEngine, type ReplayReport, type ReplayRunOptions } from '../detect/replay.ts';
@@ -66,14 +67,20 @@ export interface DetectionOptions extends EngineOptions {
 
 /**
  * Run `f` with an engine wired to the store's alert store and the config's sinks (unless `opts` says otherwise);
- * the sinks are closed afterwards.
+ * the sinks are closed afterwards. With the store's own alert store, the incidents of the users whose alerts changed
+ * are regrouped once `f` is done (`incidents/service.ts`).
  *
  * @example const report = await withEngine(store, config, {}, (engine) => replayWithEngine(store, engine))
  */
 export async function withEngine<T>(store: Store, config: Config, opts: DetectionOptions, f: (engine: Engine) => Promise<T>): Promise<T> {
   const own = opts.notifier === undefined ? sinksNotifier(store, config, { log: opts.log }) : null;
   try {
-    return await f(createEngine(config, opts.alerts ?? alertStoreFor(store), { ...opts, notifier: opts.notifier ?? own?.notifier ?? null }));
+    const engineOpts = { ...opts, notifier: opts.notifier ?? own?.notifier ?? null };
+    if (opts.alerts) return await f(createEngine(config, opts.alerts, engineOpts));
+    const { alerts, changes } = trackAlertChanges(alertStoreFor(store));
+    const result = await f(createEngine(config, alerts, engineOpts));
+    await syncIncidents(store, alerts, config.incidents?.gap ?? DEFAULT_GAP, changes, (opts.now ?? Date.now)());
+    return result;
   } finally {
     await own?.sinks.close();
   }

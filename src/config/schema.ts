@@ -125,6 +125,11 @@ const DetectSchema = z.strictObject({
   context_days: z.number().int().min(1).max(365).default(30),
 });
 
+const IncidentsSchema = z.strictObject({
+  /** Alerts of one user at most this far apart (first event after the previous alerts' last) form one incident. */
+  gap: DurationSchema.default(86400),
+});
+
 function validTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
@@ -155,6 +160,7 @@ export const ConfigSchema = z.strictObject({
   /** Optional IP → ASN / country range files (see src/enrich/ip-data.ts). Relative to the config file. */
   ip_data: IpDataConfigSchema.default({}),
   detect: DetectSchema.default(DetectSchema.parse({})),
+  incidents: IncidentsSchema.default(IncidentsSchema.parse({})),
   sinks: z.array(SinkConfigSchema).default([]),
   collect: CollectSchema.default(CollectSchema.parse({})),
 });

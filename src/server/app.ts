@@ -8,6 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { accountRoutes } from './api/accounts.ts';
 import { alertRoutes } from './api/alerts.ts';
 import { eventRoutes } from './api/events.ts';
+import { incidentRoutes } from './api/incidents.ts';
 import { ipRoutes } from './api/ips.ts';
 import { statsRoutes } from './api/stats.ts';
 import { userRoutes } from './api/users.ts';
@@ -57,6 +58,7 @@ export function buildApp(deps: ServerDeps, site: StaticSite, hosts: HostAllowLis
   api.use('*', requireLogin);
   api.route('/events', eventRoutes());
   api.route('/alerts', alertRoutes());
+  api.route('/incidents', incidentRoutes());
   api.route('/users', userRoutes());
   api.route('/ips', ipRoutes());
   api.route('/accounts', accountRoutes());

@@ -1,5 +1,6 @@
 import type { AlertStore } from '../alerts/types.ts';
 import type { NormalisedEvent, StoredEvent } from '../events/schema.ts';
+import type { IncidentStore } from '../incidents/types.ts';
 import type { AccountStore } from './accounts.ts';
 import type { ActionLog } from './actions.ts';
 import type { DetectionReads } from './detection-reads.ts';
@@ -147,6 +148,9 @@ export interface Store {
 
   /** The web UI's accounts and sessions, when the backend keeps them. */
   accountStore?(): AccountStore;
+
+  /** Incidents (alerts grouped per user), their comments and changes, when the backend keeps them. */
+  incidentStore?(): IncidentStore;
 
   /** What a responder is shown before acting on a user (last seen, AER resets, per-session facts). */
   responderReads?(): ResponderReads;

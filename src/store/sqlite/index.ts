@@ -5,6 +5,7 @@ import type { EntityReads } from '../entity-reads.ts';
 import type { AccountStore } from '../accounts.ts';
 import type { ActionLog } from '../actions.ts';
 import type { AlertStore } from '../../alerts/types.ts';
+import type { IncidentStore } from '../../incidents/types.ts';
 import type { OutboxStore } from '../outbox.ts';
 import type { ResponderReads } from '../responder-reads.ts';
 import type { UiReads, UiRollups } from '../ui-reads.ts';
@@ -12,6 +13,7 @@ import type { AppendResult, BackgroundWriter, Checkpoint, EventQuery, IncomingEv
 import { SqliteAccountStore } from './accounts.ts';
 import { SqliteActionLog } from './actions.ts';
 import { SqliteAlertStore } from './alerts.ts';
+import { SqliteIncidentStore } from './incidents.ts';
 import { sqliteDetectionReads } from './detection-reads.ts';
 import { sqliteEntityReads } from './entity-reads.ts';
 import { EVENT_COLUMNS, rowToEvent, type EventRow } from './event-rows.ts';
@@ -82,6 +84,7 @@ export class SqliteStore implements Store {
   private actions: ActionLog | undefined;
   private alerts: AlertStore | undefined;
   private accounts: AccountStore | undefined;
+  private incidents: IncidentStore | undefined;
   private ui: UiReads | undefined;
   private rollups: UiRollups | undefined;
 
@@ -258,6 +261,11 @@ export class SqliteStore implements Store {
   accountStore(): AccountStore {
     this.accounts ??= new SqliteAccountStore(this.db);
     return this.accounts;
+  }
+
+  incidentStore(): IncidentStore {
+    this.incidents ??= new SqliteIncidentStore(this.db);
+    return this.incidents;
   }
 
   responderReads(): ResponderReads {

@@ -234,4 +234,55 @@ export const migrations: Migration[] = [
       CREATE TRIGGER action_log_no_delete BEFORE DELETE ON action_log BEGIN SELECT RAISE(ABORT, 'action_log is append-only'); END;
     `,
   },
+  {
+    version: 6,
+    name: 'incidents: grouped alerts, their comments and changes',
+    // One row per incident (src/incidents/). `incident_alerts` maps each alert to its one incident (regrouping after
+    // detection finds the incidents of removed alerts through it). Comments and the status/assignee log follow an
+    // incident absorbed by another (their incident_id is rewritten). Times are ISO 8601, `*_ts` Unix seconds.
+    sql: `
+      CREATE TABLE incidents (
+        id            TEXT PRIMARY KEY,
+        user_id       TEXT NOT NULL,
+        user_name     TEXT,
+        user_email    TEXT,
+        severity      TEXT NOT NULL,
+        severity_rank INTEGER NOT NULL,
+        status        TEXT NOT NULL,
+        assignee      TEXT,
+        first_ts      INTEGER NOT NULL,
+        last_ts       INTEGER NOT NULL,
+        alert_ids     TEXT NOT NULL,    -- JSON array, oldest first
+        rules         TEXT NOT NULL,    -- JSON array
+        title         TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+      );
+      CREATE INDEX incidents_user ON incidents (user_id);
+      CREATE INDEX incidents_activity ON incidents (last_ts DESC, severity_rank DESC, id);
+      CREATE TABLE incident_alerts (
+        alert_id    TEXT PRIMARY KEY,
+        incident_id TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX incident_alerts_incident ON incident_alerts (incident_id);
+      CREATE TABLE incident_comments (
+        id          INTEGER PRIMARY KEY,
+        incident_id TEXT NOT NULL,
+        author      TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        text        TEXT NOT NULL
+      );
+      CREATE INDEX incident_comments_incident ON incident_comments (incident_id);
+      CREATE TABLE incident_log (
+        id          INTEGER PRIMARY KEY,
+        incident_id TEXT NOT NULL,
+        field       TEXT NOT NULL,      -- status | assignee
+        value       TEXT,
+        note        TEXT,
+        by          TEXT,
+        at          TEXT NOT NULL
+      );
+      CREATE INDEX incident_log_incident ON incident_log (incident_id);
+    `,
+  },
 ];
