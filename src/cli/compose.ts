@@ -11,6 +11,8 @@ import { DEFAULT_GAP, syncIncidents, trackAlertChanges } from '../incidents/serv
 import { createEngine, type AlertNotifier, type Engine, type EngineOptions } from '../detect/engine.ts';
 import { incrementalWithEngine } from '../detect/incremental.ts';
 import { replayWithEngine, type ReplayReport, type ReplayRunOptions } from '../detect/replay.ts';
+import { runPlaybooks, responseNotification, type SlackAdmin } from '../respond/playbook.ts';
+import { resolveAdminToken } from '../slack/token.ts';
 import { createSinks, type CreateSinksOptions, type Sinks } from '../sinks/index.ts';
 import type { DeliverableAlert } from '../sinks/types.ts';
 import type { Store } from '../store/types.ts';
@@ -62,7 +64,40 @@ export function sinksNotifier(store: Store, config: Config, opts: CreateSinksOpt
 export interface DetectionOptions extends EngineOptions {
   /** Where alerts are stored (default: `alertStoreFor(store)`). */
   alerts?: AlertStore;
-  // `notifier` (from EngineOptions): absent, the config's sinks; null, nowhere.
+  // `notifier` (from EngineOptions): absent, the config's sinks (and playbooks); null, nowhere.
+  /** Where playbooks in `auto` mode read `SLACK_ADMIN_TOKEN` and `SLACK_API_URL` (default `process.env`). */
+  respondEnv?: NodeJS.ProcessEnv;
+  /** The admin credentials for automatic actions (default: from `respondEnv`; null: none). */
+  slackAdmin?: SlackAdmin | null;
+}
+
+/** The admin credentials in an environment, or null when `SLACK_ADMIN_TOKEN` is not set (automatic actions wait). */
+export function slackAdminFromEnv(env: NodeJS.ProcessEnv = process.env): SlackAdmin | null {
+  try {
+    return { token: resolveAdminToken({ env }), baseUrl: env.SLACK_API_URL?.trim() || undefined };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The config's playbooks in front of the sinks: new and changed alerts first get their proposals (and automatic
+ * actions, whose notifications go to the sinks with the alerts), then go to the sinks. Without playbooks (or a
+ * store that keeps no action log) this is the sinks' notifier unchanged.
+ */
+function withPlaybooks(store: Store, config: Config, own: ReturnType<typeof sinksNotifier>, opts: DetectionOptions): AlertNotifier | null {
+  if (Object.keys(config.responses.rules).length === 0 || !store.actionLog || !store.responderReads) return own?.notifier ?? null;
+  const log = store.actionLog();
+  const reads = store.responderReads();
+  const admin = opts.slackAdmin === undefined ? slackAdminFromEnv(opts.respondEnv) : opts.slackAdmin;
+  return {
+    async deliver(alerts) {
+      const outcomes = await runPlaybooks(alerts, { config: config.responses, log, reads, admin });
+      const notes = outcomes.flatMap((o) => (o.auto ? [responseNotification(o.alert, o.auto, admin?.token) as DeliverableAlert] : []));
+      for (const o of outcomes) if (o.auto) opts.log?.(`playbook: ${o.auto.status === 'done' ? 'signed' : 'failed to sign'} ${o.proposal.userId} out of Slack (${o.proposal.scope}) for alert ${o.alert.id} (action ${o.auto.id})`);
+      if (own) await own.sinks.deliver([...alerts.map(toDeliverable), ...notes]);
+    },
+  };
 }
 
 /**
@@ -75,7 +110,7 @@ export interface DetectionOptions extends EngineOptions {
 export async function withEngine<T>(store: Store, config: Config, opts: DetectionOptions, f: (engine: Engine) => Promise<T>): Promise<T> {
   const own = opts.notifier === undefined ? sinksNotifier(store, config, { log: opts.log }) : null;
   try {
-    const engineOpts = { ...opts, notifier: opts.notifier ?? own?.notifier ?? null };
+    const engineOpts = { ...opts, notifier: opts.notifier === undefined ? withPlaybooks(store, config, own, opts) : opts.notifier };
     if (opts.alerts) return await f(createEngine(config, opts.alerts, engineOpts));
     const { alerts, changes } = trackAlertChanges(alertStoreFor(store));
     const result = await f(createEngine(config, alerts, engineOpts));

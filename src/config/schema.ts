@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { IpDataConfigSchema } from '../enrich/ip-data.ts';
 import { parseCidr } from '../enrich/ip.ts';
 import { SinkConfigSchema } from '../sinks/config.ts';
+import { ResponsesSchema } from './responses.ts';
 import { parseDuration } from '../util/time.ts';
 import { RuleExceptionSchema } from './rule-exceptions.ts';
 import { SEVERITIES, severityRank, type Severity } from './severity.ts';
@@ -163,6 +164,8 @@ export const ConfigSchema = z.strictObject({
   incidents: IncidentsSchema.default(IncidentsSchema.parse({})),
   sinks: z.array(SinkConfigSchema).default([]),
   collect: CollectSchema.default(CollectSchema.parse({})),
+  /** Response playbooks: actions proposed (or taken) when a rule's alert is raised (`responses.ts`). */
+  responses: ResponsesSchema.default(ResponsesSchema.parse({})),
 });
 
 /** The validated configuration, defaults filled in. Paths are absolute once `loadConfig` has resolved them. */

@@ -15,6 +15,14 @@ export interface ResponseMeta {
   actor: string;
   reason: string | null;
   alertId: string | null;
+  /** More fields for the record's `arguments` (a playbook's `proposal` id, `mode`). */
+  arguments?: Record<string, unknown>;
+}
+
+/** The record fields of a request with the meta's extra arguments merged in. */
+function fieldsOf(req: ResponseRequest, meta: ResponseMeta): ReturnType<typeof recordFields> {
+  const f = recordFields(req);
+  return { ...f, arguments: { ...f.arguments, ...meta.arguments } };
 }
 
 export interface ResponseOutcome {
@@ -30,7 +38,7 @@ export interface ResponseOutcome {
  */
 export async function recordWithoutCall(log: ActionLog, req: ResponseRequest, meta: ResponseMeta, status: Extract<ActionStatus, 'refused' | 'dry_run' | 'failed'>, message: string | null): Promise<ActionRecord> {
   return log.append({
-    ...recordFields(req),
+    ...fieldsOf(req, meta),
     actor: meta.actor,
     reason: meta.reason,
     alert_id: meta.alertId,
@@ -79,7 +87,7 @@ export async function executeResponse(client: WebClient, log: ActionLog, req: Re
     ? { ok: false, error: failure.code, calls: calls.length, calls_answered: done, ...(failedUsers.length ? { failed_users: failedUsers } : {}) }
     : { ok: true, calls: calls.length };
   const record = await log.append({
-    ...recordFields(req),
+    ...fieldsOf(req, meta),
     actor: meta.actor,
     reason: meta.reason,
     alert_id: meta.alertId,

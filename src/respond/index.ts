@@ -7,3 +7,5 @@ export { describeFacts, userFacts, type AlertRef, type UserFacts } from './facts
 export { executeResponse, recordWithoutCall, type ResponseMeta, type ResponseOutcome } from './execute.ts';
 export { confirmOrRefuse, type Confirmation } from './confirm.ts';
 export { joinSessions, type JoinedSession } from './sessions.ts';
+export { approvable, carryOutProposal, proposalOf, requestOf, type CarryOutResult, type Proposal, type ProposalStatus } from './proposal.ts';
+export { playbookFor, runPlaybooks, responseNotification, AUTO_ACTOR, type SlackAdmin, type PlaybookOutcome } from './playbook.ts';

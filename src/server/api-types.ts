@@ -5,6 +5,7 @@
  * Types only: the web build erases these imports, so nothing here (or in what it imports) must be needed at run
  * time in the browser. Times are ISO 8601 (UTC) strings for people; `ts`, `since`, `until`, `t` are Unix seconds.
  */
+import type { ActionRecord } from '../store/actions.ts';
 import type { Alert, AlertContext, AlertFacets, AlertStatus, AlertStatusChange, IpFacts, Severity, UaFacts } from '../alerts/types.ts';
 import type { Account, Role } from './auth/users.ts';
 
@@ -93,7 +94,23 @@ export interface AlertDetail {
   events_truncated: boolean;
   /** Every status change, oldest first: who set which status when, with the note. */
   history: AlertStatusChange[];
+  /** The response a playbook proposed for it (`responses:` in the config), with its status; null when none. */
+  proposal: AlertProposal | null;
+  /** The action log's records about this alert, newest first. */
+  actions: ActionJson[];
 }
+
+/** A playbook's proposal as the UI shows it (docs/api.md "Respond"). */
+export interface AlertProposal {
+  action: 'sign-out';
+  scope: 'all' | 'mobile' | 'web';
+  mode: 'propose' | 'auto';
+  status: 'proposed' | 'approved' | 'done' | 'failed' | 'skipped';
+  reason?: string;
+}
+
+/** An action-log record without its hashes, `arguments` as `args` (as `GET /actions` lists them). */
+export type ActionJson = Omit<ActionRecord, 'prev_hash' | 'hash' | 'arguments'> & { args: Record<string, unknown> };
 
 /** First and last use of something (an IP, a user agent, a file), and how many events. */
 export interface Seen {
@@ -160,6 +177,8 @@ export interface UserSummary {
   /** The user's alerts, as listed but without the summary. */
   alerts: Array<Omit<AlertListItem, 'summary'>>;
   alerts_truncated: boolean;
+  /** The action log's records aimed at this user, newest 50. */
+  actions: ActionJson[];
 }
 
 /** `GET /users/:id/timeline`: activity per bucket, with the anomalies and alerts to mark on it. */

@@ -6,6 +6,9 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { accountRoutes } from './api/accounts.ts';
+import { actionRoutes } from './api/actions.ts';
+import { allowlistRoutes } from './api/allowlist.ts';
+import { approveRoutes, respondRoutes } from './api/respond.ts';
 import { alertRoutes } from './api/alerts.ts';
 import { eventRoutes } from './api/events.ts';
 import { incidentRoutes } from './api/incidents.ts';
@@ -57,8 +60,12 @@ export function buildApp(deps: ServerDeps, site: StaticSite, hosts: HostAllowLis
   api.route('/auth', authRoutes());
   api.use('*', requireLogin);
   api.route('/events', eventRoutes());
+  api.route('/alerts', approveRoutes());
   api.route('/alerts', alertRoutes());
   api.route('/incidents', incidentRoutes());
+  api.route('/respond', respondRoutes());
+  api.route('/allowlist', allowlistRoutes());
+  api.route('/actions', actionRoutes());
   api.route('/users', userRoutes());
   api.route('/ips', ipRoutes());
   api.route('/accounts', accountRoutes());

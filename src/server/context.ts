@@ -6,6 +6,7 @@ import type { AlertStore } from '../alerts/types.ts';
 import type { DetectEnv } from '../detect/env.ts';
 import type { RuleDef } from '../detect/rule-schema.ts';
 import type { SqliteStore } from '../store/sqlite/index.ts';
+import type { SlackAdmin } from '../respond/playbook.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
 import type { LoginRateLimiter } from './auth/rate-limit.ts';
@@ -30,6 +31,8 @@ export interface ServerDeps {
    * Never passwords, tokens or Slack credentials.
    */
   log: Logger;
+  /** The admin Web API token of the server process (respond and allowlist routes); null: those routes answer 503. Never sent to a client. */
+  slackAdmin?: SlackAdmin | null;
   /** Served over TLS: cookies get `Secure` and the `__Host-` prefix, and HSTS is sent. */
   tls: boolean;
   /** Origin of `--public-url` (`https://gw.example.com`), also our own for CSRF checks behind a TLS proxy. */

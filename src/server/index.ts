@@ -12,6 +12,7 @@ import type { Config } from '../config/schema.ts';
 import { buildEnv, type DetectEnv } from '../detect/env.ts';
 import { applyRuleConfig, loadConfiguredRules } from '../detect/rule-loader.ts';
 import type { RuleDef } from '../detect/rule-schema.ts';
+import type { SlackAdmin } from '../respond/playbook.ts';
 import type { SqliteStore } from '../store/sqlite/index.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { streamLogger, type Logger } from '../util/log.ts';
@@ -55,6 +56,8 @@ export interface ServerOptions {
   /** Directory of the built app (default `web/dist`). */
   webDir?: string;
   clock?: Clock;
+  /** Admin Web API credentials for the respond routes (`SLACK_ADMIN_TOKEN` / `--admin-token-file`, `SLACK_API_URL`). */
+  slackAdmin?: SlackAdmin | null;
   rateLimit?: RateLimitOptions;
   sessions?: SessionOptions;
 }
@@ -132,6 +135,7 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
     clock,
     log,
     tls: !!opts.tls,
+    slackAdmin: opts.slackAdmin ?? null,
     publicOrigin: opts.publicUrl === undefined ? undefined : new URL(opts.publicUrl).origin,
   };
   deps.sessions.purgeExpired(clock.now());

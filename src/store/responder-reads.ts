@@ -25,6 +25,13 @@ export interface ResponderReads {
   userTeam(userId: string): Promise<string | null>;
   /** Times (Unix seconds, oldest first) of `user_sessions_reset_by_anomaly_event_response` aimed at the user since `since`. */
   aerResets(userId: string, since: number): Promise<number[]>;
+  /**
+   * Whether the stored audit log shows the user as an org owner or admin: the newest `role_change_to_*` aimed at
+   * them (`owner`/`admin`; `role_change_to_user`/`_guest` takes it away), else acting in an action only owners and
+   * admins can take (role changes, session resets by an admin, org settings `pref.*`, exports) → `admin`. Null when
+   * neither shows. Playbooks never act automatically on these users.
+   */
+  privilegedRole(userId: string): Promise<'owner' | 'admin' | null>;
   /** Facts per session id of this user (ids the log never saw are absent from the map). */
   sessionFacts(userId: string, sessionIds: readonly string[]): Promise<Map<string, SessionFacts>>;
 }

@@ -5,7 +5,11 @@
  */
 import type { Command } from 'commander';
 import {
+  approvable,
+  carryOutProposal,
   confirmOrRefuse,
+  proposalOf,
+  requestOf,
   describeFacts,
   describePlan,
   executeResponse,
@@ -122,6 +126,46 @@ export function register(program: Command, ctx: CliContext): void {
   ).action(async (user: string, sessionId: string, o: ActFlags, cmd: Command) => {
     if (!/^\d+$/.test(sessionId)) throw new CliError(`session id must be a number (got "${sessionId}")`, 2);
     await act(ctx, cmd, { kind: 'end-session', user, sessionId }, o);
+  });
+
+  withToken(
+    respond
+      .command('approve')
+      .description("carry out the response a playbook proposed for an alert (the config's responses:), as sign-out would")
+      .argument('<alert_id>')
+      .option('--reason <text>', 'why (kept in the action log)')
+      .option('--yes', 'act without asking')
+      .option('--dry-run', 'show the call and call nothing'),
+  ).action(async (alertId: string, o: ActFlags, cmd: Command) => {
+    const store = await ctx.openStore(cmd);
+    try {
+      const alert = await alertRef(store, alertId);
+      const log = store.actionLog();
+      const proposal = await proposalOf(log, alertId);
+      if (!proposal) throw new CliError(`alert ${alertId} has no proposed response (see responses: in gridwatch.yaml)`);
+      if (!approvable(proposal)) throw new CliError(`the proposal on alert ${alertId} is already ${proposal.status} (see gridwatch actions)`);
+      const req = requestOf(proposal);
+      ctx.stdout.write(`${describeFacts(await userFacts(store.responderReads(), [proposal.userId], alert), alert, 1)}\n${describePlan(req)}\n`);
+      let admin: Parameters<typeof carryOutProposal>[0]['admin'];
+      try {
+        admin = o.dryRun ? { missing: 'dry run' } : adminClient(ctx, o);
+      } catch (e) {
+        admin = { missing: (e as Error).message };
+      }
+      const r = await carryOutProposal({
+        log,
+        proposal,
+        actor: cliActor(ctx.env),
+        reason: o.reason ?? null,
+        dryRun: o.dryRun,
+        admin,
+        confirm: () => confirmOrRefuse(o.yes, { stdin: ctx.stdin, prompt: ctx.stderr }, 'Go ahead? [y/N] '),
+      });
+      if (!r.ok) throw new CliError(`${r.message} (recorded as ${r.action.status}, action ${r.action.id})`);
+      ctx.stdout.write(`${o.dryRun ? 'dry run: nothing was called' : `done: ${r.message}`} (recorded as action ${r.action.id})\n`);
+    } finally {
+      await store.close();
+    }
   });
 
   withToken(

@@ -10,6 +10,8 @@ import { requireRole } from '../auth/middleware.ts';
 import type { AppEnv, ServerDeps } from '../context.ts';
 import { HttpError, notFound } from '../errors.ts';
 import { highlightRaw } from '../highlight.ts';
+import { proposalOf } from '../../respond/proposal.ts';
+import { actionJson } from './respond.ts';
 import { eventSummary } from '../serialize.ts';
 import { AlertFacetsQuery, AlertsQuery, checkRange, parseBody, parseQuery, StatusBody } from '../validate.ts';
 
@@ -61,7 +63,10 @@ export function alertRoutes(): Hono<AppEnv> {
     const ids = a.event_ids.slice(-MAX_EVENTS);
     const events = (await deps.store.getEvents(ids)).map((e) => ({ ...eventSummary(e), highlight: highlightRaw(e.raw, a) }));
     const history = await alertsOf(deps).history(id);
-    return c.json({ alert: a, events, events_truncated: a.event_ids.length > ids.length || a.event_count > a.event_ids.length, history } satisfies AlertDetail);
+    const records = await deps.store.actionLog().list({ alertId: id });
+    const p = await proposalOf(deps.store.actionLog(), id, records);
+    const proposal = p ? { action: p.action, scope: p.scope, mode: p.mode, status: p.status, ...(p.reason ? { reason: p.reason } : {}) } : null;
+    return c.json({ alert: a, events, events_truncated: a.event_ids.length > ids.length || a.event_count > a.event_ids.length, history, proposal, actions: records.map(actionJson) } satisfies AlertDetail);
   });
 
   r.post('/:id/status', requireRole('responder'), async (c) => {

@@ -6,6 +6,7 @@
  *   `user-daily.ts`), files downloaded, anomalies and alerts;
  * - `GET /api/v1/users/:id/timeline` activity per bucket with anomalies and alerts to mark on it.
  */
+import { actionJson } from './respond.ts';
 import { Hono } from 'hono';
 import { parseUserAgent } from '../../enrich/ua.ts';
 import type { PersonRow, UsageRow } from '../../store/entity-reads.ts';
@@ -111,6 +112,7 @@ export function userRoutes(): Hono<AppEnv> {
       anomalies_truncated: anomalies.truncated,
       alerts: alerts.rows.map(({ context, ...a }) => ({ ...a, reasons: context?.reasons ?? [] })),
       alerts_truncated: alerts.truncated,
+      actions: (await deps.store.actionLog().list({ user: who.id, limit: 50 })).map(actionJson),
     } satisfies UserSummary);
   });
 

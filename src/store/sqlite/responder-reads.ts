@@ -4,6 +4,12 @@ import type { ResponderReads, SessionFacts } from '../responder-reads.ts';
 
 const AER_ACTION = 'user_sessions_reset_by_anomaly_event_response';
 
+/** Actions only an org owner or admin can take: their actor is an admin (see `ResponderReads.privilegedRole`). */
+export const ADMIN_ONLY_ACTIONS = [
+  'role_change_to_admin', 'role_change_to_owner', 'role_change_to_user', 'role_change_to_guest', 'owner_transferred',
+  'user_session_reset_by_admin', 'bulk_session_reset_by_admin', 'user_session_invalidated', 'manual_export_started',
+] as const;
+
 /**
  * @example
  * const reads = sqliteResponderReads(store.db);
@@ -16,6 +22,12 @@ export function sqliteResponderReads(db: BetterSqlite3.Database): ResponderReads
     .prepare("SELECT json_extract(raw, '$.actor.user.team') FROM events WHERE actor_id = ? AND json_extract(raw, '$.actor.user.team') IS NOT NULL ORDER BY ts DESC LIMIT 1")
     .pluck();
   const aer = db.prepare('SELECT ts FROM events WHERE entity_id = ? AND action = ? AND ts >= ? ORDER BY ts').pluck();
+  const roleChange = db
+    .prepare("SELECT action FROM events WHERE entity_id = ? AND action LIKE 'role_change_to_%' ORDER BY ts DESC, seq DESC LIMIT 1")
+    .pluck();
+  const adminActor = db
+    .prepare(`SELECT 1 FROM events WHERE actor_id = ? AND (action IN (${ADMIN_ONLY_ACTIONS.map(() => '?').join(',')}) OR action LIKE 'pref.%') LIMIT 1`)
+    .pluck();
   const bySession = db.prepare(
     'SELECT ts, action, ip, ua, reasons FROM events WHERE session_id = ? AND actor_id = ? ORDER BY ts, seq',
   );
@@ -31,6 +43,12 @@ export function sqliteResponderReads(db: BetterSqlite3.Database): ResponderReads
     },
     async aerResets(userId, since) {
       return aer.all(userId, AER_ACTION, since) as number[];
+    },
+    async privilegedRole(userId) {
+      const last = roleChange.get(userId) as string | undefined;
+      if (last === 'role_change_to_owner') return 'owner';
+      if (last === 'role_change_to_admin') return 'admin';
+      return adminActor.get(userId, ...ADMIN_ONLY_ACTIONS) ? 'admin' : null;
     },
     async sessionFacts(userId, sessionIds) {
       const out = new Map<string, SessionFacts>();
