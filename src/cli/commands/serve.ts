@@ -8,6 +8,9 @@ import type { Command } from 'commander';
 import type { AlertStore } from '../../alerts/types.ts';
 import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
+import { slackAdminFromEnv } from '../compose.ts';
+import type { SlackAdmin } from '../../respond/playbook.ts';
+import { resolveAdminToken } from '../../slack/token.ts';
 import { createServer, ensureAdmin, ensureDemoLogin, type RunningServer } from '../../server/index.ts';
 import type { SqliteStore } from '../../store/sqlite/index.ts';
 import { streamLogger } from '../../util/log.ts';
@@ -30,6 +33,10 @@ export interface UiOptions {
   portFallback?: boolean;
   /** Print a fresh login for a `demo` admin account instead of the first-run admin password (the demo). */
   demoLogin?: boolean;
+  /** `--admin-token-file`: the admin Web API token for the respond routes (default: `SLACK_ADMIN_TOKEN`). */
+  adminTokenFile?: string;
+  /** Where `SLACK_ADMIN_TOKEN` and `SLACK_API_URL` are read (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -41,6 +48,17 @@ export interface UiOptions {
  * await waitForShutdown();
  * await ui.close();
  */
+/** The server's admin credentials: `--admin-token-file` wins over `SLACK_ADMIN_TOKEN`; none → the respond routes answer 503. */
+function adminOf(o: UiOptions): SlackAdmin | null {
+  const env = o.env ?? process.env;
+  if (!o.adminTokenFile) return slackAdminFromEnv(env);
+  try {
+    return { token: resolveAdminToken({ tokenFile: o.adminTokenFile, env }), baseUrl: env.SLACK_API_URL?.trim() || undefined };
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+}
+
 export async function startUi(store: SqliteStore, o: UiOptions, out: Writable, err: Writable): Promise<RunningServer> {
   if (!!o.tlsCert !== !!o.tlsKey) throw new CliError('--tls-cert and --tls-key go together', 2);
   let tls: { cert: Buffer; key: Buffer } | undefined;
@@ -62,6 +80,7 @@ export async function startUi(store: SqliteStore, o: UiOptions, out: Writable, e
       tls,
       publicUrl: o.publicUrl,
       allowedHosts: o.allowedHost,
+      slackAdmin: adminOf(o),
       log: streamLogger(err, 'gridwatch serve'),
     });
   let srv: RunningServer;
@@ -114,6 +133,7 @@ export function withServeOptions(cmd: Command): Command {
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
     .option('--public-url <url>', 'the URL people open (e.g. behind a reverse proxy); requests naming its host are served')
+    .option('--admin-token-file <path>', 'file holding the Slack admin token for the respond and allowlist routes (default: $SLACK_ADMIN_TOKEN)')
     .option('--allowed-host <name>', 'also serve requests for this host name (repeatable; default: loopback names only)', (v: string, all: string[] = []) => [...all, v]);
 }
 
