@@ -65,7 +65,7 @@ export function buildApp(deps: ServerDeps, site: StaticSite, hosts: HostAllowLis
   api.route('/incidents', incidentRoutes());
   api.route('/respond', respondRoutes());
   api.route('/allowlist', allowlistRoutes());
-  api.route('/actions', actionRoutes());
+  api.route('/action-log', actionRoutes());
   api.route('/users', userRoutes());
   api.route('/ips', ipRoutes());
   api.route('/accounts', accountRoutes());

@@ -1,5 +1,5 @@
 /**
- * `GET /api/v1/actions` (issue #11): the action log, newest first, filtered and paged, records as the CLI's
+ * `GET /api/v1/action-log` (issue #11): the action log, newest first, filtered and paged, records as the CLI's
  * `actions --format json` minus the hashes. Store reads only: every logged-in role may read it.
  */
 import { Hono } from 'hono';
@@ -19,7 +19,7 @@ const ActionsQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-/** @example api.route('/actions', actionRoutes()); */
+/** @example api.route('/action-log', actionRoutes()); */
 export function actionRoutes(): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
   r.get('/', async (c) => {
