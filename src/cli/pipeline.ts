@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Alert } from '../alerts/types.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
+import type { SlackAdmin } from '../respond/playbook.ts';
 import type { Store } from '../store/types.ts';
 import { runIncremental } from './compose.ts';
 import type { CliContext } from './context.ts';
@@ -16,6 +17,15 @@ export interface AfterStoreHook {
   config: Config;
 }
 
+export interface AfterStoreOptions {
+  /** No summary line on stderr (the demo prints its own). */
+  quiet?: boolean;
+  /** Change the loaded config before detection uses it (the demo adds its playbooks). */
+  adjust?: (config: Config) => Config;
+  /** Admin credentials for automatic playbook actions (default: `SLACK_ADMIN_TOKEN`/`SLACK_API_URL` from the environment). */
+  slackAdmin?: SlackAdmin | null;
+}
+
 /**
  * What runs after events are stored by `collect`, `ingest` and `run`: the detection engine, incrementally (its
  * durable mark in the store makes every path, and every restart, pick up exactly the events not yet seen).
@@ -23,14 +33,15 @@ export interface AfterStoreHook {
  * @example
  * const hook = await afterStore(store, ctx, cmd); ...store events...; await hook.finish();
  */
-export async function afterStore(store: Store, ctx: CliContext, cmd: Command, opts: { quiet?: boolean } = {}): Promise<AfterStoreHook> {
-  const config = await loadConfig(ctx.configPath(cmd));
+export async function afterStore(store: Store, ctx: CliContext, cmd: Command, opts: AfterStoreOptions = {}): Promise<AfterStoreHook> {
+  const loaded = await loadConfig(ctx.configPath(cmd));
+  const config = opts.adjust ? opts.adjust(loaded) : loaded;
   let due = true; // a previous run may have stored events and stopped before detecting
   const log = (m: string) => ctx.stderr.write(`gridwatch: ${m}\n`);
   const flush = async () => {
     if (!due) return [];
     due = false;
-    return runIncremental(store, config, { log });
+    return runIncremental(store, config, { log, ...(opts.slackAdmin === undefined ? {} : { slackAdmin: opts.slackAdmin }) });
   };
   return {
     config,

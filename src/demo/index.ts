@@ -1,5 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { collect, type CollectSummary, type Progress } from '../collector/index.ts';
+import type { Config } from '../config/schema.ts';
+import type { SlackAdmin } from '../respond/playbook.ts';
 import { startSimulator, STORY, type Simulator } from '../sim/index.ts';
 import { createAuditClient, DEFAULT_BUDGET_PER_MINUTE } from '../slack/audit-client.ts';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/index.ts';
@@ -21,6 +23,33 @@ export interface DemoResult {
   store: SqliteStore;
   sim: Simulator;
   collected: CollectSummary;
+}
+
+/** The demo's playbooks: a person approves (propose mode), so Matt's scraping alert shows a proposed sign-out. */
+export const DEMO_PLAYBOOKS = {
+  'scraping-suspected': { action: 'sign-out', scope: 'web' },
+  'session-hijack-suspected': { action: 'sign-out', scope: 'all' },
+} as const;
+
+/**
+ * The demo's config: the loaded one with the demo's playbooks added in `propose` mode (a rule the config already
+ * lists keeps its own playbook).
+ *
+ * @example demoConfig(defaultConfig()).responses.rules['scraping-suspected'] // { action: 'sign-out', scope: 'web', mode: 'propose' }
+ */
+export function demoConfig(config: Config): Config {
+  const demo = Object.fromEntries(Object.entries(DEMO_PLAYBOOKS).map(([rule, p]) => [rule, { ...p, mode: 'propose' as const }]));
+  return { ...config, responses: { ...config.responses, rules: { ...demo, ...config.responses.rules } } };
+}
+
+/**
+ * The admin Web API of the demo's own simulator, handed to the demo's server and detection directly (not through
+ * `process.env`), so the demo's buttons act on the simulator and never on a real org.
+ *
+ * @example demoSlackAdmin(sim) // { token: 'xoxp-sim-org-admin-web-api', baseUrl: 'http://127.0.0.1:PORT/api' }
+ */
+export function demoSlackAdmin(sim: Simulator): SlackAdmin {
+  return { token: sim.tokens.adminWeb, baseUrl: sim.webApiBaseUrl };
 }
 
 /**

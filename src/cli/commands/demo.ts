@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { demoSummary, runDemoCollection } from '../../demo/index.ts';
+import { demoConfig, demoSlackAdmin, demoSummary, runDemoCollection } from '../../demo/index.ts';
 import { ALERT_TABLE_HEADERS, alertRow } from '../../alerts/format.ts';
 import { severityRank } from '../../config/schema.ts';
 import { CliError, type CliContext } from '../context.ts';
@@ -34,7 +34,9 @@ export function register(program: Command, ctx: CliContext): void {
       try {
         ctx.stderr.write(`Collected ${collected.new} events in ${collected.pages} pages (${collected.windows} windows).\n`);
         ctx.stdout.write((await demoSummary(store, dbPath)).join('\n') + '\n\n');
-        const hook = await afterStore(store, ctx, cmd, { quiet: true });
+        // The demo's playbooks propose sign-outs; the buttons act on the demo's own simulator, whatever the environment says.
+        const slackAdmin = demoSlackAdmin(sim);
+        const hook = await afterStore(store, ctx, cmd, { quiet: true, adjust: demoConfig, slackAdmin });
         // gridwatch's own patterns (correlations, baselines, expected clients, new IPs) first: the story is there.
         const own = (rule: string) => (CORRELATION_RULES.has(rule) ? 0 : 1);
         const alerts = (await hook.finish()).sort(
@@ -45,7 +47,7 @@ export function register(program: Command, ctx: CliContext): void {
         ctx.stdout.write(`Detection raised ${alerts.length} alerts (${passthrough} are Slack anomalies passed through). The most important:\n`);
         ctx.stdout.write(renderTable(ALERT_TABLE_HEADERS, shown.map(alertRow), 60) + '\n');
         if (o.serve) {
-          const ui = await startUi(store, { ...o, config: hook.config, portFallback: true, demoLogin: true }, ctx.stdout, ctx.stderr);
+          const ui = await startUi(store, { ...o, config: hook.config, slackAdmin, portFallback: true, demoLogin: true }, ctx.stdout, ctx.stderr);
           ctx.stdout.write('Press Ctrl-C to stop.\n');
           await waitForShutdown();
           await ui.close();

@@ -6,7 +6,7 @@ import { CliError, type CliContext } from '../context.ts';
 import { afterStore } from '../pipeline.ts';
 import { progressReporter } from '../progress.ts';
 import { collectOptionsFrom, followWithDetection, withCollectOptions, type CollectFlags } from './collect.ts';
-import { startUi, waitForShutdown, withServeOptions, type UiOptions } from './serve.ts';
+import { adminCredentials, startUi, waitForShutdown, withServeOptions, type UiOptions } from './serve.ts';
 
 /**
  * `gridwatch run`: the deployment mode. One process collects continuously, detects as events arrive and serves the
@@ -20,9 +20,12 @@ export function register(program: Command, ctx: CliContext): void {
       const log = streamLogger(ctx.stderr, 'gridwatch run');
       const abort = new AbortController();
       try {
-        const hook = await afterStore(store, ctx, cmd);
+        // One admin token for the process (--admin-token-file, else SLACK_ADMIN_TOKEN): the respond routes and the
+        // playbooks' automatic actions use the same one.
+        const slackAdmin = adminCredentials(o);
+        const hook = await afterStore(store, ctx, cmd, { slackAdmin });
         const opts = collectOptionsFrom(o, ctx, { store, hook, progress: progressReporter(ctx.stderr, false), signal: abort.signal });
-        const ui = await startUi(store, { ...o, config: hook.config }, ctx.stdout, ctx.stderr);
+        const ui = await startUi(store, { ...o, config: hook.config, slackAdmin }, ctx.stdout, ctx.stderr);
         let fatal: unknown = null;
         const collecting = followWithDetection(opts, hook, o.interval, ctx, (s) => {
           // A poll's faults (retries, 429s, 5xx, truncated bodies, re-read windows) are told even when nothing is new.

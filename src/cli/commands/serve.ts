@@ -37,6 +37,25 @@ export interface UiOptions {
   adminTokenFile?: string;
   /** Where `SLACK_ADMIN_TOKEN` and `SLACK_API_URL` are read (default `process.env`). */
   env?: NodeJS.ProcessEnv;
+  /** The admin credentials themselves, resolved by the caller (`run`, the demo's own simulator): wins over both. */
+  slackAdmin?: SlackAdmin | null;
+}
+
+/**
+ * The process's admin credentials: `--admin-token-file` wins over `SLACK_ADMIN_TOKEN`, base URL `SLACK_API_URL`; none →
+ * the respond routes answer 503 and automatic playbook actions wait for a person. An unreadable file is a `CliError`.
+ *
+ * @example const admin = adminCredentials({ adminTokenFile: '/run/secrets/slack-admin' });
+ */
+export function adminCredentials(o: Pick<UiOptions, 'adminTokenFile' | 'env' | 'slackAdmin'>): SlackAdmin | null {
+  if (o.slackAdmin !== undefined) return o.slackAdmin;
+  const env = o.env ?? process.env;
+  if (!o.adminTokenFile) return slackAdminFromEnv(env);
+  try {
+    return { token: resolveAdminToken({ tokenFile: o.adminTokenFile, env }), baseUrl: env.SLACK_API_URL?.trim() || undefined };
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
 }
 
 /**
@@ -48,17 +67,6 @@ export interface UiOptions {
  * await waitForShutdown();
  * await ui.close();
  */
-/** The server's admin credentials: `--admin-token-file` wins over `SLACK_ADMIN_TOKEN`; none → the respond routes answer 503. */
-function adminOf(o: UiOptions): SlackAdmin | null {
-  const env = o.env ?? process.env;
-  if (!o.adminTokenFile) return slackAdminFromEnv(env);
-  try {
-    return { token: resolveAdminToken({ tokenFile: o.adminTokenFile, env }), baseUrl: env.SLACK_API_URL?.trim() || undefined };
-  } catch (e) {
-    throw new CliError((e as Error).message);
-  }
-}
-
 export async function startUi(store: SqliteStore, o: UiOptions, out: Writable, err: Writable): Promise<RunningServer> {
   if (!!o.tlsCert !== !!o.tlsKey) throw new CliError('--tls-cert and --tls-key go together', 2);
   let tls: { cert: Buffer; key: Buffer } | undefined;
@@ -80,7 +88,7 @@ export async function startUi(store: SqliteStore, o: UiOptions, out: Writable, e
       tls,
       publicUrl: o.publicUrl,
       allowedHosts: o.allowedHost,
-      slackAdmin: adminOf(o),
+      slackAdmin: adminCredentials(o),
       log: streamLogger(err, 'gridwatch serve'),
     });
   let srv: RunningServer;
