@@ -61,11 +61,11 @@ describe('delivery to sinks', () => {
     const alerts = await runIncremental(store, config, { notifier: own.notifier, alerts: store.alertStore(), rules: undefined });
     expect(alerts.map((a) => a.rule)).toContain('slack-anomaly');
     expect(posted).toHaveLength(0);
-    expect(own.sinks.pending()).toBeGreaterThan(0); // queued durably, not lost
+    expect(await own.sinks.pending()).toBeGreaterThan(0); // queued durably, not lost
     up = true;
     await own.sinks.flush();
     expect(posted.length).toBe(alerts.length);
-    expect(own.sinks.pending()).toBe(0);
+    expect(await own.sinks.pending()).toBe(0);
     await own.sinks.close();
     await store.close();
   });

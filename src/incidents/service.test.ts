@@ -126,7 +126,7 @@ describe('incident actions', () => {
   it('assigns to existing accounts only (names without case), and unassigns', async () => {
     const d = await fresh();
     await detectInRuns(d, [drafts.slice(0, 1)]);
-    d.store.accountStore().createAccount({ name: 'Ana', role: 'responder', passwordHash: 'x', mustChange: false }, 1);
+    await d.store.accountStore().createAccount({ name: 'Ana', role: 'responder', passwordHash: 'x', mustChange: false }, 1);
     const id = incidentId('a1');
     await expect(assignIncident(d, id, 'nobody', 'cli:x', 1)).rejects.toThrow(IncidentError);
     expect((await assignIncident(d, id, 'ana', 'cli:x', 2)).assignee).toBe('Ana');

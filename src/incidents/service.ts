@@ -141,7 +141,7 @@ export async function assignIncident(d: IncidentDeps, id: string, name: string |
   await mustGet(d.incidents, id);
   let assignee: string | null = null;
   if (name !== null) {
-    const account = d.store.accountStore?.().accountByName(name);
+    const account = await d.store.accountStore?.().accountByName(name);
     if (!account) throw new IncidentError('unknown_account', `no gridwatch account named "${name}" (see: gridwatch users list)`);
     assignee = account.name;
   }

@@ -138,7 +138,7 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
     slackAdmin: opts.slackAdmin ?? null,
     publicOrigin: opts.publicUrl === undefined ? undefined : new URL(opts.publicUrl).origin,
   };
-  deps.sessions.purgeExpired(clock.now());
+  await deps.sessions.purgeExpired(clock.now());
   const app = buildApp(deps, new StaticSite(opts.webDir), hosts);
   const headers = { ...securityHeaderEntries(deps.tls), 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
   const listener = getRequestListener(app.fetch, {
@@ -166,7 +166,7 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
       resolve();
     });
   });
-  const purge = setInterval(() => deps.sessions.purgeExpired(clock.now()), 3600_000);
+  const purge = setInterval(() => void deps.sessions.purgeExpired(clock.now()).catch((e: unknown) => log('session purge failed', { error: (e as Error).message })), 3600_000);
   purge.unref();
   const port = (server.address() as AddressInfo).port;
   hosts.listening(port);

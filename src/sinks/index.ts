@@ -41,10 +41,10 @@ export interface Sinks {
   /** Deliver everything due now. */
   flush(): Promise<FlushResult>;
   /** Rows waiting for delivery. */
-  pending(): number;
+  pending(): Promise<number>;
   /** Put dead rows (of one sink, or all) back in the queue; returns how many. */
-  retryDead(sink?: string): number;
-  list(filter?: { status?: OutboxStatus; sink?: string; alertId?: string; limit?: number }): OutboxRow[];
+  retryDead(sink?: string): Promise<number>;
+  list(filter?: { status?: OutboxStatus; sink?: string; alertId?: string; limit?: number }): Promise<OutboxRow[]>;
   /** Flush every `intervalMs` in the background (timer does not keep the process alive) until `close`. */
   startAutoFlush(intervalMs: number): void;
   /** Stop the timer and wait for a running flush. The store stays open: its owner closes it. */
@@ -105,7 +105,7 @@ export function createSinks(
     sinks,
     async deliver(alerts) {
       if (closed) throw new Error('sinks are closed');
-      outbox.enqueue(alerts, deps.clock());
+      await outbox.enqueue(alerts, deps.clock());
       await flush();
     },
     flush,

@@ -57,7 +57,7 @@ describe('alert outbox', () => {
     await sinks.deliver([alert()]);
     expect(await sinks.flush()).toEqual({ delivered: 0, failed: 0, pending: 0 });
     expect(acceptedAlerts().map((a) => a.id)).toEqual(['al-1']);
-    expect(sinks.list()).toMatchObject([{ alert_id: 'al-1', sink: 'siem', status: 'delivered', attempts: 0, delivered_at: T0 }]);
+    expect(await sinks.list()).toMatchObject([{ alert_id: 'al-1', sink: 'siem', status: 'delivered', attempts: 0, delivered_at: T0 }]);
     await sinks.close();
   });
 
@@ -74,7 +74,7 @@ describe('alert outbox', () => {
     now += 3_600_000;
     await sinks.flush();
     expect(acceptedAlerts().map((a) => a.title)).toEqual(['v1', 'v2', 'v4']);
-    expect(sinks.list().map((r) => r.status)).toEqual(['delivered', 'superseded', 'delivered', 'delivered']);
+    expect((await sinks.list()).map((r) => r.status)).toEqual(['delivered', 'superseded', 'delivered', 'delivered']);
     await sinks.close();
   });
 
@@ -82,7 +82,7 @@ describe('alert outbox', () => {
     const sinks = open([webhook()]);
     rx.mode = 500;
     await sinks.deliver([alert()]);
-    let [row] = sinks.list();
+    let [row] = await sinks.list();
     expect(row).toMatchObject({ status: 'pending', attempts: 1, next_attempt_at: T0 + 30_000, last_error: 'HTTP 500: receiver failure' });
     expect(logs[0]).toMatch(/webhook siem → 127\.0\.0\.1:\d+: alert al-1 attempt 1 failed, retry at 2024-05-01T12:00:30\.000Z: HTTP 500/);
 
@@ -95,7 +95,7 @@ describe('alert outbox', () => {
     rx.mode = 'hang';
     now = T0 + 30_000;
     expect(await sinks.flush()).toEqual({ delivered: 0, failed: 1, pending: 1 });
-    [row] = sinks.list();
+    [row] = await sinks.list();
     expect(row).toMatchObject({ attempts: 2, next_attempt_at: now + 60_000, last_error: 'timed out after 300 ms' });
 
     // Recovered.
@@ -114,7 +114,7 @@ describe('alert outbox', () => {
     rx.mode = 500;
     const first = open([webhook(), { type: 'file', path: join(dir, 'alerts.jsonl') }]);
     await first.deliver([alert({ id: 'a1' }), alert({ id: 'a2' })]);
-    expect(first.pending()).toBe(2); // webhook rows; the file sink already took its copies
+    expect(await first.pending()).toBe(2); // webhook rows; the file sink already took its copies
     await first.close();
     db.close();
 
@@ -123,7 +123,7 @@ describe('alert outbox', () => {
     rx.mode = 200;
     now += 60 * 60_000;
     const second = open([webhook(), { type: 'file', path: join(dir, 'alerts.jsonl') }]);
-    expect(second.pending()).toBe(2);
+    expect(await second.pending()).toBe(2);
     expect(await second.flush()).toEqual({ delivered: 2, failed: 0, pending: 0 });
     await second.deliver([alert({ id: 'a1' })]); // the upstream re-raises an unchanged alert after restart
     expect(acceptedAlerts().map((a) => a.id)).toEqual(['a1', 'a2']);
@@ -137,21 +137,21 @@ describe('alert outbox', () => {
     await sinks.deliver([alert()]);
     const delays: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const [r] = sinks.list();
+      const [r] = await sinks.list();
       if (r!.status !== 'pending') break;
       delays.push(r!.next_attempt_at - now);
       now = r!.next_attempt_at;
       await sinks.flush();
     }
     expect(delays).toEqual([1000, 2000, 4000]); // capped exponential backoff
-    expect(sinks.list({ status: 'dead' })).toMatchObject([{ alert_id: 'al-1', attempts: 4, last_error: 'HTTP 503: receiver failure' }]);
-    expect(sinks.pending()).toBe(0);
+    expect(await sinks.list({ status: 'dead' })).toMatchObject([{ alert_id: 'al-1', attempts: 4, last_error: 'HTTP 503: receiver failure' }]);
+    expect(await sinks.pending()).toBe(0);
     expect(logs.at(-1)).toMatch(/failed 4 times, marked dead/);
 
     now += 86_400_000;
     rx.mode = 200;
     expect(await sinks.flush()).toEqual({ delivered: 0, failed: 0, pending: 0 }); // dead rows are not retried on their own
-    expect(sinks.retryDead()).toBe(1);
+    expect(await sinks.retryDead()).toBe(1);
     expect(await sinks.flush()).toEqual({ delivered: 1, failed: 0, pending: 0 });
     expect(acceptedAlerts()).toHaveLength(1);
     await sinks.close();
@@ -203,7 +203,7 @@ describe('alert outbox', () => {
     await sinks.deliver([alert({ id: 'a1' }), alert({ id: 'a2' }), alert({ id: 'a3' })]);
     expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(3);
     expect(rx.requests).toHaveLength(1); // not three timeouts in a row
-    expect(sinks.pending()).toBe(3);
+    expect(await sinks.pending()).toBe(3);
     await sinks.close();
   });
 
@@ -217,7 +217,7 @@ describe('alert outbox', () => {
       },
     });
     await leaky.deliver([alert()]);
-    expect(leaky.list()[0]!.last_error).toBe('boom with [redacted] inside');
+    expect((await leaky.list())[0]!.last_error).toBe('boom with [redacted] inside');
     expect(logs.join('\n')).not.toContain(SECRET);
     const rows = db.prepare('SELECT * FROM alert_outbox').all();
     expect(JSON.stringify(rows)).not.toContain(SECRET);
@@ -237,7 +237,7 @@ describe('alert outbox', () => {
   it('rejects alerts without an id before writing anything', async () => {
     const sinks = open([webhook()]);
     await expect(sinks.deliver([alert({ id: 'ok' }), alert({ id: '' })])).rejects.toThrow(/without a string id/);
-    expect(sinks.list()).toEqual([]);
+    expect(await sinks.list()).toEqual([]);
     await sinks.close();
   });
 
@@ -247,8 +247,8 @@ describe('alert outbox', () => {
     await a.deliver([alert()]);
     await a.close();
     const b = open([{ type: 'stdout' }]);
-    expect(b.pending()).toBe(0);
-    expect(b.list({ sink: 'siem' })).toHaveLength(1);
+    expect(await b.pending()).toBe(0);
+    expect(await b.list({ sink: 'siem' })).toHaveLength(1);
     await b.close();
   });
 
@@ -259,8 +259,8 @@ describe('alert outbox', () => {
     rx.mode = 200;
     now += 60_000;
     sinks.startAutoFlush(20);
-    for (let i = 0; i < 100 && sinks.pending() > 0; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(sinks.pending()).toBe(0);
+    for (let i = 0; i < 100 && (await sinks.pending()) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await sinks.pending()).toBe(0);
     await sinks.close();
     await expect(sinks.deliver([alert()])).rejects.toThrow(/closed/);
   });

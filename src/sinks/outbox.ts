@@ -80,7 +80,7 @@ export class Outbox {
   /**
    * @example
    * const outbox = new Outbox(store.outboxStore(), [createStdoutSink({}, process.stdout)]);
-   * outbox.enqueue(alerts, Date.now());
+   * await outbox.enqueue(alerts, Date.now());
    * await outbox.flush(Date.now());
    */
   constructor(private readonly store: OutboxStore, sinks: readonly Sink[], opts: OutboxOptions = {}) {
@@ -95,9 +95,9 @@ export class Outbox {
    * Queue alerts for every configured sink whose `min_severity` they meet (one transaction). Returns rows added.
    *
    * @example
-   * outbox.enqueue([alert], Date.now()) // 2 with two matching sinks; 0 when called again with the same alert
+   * await outbox.enqueue([alert], Date.now()) // 2 with two matching sinks; 0 when called again with the same alert
    */
-  enqueue(alerts: readonly DeliverableAlert[], now: number): number {
+  async enqueue(alerts: readonly DeliverableAlert[], now: number): Promise<number> {
     for (const a of alerts) {
       if (typeof a?.id !== 'string' || a.id === '') throw new Error('cannot enqueue an alert without a string id');
     }
@@ -111,7 +111,7 @@ export class Outbox {
         }
       }
     }
-    return this.store.enqueue(entries, now);
+    return await this.store.enqueue(entries, now);
   }
 
   /**
@@ -131,7 +131,7 @@ export class Outbox {
     return {
       delivered: results.reduce((n, r) => n + r.delivered, 0),
       failed: results.reduce((n, r) => n + r.failed, 0),
-      pending: this.pending(),
+      pending: await this.pending(),
     };
   }
 
@@ -139,7 +139,7 @@ export class Outbox {
     let delivered = 0;
     let lastId = 0;
     for (;;) {
-      const rows = this.store.due(sink.name, now, lastId, this.batchSize);
+      const rows = await this.store.due(sink.name, now, lastId, this.batchSize);
       if (rows.length === 0) return { delivered, failed: 0 };
       for (const row of rows) {
         lastId = row.id;
@@ -147,21 +147,21 @@ export class Outbox {
           const alert = JSON.parse(row.payload) as DeliverableAlert;
           await sink.send(alert, deliveryIdOf(row.alert_id, row.sink, row.payload_hash));
         } catch (e) {
-          this.recordFailure(sink, row, e, now);
+          await this.recordFailure(sink, row, e, now);
           return { delivered, failed: 1 };
         }
-        this.store.markDelivered(row.id, now);
+        await this.store.markDelivered(row.id, now);
         delivered++;
       }
     }
   }
 
-  private recordFailure(sink: Sink, row: DueRow, e: unknown, now: number): void {
+  private async recordFailure(sink: Sink, row: DueRow, e: unknown, now: number): Promise<void> {
     const attempts = row.attempts + 1;
     const message = (e instanceof Error ? e.message : String(e)).slice(0, 500);
     const dead = attempts >= this.maxAttempts;
     const next = dead ? now : now + backoffDelay(attempts, this.backoff);
-    this.store.markFailed(row.id, { status: dead ? 'dead' : 'pending', attempts, nextAttemptAt: next, error: message }, now);
+    await this.store.markFailed(row.id, { status: dead ? 'dead' : 'pending', attempts, nextAttemptAt: next, error: message }, now);
     this.log(
       dead
         ? `${sink.describe()}: alert ${row.alert_id} failed ${attempts} times, marked dead (retry with retryDead): ${message}`
@@ -173,11 +173,11 @@ export class Outbox {
    * Rows waiting for delivery to configured sinks (rows of sinks no longer configured are kept but not counted).
    *
    * @example
-   * if (outbox.pending() > 0) console.log('alerts waiting for delivery');
+   * if ((await outbox.pending()) > 0) console.log('alerts waiting for delivery');
    */
-  pending(): number {
+  async pending(): Promise<number> {
     let n = 0;
-    for (const r of this.store.pendingBySink()) if (this.sinks.has(r.sink)) n += r.n;
+    for (const r of await this.store.pendingBySink()) if (this.sinks.has(r.sink)) n += r.n;
     return n;
   }
 
@@ -185,20 +185,20 @@ export class Outbox {
    * Put `dead` rows (of one sink, or all) back in the queue, due now, with a fresh attempt budget. Returns the count.
    *
    * @example
-   * outbox.retryDead(Date.now(), 'siem') // 3
+   * await outbox.retryDead(Date.now(), 'siem') // 3
    */
-  retryDead(now: number, sink?: string): number {
-    return this.store.retryDead(now, sink);
+  async retryDead(now: number, sink?: string): Promise<number> {
+    return await this.store.retryDead(now, sink);
   }
 
   /**
    * Outbox rows for inspection (CLI, UI), newest first.
    *
    * @example
-   * outbox.list({ status: 'dead' })
+   * await outbox.list({ status: 'dead' })
    */
-  list(filter: { status?: OutboxStatus; sink?: string; alertId?: string; limit?: number } = {}): OutboxRow[] {
-    return this.store.list(filter);
+  async list(filter: { status?: OutboxStatus; sink?: string; alertId?: string; limit?: number } = {}): Promise<OutboxRow[]> {
+    return await this.store.list(filter);
   }
 
   /** Wait for a running flush to finish. */

@@ -1,8 +1,7 @@
 /**
  * The storage behind the web UI's local accounts and their sessions. `server/auth/` keeps the policy (name and
  * password rules, scrypt hashing, the last admin, session expiry and sliding); this only keeps the records.
- * Synchronous like the auth API it serves (a session is looked up on every request); a backend whose driver is
- * asynchronous needs that API made async first.
+ * Async so a backend whose driver is asynchronous (PostgreSQL) implements it as well as SQLite does.
  */
 
 /** The roles a stored account can have, least to most: the backend refuses any other. */
@@ -37,28 +36,28 @@ export interface SessionRecord {
 /** Account names compare without case: `Ana` and `ana` are one account. */
 export interface AccountStore {
   /** Store a new account; null when the name is taken (a concurrent creation included). */
-  createAccount(a: { name: string; role: Role; passwordHash: string; mustChange: boolean }, nowMs: number): AccountRecord | null;
-  account(id: number): AccountRecord | null;
-  accountByName(name: string): AccountRecord | null;
+  createAccount(a: { name: string; role: Role; passwordHash: string; mustChange: boolean }, nowMs: number): Promise<AccountRecord | null>;
+  account(id: number): Promise<AccountRecord | null>;
+  accountByName(name: string): Promise<AccountRecord | null>;
   /** Every account, by name. */
-  listAccounts(): AccountRecord[];
+  listAccounts(): Promise<AccountRecord[]>;
   /** Accounts in all, or of one role. */
-  countAccounts(role?: Role): number;
+  countAccounts(role?: Role): Promise<number>;
   /** False when there is no such account. */
-  setRole(id: number, role: Role, nowMs: number): boolean;
+  setRole(id: number, role: Role, nowMs: number): Promise<boolean>;
   /** False when there is no such account. */
-  setPasswordHash(id: number, passwordHash: string, mustChange: boolean, nowMs: number): boolean;
+  setPasswordHash(id: number, passwordHash: string, mustChange: boolean, nowMs: number): Promise<boolean>;
   /** Delete an account and its sessions, atomically; false when there is no such account. */
-  removeAccount(id: number): boolean;
-  touchLogin(id: number, nowMs: number): void;
+  removeAccount(id: number): Promise<boolean>;
+  touchLogin(id: number, nowMs: number): Promise<void>;
 
-  createSession(s: SessionRecord): void;
-  session(tokenHash: string): SessionRecord | null;
+  createSession(s: SessionRecord): Promise<void>;
+  session(tokenHash: string): Promise<SessionRecord | null>;
   /** Record use of a session and its new expiry. */
-  touchSession(tokenHash: string, lastSeenAt: number, expiresAt: number): void;
-  deleteSession(tokenHash: string): void;
+  touchSession(tokenHash: string, lastSeenAt: number, expiresAt: number): Promise<void>;
+  deleteSession(tokenHash: string): Promise<void>;
   /** End every session of an account. */
-  deleteSessions(userId: number): void;
+  deleteSessions(userId: number): Promise<void>;
   /** Delete sessions expired at `nowMs`; returns how many. */
-  deleteExpiredSessions(nowMs: number): number;
+  deleteExpiredSessions(nowMs: number): Promise<number>;
 }

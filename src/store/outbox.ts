@@ -1,7 +1,6 @@
 /**
  * The storage behind the sinks' durable outbox (`sinks/outbox.ts` holds the delivery rules: backoff, superseding,
- * one sink at a time). Synchronous like the `Sinks` API it serves (`pending()`, `list()`); a backend whose driver is
- * asynchronous needs that API made async first.
+ * one sink at a time). Async so a backend whose driver is asynchronous (PostgreSQL) implements it as well as SQLite.
  */
 
 export type OutboxStatus = 'pending' | 'delivered' | 'dead' | 'superseded';
@@ -40,16 +39,16 @@ export interface OutboxStore {
    * Queue entries in one transaction. An entry whose payload hash equals the latest row of its (alert, sink) is
    * skipped; otherwise older pending or dead rows of that (alert, sink) become `superseded`. Returns rows added.
    */
-  enqueue(entries: readonly OutboxEntry[], now: number): number;
+  enqueue(entries: readonly OutboxEntry[], now: number): Promise<number>;
   /** Pending rows of a sink due at `now`, after row `afterId`, oldest first. */
-  due(sink: string, now: number, afterId: number, limit: number): DueRow[];
-  markDelivered(id: number, now: number): void;
+  due(sink: string, now: number, afterId: number, limit: number): Promise<DueRow[]>;
+  markDelivered(id: number, now: number): Promise<void>;
   /** Record a failed attempt: the row stays `pending` (retried at `nextAttemptAt`) or becomes `dead`. */
-  markFailed(id: number, f: { status: 'pending' | 'dead'; attempts: number; nextAttemptAt: number; error: string }, now: number): void;
+  markFailed(id: number, f: { status: 'pending' | 'dead'; attempts: number; nextAttemptAt: number; error: string }, now: number): Promise<void>;
   /** Pending rows per sink name. */
-  pendingBySink(): Array<{ sink: string; n: number }>;
+  pendingBySink(): Promise<Array<{ sink: string; n: number }>>;
   /** Dead rows (of one sink, or all) back to pending, due now, attempts reset. Returns the count. */
-  retryDead(now: number, sink?: string): number;
+  retryDead(now: number, sink?: string): Promise<number>;
   /** Rows newest first (default limit 100). */
-  list(filter?: { status?: OutboxStatus; sink?: string; alertId?: string; limit?: number }): OutboxRow[];
+  list(filter?: { status?: OutboxStatus; sink?: string; alertId?: string; limit?: number }): Promise<OutboxRow[]>;
 }

@@ -63,7 +63,7 @@ describe('gridwatch incidents', () => {
     const id = inc!.id as string;
     expect((await run('incidents', 'assign', id, 'nobody')).stderr).toMatch(/no gridwatch account named "nobody"/);
     const store = await openSqliteStore(db);
-    store.accountStore().createAccount({ name: 'ana', role: 'responder', passwordHash: 'x', mustChange: false }, 1);
+    await store.accountStore().createAccount({ name: 'ana', role: 'responder', passwordHash: 'x', mustChange: false }, 1);
     await store.close();
     expect((await run('incidents', 'assign', id, 'ANA')).stdout).toBe(`${id} assigned to ana\n`);
     expect((await run('incidents', 'comment', id, 'called Matt\'s manager')).code).toBe(0);

@@ -28,9 +28,9 @@ function readPassword(file: string): string {
   return pw;
 }
 
-function wrap<T>(f: () => T): T {
+async function wrap<T>(f: () => Promise<T>): Promise<T> {
   try {
-    return f();
+    return await f();
   } catch (e) {
     if (e instanceof AccountError) throw new CliError(e.message);
     throw e;
@@ -67,7 +67,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (_o: unknown, cmd: Command) => {
       const store = await ctx.openStore(cmd);
       try {
-        const rows = new Accounts(store.accountStore()).list().map((a) => [a.name, a.role, a.mustChange ? 'one-time' : '', a.lastLoginAt ? new Date(a.lastLoginAt).toISOString() : 'never']);
+        const rows = (await new Accounts(store.accountStore()).list()).map((a) => [a.name, a.role, a.mustChange ? 'one-time' : '', a.lastLoginAt ? new Date(a.lastLoginAt).toISOString() : 'never']);
         ctx.stdout.write(rows.length ? renderTable(['name', 'role', 'password', 'last login'], rows) : 'no accounts (gridwatch serve creates the first admin)\n');
       } finally {
         await store.close();
@@ -83,10 +83,10 @@ export function register(program: Command, ctx: CliContext): void {
       const store = await ctx.openStore(cmd);
       try {
         const accounts = new Accounts(store.accountStore());
-        const a = accounts.byName(name);
+        const a = await accounts.byName(name);
         if (!a) throw new CliError(`no account named "${name}"`);
-        wrap(() => accounts.setRole(a.id, role(r)));
-        new Sessions(store.accountStore()).destroyAll(a.id);
+        await wrap(() => accounts.setRole(a.id, role(r)));
+        await new Sessions(store.accountStore()).destroyAll(a.id);
         ctx.stdout.write(`"${a.name}" is now ${r}\n`);
       } finally {
         await store.close();
@@ -102,7 +102,7 @@ export function register(program: Command, ctx: CliContext): void {
       const store = await ctx.openStore(cmd);
       try {
         const accounts = new Accounts(store.accountStore());
-        const a = accounts.byName(name);
+        const a = await accounts.byName(name);
         if (!a) throw new CliError(`no account named "${name}"`);
         const password = o.passwordFile ? readPassword(o.passwordFile) : generatePassword();
         await accounts.setPassword(a.id, password, { mustChange: !o.passwordFile });
@@ -120,9 +120,9 @@ export function register(program: Command, ctx: CliContext): void {
       const store = await ctx.openStore(cmd);
       try {
         const accounts = new Accounts(store.accountStore());
-        const a = accounts.byName(name);
+        const a = await accounts.byName(name);
         if (!a) throw new CliError(`no account named "${name}"`);
-        wrap(() => accounts.remove(a.id));
+        await wrap(() => accounts.remove(a.id));
         ctx.stdout.write(`removed "${a.name}"\n`);
       } finally {
         await store.close();

@@ -30,9 +30,9 @@ export function accountRoutes(): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
   r.use('*', requireRole('admin'));
 
-  r.get('/', (c) => {
+  r.get('/', async (c) => {
     parseQuery(NoQuery, c.req.url);
-    return c.json({ accounts: c.get('deps').accounts.list() });
+    return c.json({ accounts: await c.get('deps').accounts.list() });
   });
 
   r.post('/', async (c) => {
@@ -51,10 +51,10 @@ export function accountRoutes(): Hono<AppEnv> {
     const deps = c.get('deps');
     const id = idParam(c.req.param('id'));
     const body = await parseBody(AccountPatchBody, c.req.raw);
-    if (!deps.accounts.get(id)) throw notFound('account', String(id));
+    if (!(await deps.accounts.get(id))) throw notFound('account', String(id));
     try {
-      const account = deps.accounts.setRole(id, body.role, deps.clock.now());
-      deps.sessions.destroyAll(id);
+      const account = await deps.accounts.setRole(id, body.role, deps.clock.now());
+      await deps.sessions.destroyAll(id);
       deps.log('account role set', { name: account.name, role: account.role, by: c.get('session')!.account.name });
       return c.json({ account });
     } catch (e) {
@@ -62,12 +62,12 @@ export function accountRoutes(): Hono<AppEnv> {
     }
   });
 
-  r.delete('/:id', (c) => {
+  r.delete('/:id', async (c) => {
     const deps = c.get('deps');
     const id = idParam(c.req.param('id'));
-    if (!deps.accounts.get(id)) throw notFound('account', String(id));
+    if (!(await deps.accounts.get(id))) throw notFound('account', String(id));
     try {
-      deps.accounts.remove(id);
+      await deps.accounts.remove(id);
       deps.log('account removed', { id, by: c.get('session')!.account.name });
       return c.body(null, 204);
     } catch (e) {

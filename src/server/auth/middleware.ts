@@ -26,7 +26,7 @@ export function sessionCookieName(tls: boolean): string {
 export const loadSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   const deps = c.get('deps');
   const token = getCookie(c, sessionCookieName(deps.tls));
-  c.set('session', deps.sessions.lookup(token, deps.clock.now()));
+  c.set('session', await deps.sessions.lookup(token, deps.clock.now()));
   await next();
 };
 

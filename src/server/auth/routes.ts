@@ -46,9 +46,9 @@ function recordFailure(c: Context<AppEnv>, name: string, what: Check, reason: 'u
 
 const me = (a: Account, csrf: string): Me => ({ user: { name: a.name, role: a.role, mustChangePassword: a.mustChange }, csrf });
 
-function startSession(c: Context<AppEnv>, account: Account): { csrf: string } {
+async function startSession(c: Context<AppEnv>, account: Account): Promise<{ csrf: string }> {
   const deps = c.get('deps');
-  const s = deps.sessions.create(account.id, clientAddress(c), c.req.header('user-agent') ?? null, deps.clock.now());
+  const s = await deps.sessions.create(account.id, clientAddress(c), c.req.header('user-agent') ?? null, deps.clock.now());
   setCookie(c, sessionCookieName(deps.tls), s.token, {
     httpOnly: true,
     sameSite: 'Strict',
@@ -73,7 +73,7 @@ export function authRoutes(): Hono<AppEnv> {
     const address = clientAddress(c);
     const now = deps.clock.now();
     throttle(c, body.name, 'login', now);
-    const cred = deps.accounts.credentials(body.name);
+    const cred = await deps.accounts.credentials(body.name);
     // Verify against a dummy hash for unknown names, so the response time does not tell which names exist.
     const ok = await verifyPassword(body.password, cred?.hash ?? (await dummyHash()));
     if (!cred || !ok) {
@@ -82,9 +82,9 @@ export function authRoutes(): Hono<AppEnv> {
     }
     deps.limiter.succeed(address, body.name);
     // A new session on every login: a session id planted before login is never promoted.
-    deps.sessions.destroy(getCookie(c, sessionCookieName(deps.tls)));
-    deps.accounts.touchLogin(cred.account.id, now);
-    const { csrf } = startSession(c, cred.account);
+    await deps.sessions.destroy(getCookie(c, sessionCookieName(deps.tls)));
+    await deps.accounts.touchLogin(cred.account.id, now);
+    const { csrf } = await startSession(c, cred.account);
     deps.log('login ok', { name: cred.account.name, role: cred.account.role, address });
     return c.json(me(cred.account, csrf));
   });
@@ -94,9 +94,9 @@ export function authRoutes(): Hono<AppEnv> {
     return c.json(me(s.account, s.csrf));
   });
 
-  r.post('/logout', requireLogin, (c) => {
+  r.post('/logout', requireLogin, async (c) => {
     const deps = c.get('deps');
-    deps.sessions.destroy(getCookie(c, sessionCookieName(deps.tls)));
+    await deps.sessions.destroy(getCookie(c, sessionCookieName(deps.tls)));
     deleteCookie(c, sessionCookieName(deps.tls), { path: '/', secure: deps.tls });
     return c.body(null, 204);
   });
@@ -108,7 +108,7 @@ export function authRoutes(): Hono<AppEnv> {
     const now = deps.clock.now();
     // The current password is a password check like a login: a stolen session must not guess it at full speed.
     throttle(c, s.account.name, 'password change', now);
-    const cred = deps.accounts.credentials(s.account.name);
+    const cred = await deps.accounts.credentials(s.account.name);
     if (!cred || !(await verifyPassword(body.current, cred.hash))) {
       recordFailure(c, s.account.name, 'password change', 'wrong password', now);
       throw new HttpError(403, 'bad_credentials', 'the current password is wrong');
@@ -117,8 +117,8 @@ export function authRoutes(): Hono<AppEnv> {
     if (body.current === body.password) throw new HttpError(400, 'invalid_parameter', 'invalid parameter "password": must differ from the current one', 'password');
     // Changing the password ends every session of the account, this one included; a fresh one is started.
     await deps.accounts.setPassword(s.account.id, body.password, {}, now);
-    const account = deps.accounts.get(s.account.id)!;
-    const { csrf } = startSession(c, account);
+    const account = (await deps.accounts.get(s.account.id))!;
+    const { csrf } = await startSession(c, account);
     deps.log('password changed', { name: account.name, address: clientAddress(c) });
     return c.json(me(account, csrf));
   });

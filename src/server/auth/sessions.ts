@@ -27,8 +27,8 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 /**
  * @example
  * const sessions = new Sessions(store.accountStore());
- * const { token } = sessions.create(account.id, '127.0.0.1', 'Mozilla/5.0 ...');
- * sessions.lookup(token)?.account.name // 'ana'
+ * const { token } = await sessions.create(account.id, '127.0.0.1', 'Mozilla/5.0 ...');
+ * (await sessions.lookup(token))?.account.name // 'ana'
  */
 export class Sessions {
   private readonly idleMs: number;
@@ -41,44 +41,44 @@ export class Sessions {
     this.accounts = new Accounts(store);
   }
 
-  create(userId: number, ip: string | null, ua: string | null, nowMs = Date.now()): { token: string; csrf: string; expiresAt: number } {
+  async create(userId: number, ip: string | null, ua: string | null, nowMs = Date.now()): Promise<{ token: string; csrf: string; expiresAt: number }> {
     const token = randomBytes(32).toString('base64url');
     const csrf = randomBytes(32).toString('base64url');
     const expiresAt = Math.min(nowMs + this.idleMs, nowMs + this.maxMs);
-    this.store.createSession({ tokenHash: sha256(token), userId, csrf, createdAt: nowMs, lastSeenAt: nowMs, expiresAt, ip, ua: ua?.slice(0, 300) ?? null });
+    await this.store.createSession({ tokenHash: sha256(token), userId, csrf, createdAt: nowMs, lastSeenAt: nowMs, expiresAt, ip, ua: ua?.slice(0, 300) ?? null });
     return { token, csrf, expiresAt };
   }
 
   /** The live session for a cookie value, or null (expired sessions are deleted on sight). */
-  lookup(token: string | undefined, nowMs = Date.now()): Session | null {
+  async lookup(token: string | undefined, nowMs = Date.now()): Promise<Session | null> {
     if (!token || token.length > 100) return null;
     const hash = sha256(token);
-    const r = this.store.session(hash);
+    const r = await this.store.session(hash);
     if (!r) return null;
     if (r.expiresAt <= nowMs) {
-      this.store.deleteSession(hash);
+      await this.store.deleteSession(hash);
       return null;
     }
-    const account = this.accounts.get(r.userId);
+    const account = await this.accounts.get(r.userId);
     if (!account) return null;
     let expiresAt = r.expiresAt;
     // Slide the idle expiry, writing at most once a minute per session rather than on every request.
     if (nowMs - r.lastSeenAt > 60_000) {
       expiresAt = Math.min(nowMs + this.idleMs, r.createdAt + this.maxMs);
-      this.store.touchSession(hash, nowMs, expiresAt);
+      await this.store.touchSession(hash, nowMs, expiresAt);
     }
     return { tokenHash: hash, csrf: r.csrf, createdAt: r.createdAt, expiresAt, account };
   }
 
-  destroy(token: string | undefined): void {
-    if (token) this.store.deleteSession(sha256(token));
+  async destroy(token: string | undefined): Promise<void> {
+    if (token) await this.store.deleteSession(sha256(token));
   }
 
-  destroyAll(userId: number): void {
-    this.store.deleteSessions(userId);
+  async destroyAll(userId: number): Promise<void> {
+    await this.store.deleteSessions(userId);
   }
 
-  purgeExpired(nowMs = Date.now()): number {
-    return this.store.deleteExpiredSessions(nowMs);
+  async purgeExpired(nowMs = Date.now()): Promise<number> {
+    return await this.store.deleteExpiredSessions(nowMs);
   }
 }

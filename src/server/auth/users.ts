@@ -61,66 +61,66 @@ export class Accounts {
     if (!ROLES.includes(input.role)) throw new AccountError(`role must be one of ${ROLES.join(', ')}`, 'invalid');
     if (input.password !== undefined && input.password.length < 12) throw new AccountError('passwords must be at least 12 characters', 'invalid');
     const exists = () => new AccountError(`an account named "${input.name}" already exists`, 'exists');
-    if (this.byName(input.name)) throw exists();
+    if (await this.byName(input.name)) throw exists();
     const password = input.password ?? generatePassword();
     // A generated password has been seen by whoever ran the command: its owner replaces it at first login.
     const mustChange = input.mustChange ?? input.password === undefined;
     const passwordHash = await hashPassword(password);
     // Null: created by someone else while we hashed.
-    const r = this.store.createAccount({ name: input.name, role: input.role, passwordHash, mustChange }, nowMs);
+    const r = await this.store.createAccount({ name: input.name, role: input.role, passwordHash, mustChange }, nowMs);
     if (!r) throw exists();
     return { account: toAccount(r), password };
   }
 
-  get(id: number): Account | null {
-    const r = this.store.account(id);
+  async get(id: number): Promise<Account | null> {
+    const r = await this.store.account(id);
     return r ? toAccount(r) : null;
   }
 
-  byName(name: string): Account | null {
-    const r = this.store.accountByName(name);
+  async byName(name: string): Promise<Account | null> {
+    const r = await this.store.accountByName(name);
     return r ? toAccount(r) : null;
   }
 
   /** The stored hash (for login only). */
-  credentials(name: string): { account: Account; hash: string } | null {
-    const r = this.store.accountByName(name);
+  async credentials(name: string): Promise<{ account: Account; hash: string } | null> {
+    const r = await this.store.accountByName(name);
     return r ? { account: toAccount(r), hash: r.passwordHash } : null;
   }
 
-  list(): Account[] {
-    return this.store.listAccounts().map(toAccount);
+  async list(): Promise<Account[]> {
+    return (await this.store.listAccounts()).map(toAccount);
   }
 
-  count(): number {
-    return this.store.countAccounts();
+  async count(): Promise<number> {
+    return await this.store.countAccounts();
   }
 
-  setRole(id: number, role: Role, nowMs = Date.now()): Account {
-    const a = this.get(id);
+  async setRole(id: number, role: Role, nowMs = Date.now()): Promise<Account> {
+    const a = await this.get(id);
     if (!a) throw new AccountError(`no account with id ${id}`, 'not_found');
-    if (a.role === 'admin' && role !== 'admin' && this.store.countAccounts('admin') <= 1) throw new AccountError('cannot demote the last admin', 'last_admin');
-    this.store.setRole(id, role, nowMs);
-    return this.get(id)!;
+    if (a.role === 'admin' && role !== 'admin' && (await this.store.countAccounts('admin')) <= 1) throw new AccountError('cannot demote the last admin', 'last_admin');
+    await this.store.setRole(id, role, nowMs);
+    return (await this.get(id))!;
   }
 
   async setPassword(id: number, password: string, opts: { mustChange?: boolean } = {}, nowMs = Date.now()): Promise<void> {
     if (password.length < 12) throw new AccountError('passwords must be at least 12 characters', 'invalid');
     const hash = await hashPassword(password);
-    if (!this.store.setPasswordHash(id, hash, !!opts.mustChange, nowMs)) throw new AccountError(`no account with id ${id}`, 'not_found');
+    if (!(await this.store.setPasswordHash(id, hash, !!opts.mustChange, nowMs))) throw new AccountError(`no account with id ${id}`, 'not_found');
     // A new password ends every session of the account (someone may have used the old one).
-    this.store.deleteSessions(id);
+    await this.store.deleteSessions(id);
   }
 
-  remove(id: number): void {
-    const a = this.get(id);
+  async remove(id: number): Promise<void> {
+    const a = await this.get(id);
     if (!a) throw new AccountError(`no account with id ${id}`, 'not_found');
-    if (a.role === 'admin' && this.store.countAccounts('admin') <= 1) throw new AccountError('cannot remove the last admin', 'last_admin');
-    this.store.removeAccount(id);
+    if (a.role === 'admin' && (await this.store.countAccounts('admin')) <= 1) throw new AccountError('cannot remove the last admin', 'last_admin');
+    await this.store.removeAccount(id);
   }
 
-  touchLogin(id: number, nowMs = Date.now()): void {
-    this.store.touchLogin(id, nowMs);
+  async touchLogin(id: number, nowMs = Date.now()): Promise<void> {
+    await this.store.touchLogin(id, nowMs);
   }
 }
 
@@ -134,7 +134,7 @@ export class Accounts {
  */
 export async function ensureAdmin(store: AccountStore, name = 'admin'): Promise<string | null> {
   const accounts = new Accounts(store);
-  if (accounts.count() > 0) return null;
+  if ((await accounts.count()) > 0) return null;
   try {
     const { password } = await accounts.create({ name, role: 'admin', mustChange: true });
     return password;
@@ -155,9 +155,9 @@ export async function ensureAdmin(store: AccountStore, name = 'admin'): Promise<
 export async function ensureDemoLogin(store: AccountStore, name = 'demo'): Promise<{ name: string; password: string }> {
   const accounts = new Accounts(store);
   const password = generatePassword();
-  const existing = accounts.byName(name);
+  const existing = await accounts.byName(name);
   if (existing) {
-    if (existing.role !== 'admin') accounts.setRole(existing.id, 'admin');
+    if (existing.role !== 'admin') await accounts.setRole(existing.id, 'admin');
     await accounts.setPassword(existing.id, password);
   } else {
     await accounts.create({ name, role: 'admin', password, mustChange: false });

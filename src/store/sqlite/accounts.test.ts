@@ -23,47 +23,47 @@ const session = (over: Partial<SessionRecord> = {}): SessionRecord => ({
 });
 
 describe('SqliteAccountStore', () => {
-  it('stores an account and reads it back whole, by id and by name in any case; a taken name gives null', () => {
-    const a = accounts.createAccount({ name: 'Ana', role: 'responder', passwordHash: 'scrypt$x', mustChange: true }, 1234);
+  it('stores an account and reads it back whole, by id and by name in any case; a taken name gives null', async () => {
+    const a = await accounts.createAccount({ name: 'Ana', role: 'responder', passwordHash: 'scrypt$x', mustChange: true }, 1234);
     expect(a).toEqual({ id: a!.id, name: 'Ana', role: 'responder', passwordHash: 'scrypt$x', mustChange: true, createdAt: 1234, updatedAt: 1234, lastLoginAt: null });
-    expect(accounts.account(a!.id)).toEqual(a);
-    expect(accounts.accountByName('aNA')).toEqual(a);
-    expect(accounts.createAccount({ name: 'ANA', role: 'viewer', passwordHash: 'y', mustChange: false }, 1)).toBeNull();
-    expect(accounts.accountByName('bob')).toBeNull();
+    expect(await accounts.account(a!.id)).toEqual(a);
+    expect(await accounts.accountByName('aNA')).toEqual(a);
+    expect(await accounts.createAccount({ name: 'ANA', role: 'viewer', passwordHash: 'y', mustChange: false }, 1)).toBeNull();
+    expect(await accounts.accountByName('bob')).toBeNull();
   });
 
-  it('lists by name, counts all or one role, and updates role, hash and last login', () => {
-    const z = accounts.createAccount({ name: 'zed', role: 'admin', passwordHash: 'h', mustChange: false }, 1)!;
-    accounts.createAccount({ name: 'amy', role: 'viewer', passwordHash: 'h', mustChange: false }, 1);
-    expect(accounts.listAccounts().map((a) => a.name)).toEqual(['amy', 'zed']);
-    expect([accounts.countAccounts(), accounts.countAccounts('admin'), accounts.countAccounts('responder')]).toEqual([2, 1, 0]);
-    expect(accounts.setRole(z.id, 'viewer', 50)).toBe(true);
-    expect(accounts.setPasswordHash(z.id, 'h2', true, 60)).toBe(true);
-    accounts.touchLogin(z.id, 70);
-    expect(accounts.account(z.id)).toMatchObject({ role: 'viewer', passwordHash: 'h2', mustChange: true, updatedAt: 60, lastLoginAt: 70 });
-    expect(accounts.setRole(999, 'admin', 1)).toBe(false);
-    expect(accounts.setPasswordHash(999, 'h', false, 1)).toBe(false);
+  it('lists by name, counts all or one role, and updates role, hash and last login', async () => {
+    const z = (await accounts.createAccount({ name: 'zed', role: 'admin', passwordHash: 'h', mustChange: false }, 1))!;
+    await accounts.createAccount({ name: 'amy', role: 'viewer', passwordHash: 'h', mustChange: false }, 1);
+    expect((await accounts.listAccounts()).map((a) => a.name)).toEqual(['amy', 'zed']);
+    expect([await accounts.countAccounts(), await accounts.countAccounts('admin'), await accounts.countAccounts('responder')]).toEqual([2, 1, 0]);
+    expect(await accounts.setRole(z.id, 'viewer', 50)).toBe(true);
+    expect(await accounts.setPasswordHash(z.id, 'h2', true, 60)).toBe(true);
+    await accounts.touchLogin(z.id, 70);
+    expect(await accounts.account(z.id)).toMatchObject({ role: 'viewer', passwordHash: 'h2', mustChange: true, updatedAt: 60, lastLoginAt: 70 });
+    expect(await accounts.setRole(999, 'admin', 1)).toBe(false);
+    expect(await accounts.setPasswordHash(999, 'h', false, 1)).toBe(false);
   });
 
-  it('keeps sessions: read back, touched, deleted one, per account, when expired, and with their account', () => {
-    const a = accounts.createAccount({ name: 'ana', role: 'viewer', passwordHash: 'h', mustChange: false }, 1)!;
-    const b = accounts.createAccount({ name: 'bob', role: 'viewer', passwordHash: 'h', mustChange: false }, 1)!;
-    accounts.createSession(session({ tokenHash: 'a1', userId: a.id, expiresAt: 2000 }));
-    accounts.createSession(session({ tokenHash: 'a2', userId: a.id, expiresAt: 9000 }));
-    accounts.createSession(session({ tokenHash: 'b1', userId: b.id, expiresAt: 9000, ip: null, ua: null }));
-    expect(accounts.session('b1')).toEqual(session({ tokenHash: 'b1', userId: b.id, expiresAt: 9000, ip: null, ua: null }));
-    accounts.touchSession('a2', 3000, 9500);
-    expect(accounts.session('a2')).toMatchObject({ lastSeenAt: 3000, expiresAt: 9500 });
-    expect(accounts.deleteExpiredSessions(2000)).toBe(1);
-    expect(accounts.session('a1')).toBeNull();
-    accounts.deleteSession('a2');
-    expect(accounts.session('a2')).toBeNull();
-    accounts.createSession(session({ tokenHash: 'a3', userId: a.id }));
-    accounts.deleteSessions(a.id);
-    expect([accounts.session('a3'), accounts.session('b1')?.tokenHash]).toEqual([null, 'b1']);
-    expect(accounts.removeAccount(b.id)).toBe(true);
-    expect([accounts.account(b.id), accounts.session('b1')]).toEqual([null, null]);
-    expect(accounts.removeAccount(b.id)).toBe(false);
+  it('keeps sessions: read back, touched, deleted one, per account, when expired, and with their account', async () => {
+    const a = (await accounts.createAccount({ name: 'ana', role: 'viewer', passwordHash: 'h', mustChange: false }, 1))!;
+    const b = (await accounts.createAccount({ name: 'bob', role: 'viewer', passwordHash: 'h', mustChange: false }, 1))!;
+    await accounts.createSession(session({ tokenHash: 'a1', userId: a.id, expiresAt: 2000 }));
+    await accounts.createSession(session({ tokenHash: 'a2', userId: a.id, expiresAt: 9000 }));
+    await accounts.createSession(session({ tokenHash: 'b1', userId: b.id, expiresAt: 9000, ip: null, ua: null }));
+    expect(await accounts.session('b1')).toEqual(session({ tokenHash: 'b1', userId: b.id, expiresAt: 9000, ip: null, ua: null }));
+    await accounts.touchSession('a2', 3000, 9500);
+    expect(await accounts.session('a2')).toMatchObject({ lastSeenAt: 3000, expiresAt: 9500 });
+    expect(await accounts.deleteExpiredSessions(2000)).toBe(1);
+    expect(await accounts.session('a1')).toBeNull();
+    await accounts.deleteSession('a2');
+    expect(await accounts.session('a2')).toBeNull();
+    await accounts.createSession(session({ tokenHash: 'a3', userId: a.id }));
+    await accounts.deleteSessions(a.id);
+    expect([await accounts.session('a3'), (await accounts.session('b1'))?.tokenHash]).toEqual([null, 'b1']);
+    expect(await accounts.removeAccount(b.id)).toBe(true);
+    expect([await accounts.account(b.id), await accounts.session('b1')]).toEqual([null, null]);
+    expect(await accounts.removeAccount(b.id)).toBe(false);
   });
 });
 

@@ -77,7 +77,7 @@ export class SqliteAccountStore implements AccountStore {
   /**
    * @example
    * const accounts = new SqliteAccountStore(db); // a database opened with openSqliteStore (or: store.accountStore())
-   * accounts.accountByName('ana')?.role // 'viewer'
+   * (await accounts.accountByName('ana'))?.role // 'viewer'
    */
   constructor(db: BetterSqlite3.Database) {
     this.stmts = prepareStatements(db);
@@ -87,72 +87,72 @@ export class SqliteAccountStore implements AccountStore {
     });
   }
 
-  createAccount(a: { name: string; role: Role; passwordHash: string; mustChange: boolean }, nowMs: number): AccountRecord | null {
+  async createAccount(a: { name: string; role: Role; passwordHash: string; mustChange: boolean }, nowMs: number): Promise<AccountRecord | null> {
     try {
       const info = this.stmts.insertAccount.run(a.name, a.role, a.passwordHash, a.mustChange ? 1 : 0, nowMs, nowMs);
-      return this.account(Number(info.lastInsertRowid));
+      return await this.account(Number(info.lastInsertRowid));
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return null;
       throw e;
     }
   }
 
-  account(id: number): AccountRecord | null {
+  async account(id: number): Promise<AccountRecord | null> {
     const r = this.stmts.byId.get(id) as AccountRow | undefined;
     return r ? toAccount(r) : null;
   }
 
-  accountByName(name: string): AccountRecord | null {
+  async accountByName(name: string): Promise<AccountRecord | null> {
     const r = this.stmts.byName.get(name) as AccountRow | undefined;
     return r ? toAccount(r) : null;
   }
 
-  listAccounts(): AccountRecord[] {
+  async listAccounts(): Promise<AccountRecord[]> {
     return (this.stmts.list.all() as AccountRow[]).map(toAccount);
   }
 
-  countAccounts(role?: Role): number {
+  async countAccounts(role?: Role): Promise<number> {
     return this.stmts.count.get(role ?? null, role ?? null) as number;
   }
 
-  setRole(id: number, role: Role, nowMs: number): boolean {
+  async setRole(id: number, role: Role, nowMs: number): Promise<boolean> {
     return this.stmts.setRole.run(role, nowMs, id).changes > 0;
   }
 
-  setPasswordHash(id: number, passwordHash: string, mustChange: boolean, nowMs: number): boolean {
+  async setPasswordHash(id: number, passwordHash: string, mustChange: boolean, nowMs: number): Promise<boolean> {
     return this.stmts.setHash.run(passwordHash, mustChange ? 1 : 0, nowMs, id).changes > 0;
   }
 
-  removeAccount(id: number): boolean {
+  async removeAccount(id: number): Promise<boolean> {
     return this.removeTx(id);
   }
 
-  touchLogin(id: number, nowMs: number): void {
+  async touchLogin(id: number, nowMs: number): Promise<void> {
     this.stmts.touchLogin.run(nowMs, id);
   }
 
-  createSession(s: SessionRecord): void {
+  async createSession(s: SessionRecord): Promise<void> {
     this.stmts.insertSession.run(s.tokenHash, s.userId, s.csrf, s.createdAt, s.lastSeenAt, s.expiresAt, s.ip, s.ua);
   }
 
-  session(tokenHash: string): SessionRecord | null {
+  async session(tokenHash: string): Promise<SessionRecord | null> {
     const r = this.stmts.session.get(tokenHash) as SessionRow | undefined;
     return r ? toSession(r) : null;
   }
 
-  touchSession(tokenHash: string, lastSeenAt: number, expiresAt: number): void {
+  async touchSession(tokenHash: string, lastSeenAt: number, expiresAt: number): Promise<void> {
     this.stmts.touchSession.run(lastSeenAt, expiresAt, tokenHash);
   }
 
-  deleteSession(tokenHash: string): void {
+  async deleteSession(tokenHash: string): Promise<void> {
     this.stmts.deleteSession.run(tokenHash);
   }
 
-  deleteSessions(userId: number): void {
+  async deleteSessions(userId: number): Promise<void> {
     this.stmts.deleteSessions.run(userId);
   }
 
-  deleteExpiredSessions(nowMs: number): number {
+  async deleteExpiredSessions(nowMs: number): Promise<number> {
     return this.stmts.deleteExpired.run(nowMs).changes;
   }
 }

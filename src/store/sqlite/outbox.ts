@@ -52,31 +52,31 @@ export class SqliteOutboxStore implements OutboxStore {
     });
   }
 
-  enqueue(entries: readonly OutboxEntry[], now: number): number {
+  async enqueue(entries: readonly OutboxEntry[], now: number): Promise<number> {
     return this.enqueueTx(entries, now);
   }
 
-  due(sink: string, now: number, afterId: number, limit: number): DueRow[] {
+  async due(sink: string, now: number, afterId: number, limit: number): Promise<DueRow[]> {
     return this.stmts.due.all(sink, now, afterId, limit) as DueRow[];
   }
 
-  markDelivered(id: number, now: number): void {
+  async markDelivered(id: number, now: number): Promise<void> {
     this.stmts.delivered.run(now, now, id);
   }
 
-  markFailed(id: number, f: { status: 'pending' | 'dead'; attempts: number; nextAttemptAt: number; error: string }, now: number): void {
+  async markFailed(id: number, f: { status: 'pending' | 'dead'; attempts: number; nextAttemptAt: number; error: string }, now: number): Promise<void> {
     this.stmts.failed.run(f.status, f.attempts, f.nextAttemptAt, f.error, now, id);
   }
 
-  pendingBySink(): Array<{ sink: string; n: number }> {
+  async pendingBySink(): Promise<Array<{ sink: string; n: number }>> {
     return this.stmts.pendingCount.all() as Array<{ sink: string; n: number }>;
   }
 
-  retryDead(now: number, sink?: string): number {
+  async retryDead(now: number, sink?: string): Promise<number> {
     return this.stmts.retryDead.run(now, now, sink ?? null, sink ?? null).changes;
   }
 
-  list(filter: { status?: string; sink?: string; alertId?: string; limit?: number } = {}): OutboxRow[] {
+  async list(filter: { status?: string; sink?: string; alertId?: string; limit?: number } = {}): Promise<OutboxRow[]> {
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.status) (where.push('status = ?'), args.push(filter.status));
