@@ -13,6 +13,7 @@ import { alertRoutes } from './api/alerts.ts';
 import { eventRoutes } from './api/events.ts';
 import { incidentRoutes } from './api/incidents.ts';
 import { ipRoutes } from './api/ips.ts';
+import { peopleRoutes } from './api/people.ts';
 import { statsRoutes } from './api/stats.ts';
 import { userRoutes } from './api/users.ts';
 import { csrfGuard, loadSession, requireLogin } from './auth/middleware.ts';
@@ -68,6 +69,7 @@ export function buildApp(deps: ServerDeps, site: StaticSite, hosts: HostAllowLis
   api.route('/action-log', actionRoutes());
   api.route('/users', userRoutes());
   api.route('/ips', ipRoutes());
+  api.route('/people', peopleRoutes());
   api.route('/accounts', accountRoutes());
   api.route('/', statsRoutes());
   api.all('*', () => {

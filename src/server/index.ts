@@ -123,6 +123,13 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
   const t0 = performance.now();
   const folded = await rollups.catchUp();
   if (folded > 100_000) log('indexed events for the histogram', { events: folded, ms: Math.round(performance.now() - t0) });
+  // The search index: a small backlog is folded before listening, a large one (a store indexed for the first time,
+  // about 20 s per million events) on a worker thread while the server answers; searches scan until it is done.
+  const search = opts.store.eventSearch?.();
+  if (search) {
+    await search.catchUp(20_000);
+    void search.catchUpInBackground().catch((e) => log('search index catch-up failed', { error: (e as Error).message }));
+  }
   const deps: ServerDeps = {
     store: opts.store,
     alerts: opts.alerts === undefined ? opts.store.alertStore() : opts.alerts,

@@ -7,6 +7,7 @@ import type { DetectionReads } from './detection-reads.ts';
 import type { EntityReads } from './entity-reads.ts';
 import type { OutboxStore } from './outbox.ts';
 import type { ResponderReads } from './responder-reads.ts';
+import type { EventSearch } from './search.ts';
 import type { UiReads, UiRollups } from './ui-reads.ts';
 
 /** One validated event ready to store: its exact received text and its normalised view. */
@@ -65,6 +66,8 @@ export interface TimeWindow {
 export interface EventQuery {
   actions?: string[];
   actor?: string;
+  /** Actor ids, any of these (a name the Actor filter resolved to several people); an empty list matches no event. */
+  actors?: string[];
   entity?: string;
   ip?: string;
   session?: string;
@@ -122,6 +125,8 @@ export interface Store {
   uiReads?(): UiReads;
   /** Upkeep of the web UI's read models (`uiReads`): fold in new events. */
   uiRollups?(): UiRollups;
+  /** Free-text index and people directory (`search.ts`), when the backend keeps them. */
+  eventSearch?(): EventSearch;
   /** The user and IP pages' summaries, when the backend keeps the UI's actor rollup. */
   entityReads?(): EntityReads;
   /** Newest `date_create` stored, or null. */

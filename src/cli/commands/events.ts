@@ -5,6 +5,7 @@ import { isoSeconds } from '../../util/time.ts';
 import { type CliContext, outputFormat } from '../context.ts';
 import { csvRow, renderTable } from '../format.ts';
 import { cliInt, cliList, cliTime } from '../parse.ts';
+import { resolveActor, type ResolvedActor } from '../../events/actor-names.ts';
 
 export interface EventFilterFlags {
   action?: string[];
@@ -15,6 +16,18 @@ export interface EventFilterFlags {
   reason?: string;
   since?: number;
   until?: number;
+}
+
+/** `--actor` as an id, e-mail or name; says on stderr whom a name or e-mail matched. */
+async function actorOfFlag(value: string, store: SqliteStore, ctx: CliContext): Promise<ResolvedActor> {
+  // The people directory is folded in from the events: bring it up to date first (a no-op when it is).
+  await store.eventSearch().catchUp();
+  const r = await resolveActor(store, value);
+  if (r.matched.length) {
+    const who = r.matched.map((p) => `${p.id} (${[p.name, p.email].filter(Boolean).join(', ')})`).join('; ');
+    ctx.stderr.write(`--actor ${JSON.stringify(value)} matches ${r.matched.length === 1 ? '' : `any of ${r.matched.length}: `}${who}\n`);
+  }
+  return r;
 }
 
 /** Map the shared filter flags onto a store query. */
@@ -59,7 +72,7 @@ function tableRow(e: StoredEvent): string[] {
 export function withEventFilters(cmd: Command): Command {
   return cmd
     .option('--action <list>', 'actions, comma-separated', cliList)
-    .option('--actor <id>', 'actor user id')
+    .option('--actor <who>', 'actor: user id, e-mail or name (a name several people share matches any of them)')
     .option('--entity <id>', 'entity id (user, channel, file, app, ...)')
     .option('--ip <ip>', 'context IP address')
     .option('--session <id>', 'context session id')
@@ -76,7 +89,8 @@ export function register(program: Command, ctx: CliContext): void {
       const format = outputFormat(opts.format, ctx.stdout, ['table', 'json', 'csv']);
       const store = await ctx.openStore(cmd);
       try {
-        const q = queryFromFlags(opts);
+        const named = opts.actor === undefined ? null : await actorOfFlag(opts.actor, store, ctx);
+        const q = { ...queryFromFlags(opts), ...(named && { actor: undefined, ...named.query }) };
         if (format === 'csv') ctx.stdout.write(csvRow(CSV_HEADER));
         const rows: string[][] = [];
         for await (const page of pagedEvents(store, q, opts.limit)) {

@@ -10,6 +10,7 @@ import { notFound } from '../errors.ts';
 import { highlightRaw } from '../highlight.ts';
 import { eventSummary } from '../serialize.ts';
 import { textSearch } from '../text-search.ts';
+import { resolveActor } from '../../events/actor-names.ts';
 import { checkRange, encodeCursor, EventQuery, EventsQuery, parseQuery } from '../validate.ts';
 
 type Filters = Pick<EventsQuery, 'action' | 'actor' | 'entity' | 'ip' | 'session' | 'reason' | 'since' | 'until'>;
@@ -23,7 +24,9 @@ type Filters = Pick<EventsQuery, 'action' | 'actor' | 'entity' | 'ip' | 'session
 export async function toEventQuery(deps: ServerDeps, f: Filters): Promise<StoreQuery> {
   let actor = f.actor;
   if (actor?.includes('@')) actor = (await deps.store.uiReads().actorIdByEmail(actor)) ?? actor;
-  return { actions: f.action, actor, entity: f.entity, ip: f.ip, session: f.session, reason: f.reason, since: f.since, until: f.until };
+  // A name (or an e-mail the people directory knows) may name several people: any of them.
+  const named = actor === undefined ? null : await resolveActor(deps.store, actor);
+  return { actions: f.action, actor, ...(named && { actor: undefined, ...named.query }), entity: f.entity, ip: f.ip, session: f.session, reason: f.reason, since: f.since, until: f.until };
 }
 
 /**
@@ -39,6 +42,8 @@ export function eventRoutes(): Hono<AppEnv> {
     await deps.rollups.catchUp(2000, deps.clock.now());
     const q = { ...(await toEventQuery(deps, p)), before: p.cursor };
     if (p.q) {
+      // Keeps the index within a few seconds of the events; what it has not folded in yet is matched one by one.
+      void deps.store.eventSearch?.().catchUpInBackground().catch((e) => deps.log('search index catch-up failed', { error: (e as Error).message }));
       const res = await textSearch(deps.store, q, p.q, p.limit);
       return c.json({
         events: res.events.map(eventSummary),

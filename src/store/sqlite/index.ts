@@ -8,6 +8,7 @@ import type { AlertStore } from '../../alerts/types.ts';
 import type { IncidentStore } from '../../incidents/types.ts';
 import type { OutboxStore } from '../outbox.ts';
 import type { ResponderReads } from '../responder-reads.ts';
+import type { EventSearch } from '../search.ts';
 import type { UiReads, UiRollups } from '../ui-reads.ts';
 import type { AppendResult, BackgroundWriter, Checkpoint, EventQuery, IncomingEvent, QuarantineItem, Store } from '../types.ts';
 import { SqliteAccountStore } from './accounts.ts';
@@ -24,6 +25,7 @@ import { SqliteOutboxStore } from './outbox.ts';
 import { sqliteResponderReads } from './responder-reads.ts';
 import { buildEventWhere } from './query.ts';
 import { sqliteUiReads, sqliteUiRollups } from './ui-reads.ts';
+import { sqliteEventSearch } from './search.ts';
 import { openWriteWorker } from './write-worker.ts';
 
 export { EVENT_COLUMNS, rowToEvent, type EventRow } from './event-rows.ts';
@@ -87,6 +89,7 @@ export class SqliteStore implements Store {
   private incidents: IncidentStore | undefined;
   private ui: UiReads | undefined;
   private rollups: UiRollups | undefined;
+  private search: EventSearch | undefined;
 
   constructor(readonly path: string) {
     this.db = new Database(path);
@@ -287,6 +290,11 @@ export class SqliteStore implements Store {
     return this.rollups;
   }
 
+  eventSearch(): EventSearch {
+    this.search ??= sqliteEventSearch(this.db, this.path, CONNECTION_PRAGMAS);
+    return this.search;
+  }
+
   async newestEventTime(): Promise<number | null> {
     return (this.db.prepare('SELECT max(ts) AS t FROM events').get() as { t: number | null }).t;
   }
@@ -328,6 +336,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.search?.close();
     if (this.db.open) this.db.close();
   }
 }

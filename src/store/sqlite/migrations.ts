@@ -285,4 +285,27 @@ export const migrations: Migration[] = [
       CREATE INDEX incident_log_incident ON incident_log (incident_id);
     `,
   },
+  {
+    version: 8,
+    name: 'search: free-text index (FTS5 trigram) and people directory',
+    // Derived data, folded in from events by sequence number (state key `search.seq`, src/store/sqlite/search-fold.mjs)
+    // after the insert, never in it: in the insert the index would more than double the cost of ingest. Existing
+    // stores are indexed by the same catch-up (the server starts it on a worker thread). Both can be dropped and
+    // rebuilt any time (delete the state key). *_lc columns are JavaScript's toLowerCase of the value.
+    sql: `
+      CREATE VIRTUAL TABLE events_fts USING fts5(t, tokenize = 'trigram', content = '', contentless_delete = 1, detail = none);
+      CREATE TABLE people (
+        id       TEXT PRIMARY KEY,
+        name     TEXT,
+        email    TEXT,
+        last_ts  INTEGER NOT NULL,
+        id_lc    TEXT NOT NULL,
+        name_lc  TEXT,
+        email_lc TEXT
+      ) WITHOUT ROWID;
+      CREATE INDEX people_id_lc ON people (id_lc);
+      CREATE INDEX people_name_lc ON people (name_lc);
+      CREATE INDEX people_email_lc ON people (email_lc);
+    `,
+  },
 ];

@@ -30,6 +30,10 @@ export function buildEventWhere(q: EventQuery): { where: string; params: Record<
   eq('entity_id', 'entity', q.entity);
   eq('ip', 'ip', q.ip);
   eq('session_id', 'session', q.session);
+  if (q.actors) {
+    params.actors = JSON.stringify(q.actors);
+    clauses.push('e.actor_id IN (SELECT value FROM json_each(@actors))');
+  }
   if (q.reason !== undefined) {
     params.reason = q.reason;
     clauses.push('e.seq IN (SELECT r.seq FROM event_reasons r WHERE r.reason = @reason)');

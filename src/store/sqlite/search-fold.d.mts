@@ -1,0 +1,5 @@
+import type BetterSqlite3 from 'better-sqlite3';
+
+export const SEARCH_STATE_KEY: string;
+export const FOLD_CHUNK: number;
+export function prepareFold(db: BetterSqlite3.Database): { fold(max: number): number; position(): number; maxSeq(): number };
