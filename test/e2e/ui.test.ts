@@ -7,32 +7,20 @@
  *
  * Skipped (with a message) only when /usr/bin/chromium is missing; CI installs it.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ingestStream } from '../../src/ingest/index.ts';
-import { createServer, DEFAULT_WEB_DIR, type RunningServer } from '../../src/server/index.ts';
+import { createServer, type RunningServer } from '../../src/server/index.ts';
 import { STORY } from '../../src/sim/index.ts';
 import { addAccounts, DEMO_END, demoStore, TEST_PASSWORD, type DemoFixture } from '../server-fixtures.ts';
+import { ARTIFACTS, CHROMIUM, ensureWebBuild, haveChromium, launchChromium } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
-const haveChromium = existsSync(CHROMIUM);
 /** A download whose file name hides a right-to-left override ("invoiceexe.xlsx" on screen) and whose IP is markup. */
 const SPOOF = { id: 'e2e-spoofed-download', fileId: 'F0SPOOFED01', fileName: 'invoice\u202Exslx.exe', ip: '<img src=x onerror=alert(1)>' };
 
-/** Is web/dist missing or older than a source file of the app? */
-function webBuildStale(): boolean {
-  const index = join(DEFAULT_WEB_DIR, 'index.html');
-  if (!existsSync(index)) return true;
-  const built = statSync(index).mtimeMs;
-  const web = join(DEFAULT_WEB_DIR, '..');
-  const files = [join(web, 'index.html'), join(web, 'vite.config.ts'), ...readdirSync(join(web, 'src'), { recursive: true, encoding: 'utf8' }).map((f) => join(web, 'src', f))];
-  return files.some((f) => statSync(f).mtimeMs > built);
-}
 if (!haveChromium) console.warn(`e2e: skipped: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run installs it)`);
 
 describe.skipIf(!haveChromium)('web UI in chromium over the demo data', () => {
@@ -47,11 +35,7 @@ describe.skipIf(!haveChromium)('web UI in chromium over the demo data', () => {
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    if (webBuildStale()) {
-      // npm install builds it (postinstall); a checkout that skipped it, or edited web/src since, is built here.
-      const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
-      if (r.status !== 0) throw new Error('could not build the web app (npm run build:web)');
-    }
+    ensureWebBuild();
     fx = await demoStore();
     await addAccounts(fx.store);
     const spoof = JSON.parse(fx.org.events.find((e) => e.event.action === 'file_downloaded')!.raw);
@@ -60,11 +44,7 @@ describe.skipIf(!haveChromium)('web UI in chromium over the demo data', () => {
     spoof.context.ip_address = SPOOF.ip;
     await ingestStream(Readable.from([Buffer.from(`${JSON.stringify(spoof)}\n`)]), 'e2e', { store: fx.store });
     srv = await createServer({ store: fx.store, port: 0, log: () => {} });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);

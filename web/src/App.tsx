@@ -3,6 +3,7 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { api, ApiError, onUnauthenticated, setCsrf } from './api.ts';
 import { DetailsPanel } from './components/DetailsPanel.tsx';
+import { registerRespondControls } from './components/respond/RespondControls.tsx';
 import { AuditLogs } from './pages/AuditLogs.tsx';
 import { ChangePassword, Login } from './pages/Login.tsx';
 import { Link, navigate, useLocation } from './router.tsx';
@@ -13,6 +14,10 @@ const Detections = lazy(() => import('./pages/Detections.tsx'));
 const UserPage = lazy(() => import('./pages/UserPage.tsx'));
 const IpPage = lazy(() => import('./pages/IpPage.tsx'));
 const Accounts = lazy(() => import('./pages/Accounts.tsx'));
+const Actions = lazy(() => import('./pages/Actions.tsx'));
+
+// Sign-out, session and allowlist buttons go into the alert, event, user and IP views' response slots.
+registerRespondControls();
 
 function Page({ me, path }: { me: Me['user']; path: string }) {
   let m: RegExpExecArray | null;
@@ -21,6 +26,7 @@ function Page({ me, path }: { me: Me['user']; path: string }) {
   if ((m = /^\/users\/([^/]+)$/.exec(path))) return <UserPage key={m[1]} id={decodeURIComponent(m[1]!)} />;
   if ((m = /^\/ips\/([^/]+)$/.exec(path))) return <IpPage key={m[1]} ip={decodeURIComponent(m[1]!)} />;
   if (path === '/accounts' && me.role === 'admin') return <Accounts />;
+  if (path === '/actions') return <Actions />;
   return (
     <div className="page">
       <h1>Not found</h1>
@@ -73,7 +79,7 @@ export function App() {
     setMe(null);
     navigate('/events', { replace: true });
   };
-  const section = path.startsWith('/detections') ? 'detections' : path.startsWith('/accounts') ? 'accounts' : path === '/' || path.startsWith('/events') ? 'events' : '';
+  const section = path.startsWith('/detections') ? 'detections' : path.startsWith('/accounts') ? 'accounts' : path.startsWith('/actions') ? 'actions' : path === '/' || path.startsWith('/events') ? 'events' : '';
   return (
     <SessionContext.Provider value={me.user}>
       <header className="topbar">
@@ -84,6 +90,9 @@ export function App() {
           </Link>
           <Link to="/detections" className={section === 'detections' ? 'active' : ''}>
             Security Detections
+          </Link>
+          <Link to="/actions" className={section === 'actions' ? 'active' : ''}>
+            Actions
           </Link>
           {me.user.role === 'admin' && (
             <Link to="/accounts" className={section === 'accounts' ? 'active' : ''}>

@@ -19,9 +19,9 @@ export interface EventFilterFlags {
 }
 
 /** `--actor` as an id, e-mail or name; says on stderr whom a name or e-mail matched. */
-async function actorOfFlag(value: string, store: SqliteStore, ctx: CliContext): Promise<ResolvedActor> {
+async function actorOfFlag(value: string, store: Store, ctx: CliContext): Promise<ResolvedActor> {
   // The people directory is folded in from the events: bring it up to date first (a no-op when it is).
-  await store.eventSearch().catchUp();
+  await store.eventSearch?.().catchUp();
   const r = await resolveActor(store, value);
   if (r.matched.length) {
     const who = r.matched.map((p) => `${p.id} (${[p.name, p.email].filter(Boolean).join(', ')})`).join('; ');

@@ -12,8 +12,9 @@ import { actionJson } from './respond.ts';
 const ActionsQuery = z.object({
   user: z.string().max(100).optional(),
   alert: z.string().max(200).optional(),
-  action: z.string().max(100).optional(),
-  status: ActionStatus.optional(),
+  // parseQuery hands `action` and `status` over as lists (as for the events and alerts filters): one value is taken.
+  action: z.array(z.string().max(100)).max(1, 'one action at a time').optional().transform((a) => a?.[0]),
+  status: z.array(ActionStatus).max(1, 'one status at a time').optional().transform((a) => a?.[0]),
   since: z.iso.datetime().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).default(0),

@@ -14,6 +14,9 @@ import { ExpectedTag, NewTag, Reasons, SeverityBadge, StatusBadge, Tag, TrustTag
 import { GridTable } from './GridTable.tsx';
 import { JsonView } from './JsonView.tsx';
 import { ResponseSlot } from './ResponseSlot.tsx';
+import { useOnActed } from './respond/acted.ts';
+import { ActionsSection } from './respond/ActionsTable.tsx';
+import type { AlertRespondFields } from './respond/types.ts';
 import { IpText, SafeText } from './SafeText.tsx';
 
 const openEvent = (id: string) => setParams({ event: id });
@@ -83,7 +86,9 @@ function History({ createdAt, history }: { createdAt: string; history: AlertStat
 
 export default function AlertDetails({ id }: { id: string }) {
   const me = useSession();
-  const { data, error, reload } = useApi<AlertDetail>(`/alerts/${encodeURIComponent(id)}`);
+  const { data, error, reload } = useApi<AlertDetail & AlertRespondFields>(`/alerts/${encodeURIComponent(id)}`);
+  // A sign-out or trust from this panel changes its proposal and its actions.
+  useOnActed(reload);
   if (error) return <p className="error">{error.message}</p>;
   if (!data) return <p className="muted">Loading…</p>;
   const a = data.alert;
@@ -108,7 +113,7 @@ export default function AlertDetails({ id }: { id: string }) {
           <Tag key={t}>{t}</Tag>
         ))}
       </div>
-      <ResponseSlot target={{ userId: a.user_id, alertId: a.id, ip: ctx.ips[0]?.ip ?? null }} role={me.role} />
+      <ResponseSlot target={{ userId: a.user_id, alertId: a.id, ip: ctx.ips[0]?.ip ?? null, asn: ctx.ips[0]?.asn?.asn ?? null, proposal: data.proposal }} role={me.role} />
       {canRespond(me.role) ? (
         <StatusForm key={`${a.status}${a.status_note}`} id={a.id} status={a.status} note={a.status_note} onSaved={reload} />
       ) : (
@@ -120,6 +125,7 @@ export default function AlertDetails({ id }: { id: string }) {
         </p>
       )}
       <History createdAt={a.created_at} history={data.history} />
+      <ActionsSection actions={data.actions} testId="alert-actions" showAlert={false} />
 
       <section>
         <h3>Why it fired</h3>

@@ -3,14 +3,17 @@
 import { fmtTime, isoOf, userLabel } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import { Link, userPath } from '../router.tsx';
+import { useSession } from '../session.tsx';
 import type { EventDetail } from '../types.ts';
 import { eventHasHidden, hiddenInRaw } from '../untrusted.ts';
 import { Reasons } from './Badges.tsx';
 import { CopyButton } from './CopyButton.tsx';
 import { JsonView, prettyJson } from './JsonView.tsx';
+import { ResponseSlot } from './ResponseSlot.tsx';
 import { HiddenFlag, IpText, SafeText } from './SafeText.tsx';
 
 export function EventDetails(props: { id: string; alert?: string | null }) {
+  const me = useSession();
   const { data, error } = useApi<EventDetail>(`/events/${encodeURIComponent(props.id)}`, { alert: props.alert });
   if (error) return <p className="error">{error.message}</p>;
   if (!data) return <p className="muted">Loading…</p>;
@@ -23,6 +26,8 @@ export function EventDetails(props: { id: string; alert?: string | null }) {
         <SafeText className="mono" text={e.action} /> {e.entity.name ? <SafeText className="entity-name" text={e.entity.name} /> : null}
         {(eventHasHidden(e) || hiddenInRaw(data.raw)) && <HiddenFlag />}
       </h2>
+      {/* Slack's anomaly names a user and an address: sign the user out, or trust the address. */}
+      {e.action === 'anomaly' && <ResponseSlot target={{ userId: e.actor.id, ip: e.ip }} role={me.role} />}
       <dl className="facts">
         <dt>Time (UTC)</dt>
         <dd className="mono">{fmtTime(e.ts)}</dd>

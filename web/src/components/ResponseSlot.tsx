@@ -2,11 +2,16 @@
 // panel's header and the user page's header render this slot with what they know, so a response module only has
 // to register itself here.
 import type { ReactNode } from 'react';
+import type { Proposal } from './respond/types.ts';
 
 export interface ResponseTarget {
   userId?: string | null;
   alertId?: string;
   ip?: string | null;
+  /** The address's AS number, when known (to trust the whole ASN). */
+  asn?: number | null;
+  /** The response a playbook proposed for the alert, waiting for a person. */
+  proposal?: Proposal | null;
 }
 
 type Provider = (target: ResponseTarget, role: string) => ReactNode;

@@ -2,20 +2,24 @@
 import { ExpectedTag, Tag } from '../components/Badges.tsx';
 import { GridTable } from '../components/GridTable.tsx';
 import { MoreNote } from '../components/MoreNote.tsx';
+import { ResponseSlot } from '../components/ResponseSlot.tsx';
 import { SafeText } from '../components/SafeText.tsx';
 import { fmtCount, fmtTime, userLabel } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import { Link, userPath } from '../router.tsx';
+import { useSession } from '../session.tsx';
 import type { IpSummary } from '../types.ts';
 import { visibleText } from '../untrusted.ts';
 
 export default function IpPage({ ip }: { ip: string }) {
+  const me = useSession();
   const { data, error } = useApi<IpSummary>(`/ips/${encodeURIComponent(ip)}`);
   if (error) return <div className="page"><h1 className="mono"><SafeText text={ip} /></h1><p className="error">{error.message}</p></div>;
   if (!data) return <div className="page"><p className="muted">Loading…</p></div>;
   return (
     <div className="page ip-page" data-testid="ip-page">
       <h1 className="mono"><SafeText text={data.ip} /></h1>
+      <ResponseSlot target={{ ip: data.ip, asn: data.asn?.asn ?? null }} role={me.role} />
       <p>
         {data.trusted.trusted ? <Tag kind="good">{`trusted (${data.trusted.match ?? data.trusted.by})`}</Tag> : <Tag kind="warn">not trusted</Tag>}
         {data.vpn && <Tag kind="good">{`VPN ${data.vpn}`}</Tag>}

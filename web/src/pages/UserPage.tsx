@@ -4,6 +4,7 @@ import { ExpectedTag, Reasons, SeverityBadge, StatusBadge, Tag, TrustTag } from 
 import { GridTable } from '../components/GridTable.tsx';
 import { MoreNote } from '../components/MoreNote.tsx';
 import { ResponseSlot } from '../components/ResponseSlot.tsx';
+import { UserResponses } from '../components/respond/UserResponses.tsx';
 import { IpText, SafeText } from '../components/SafeText.tsx';
 import { TimeRange } from '../components/TimeRange.tsx';
 import { qs } from '../api.ts';
@@ -99,6 +100,8 @@ export default function UserPage({ id }: { id: string }) {
           <MoreNote truncated={s.alerts_truncated} shown={s.alerts.length} what="alerts" to={`/detections?user=${encodeURIComponent(s.user.id)}`} />
         </section>
       )}
+
+      <UserResponses userId={s.user.id} summary={s} reload={sum.reload} />
 
       {s.anomalies.length > 0 && (
         <section>
