@@ -5,7 +5,14 @@
  */
 import type { StoredEvent } from '../events/schema.ts';
 import { genericDetectionReads, type DetectionReads } from '../store/detection-reads.ts';
-import type { AppendResult, Checkpoint, EventQuery, IncomingEvent, QuarantineItem, Store } from '../store/types.ts';
+import type { AppendResult, Checkpoint, EventQuery, IncomingEvent, IpKeyRange, QuarantineItem, Store } from '../store/types.ts';
+import { parseIp } from '../enrich/ip.ts';
+import { messageChannel } from '../events/message-channel.ts';
+
+function inRanges(ip: string | null, ranges: readonly IpKeyRange[]): boolean {
+  const p = ip ? parseIp(ip) : null;
+  return !!p && ranges.some((r) => r.family === p.family && r.start <= p.key && p.key <= r.end);
+}
 
 function matches(e: StoredEvent, q: EventQuery): boolean {
   const n = e.norm;
@@ -14,6 +21,9 @@ function matches(e: StoredEvent, q: EventQuery): boolean {
   if (q.entity !== undefined && n.entityId !== q.entity) return false;
   if (q.ip !== undefined && n.ip !== q.ip) return false;
   if (q.session !== undefined && n.sessionId !== q.session) return false;
+  if (q.ips && !(n.ip !== null && q.ips.includes(n.ip))) return false;
+  if (q.ipRanges && !inRanges(n.ip, q.ipRanges)) return false;
+  if (q.channel !== undefined && messageChannel(e) !== q.channel) return false;
   if (q.reason !== undefined && !n.reasons.includes(q.reason)) return false;
   if (q.since !== undefined && n.ts < q.since) return false;
   if (q.until !== undefined && n.ts > q.until) return false;

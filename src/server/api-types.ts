@@ -20,6 +20,8 @@ export interface EventSummary {
   action: string;
   actor: { id: string | null; name: string | null; email: string | null };
   entity: { type: string | null; id: string | null; name: string | null };
+  /** The channel of a message entity (`entity.message.channel`), else null. */
+  channel: string | null;
   ip: string | null;
   session_id: string | null;
   ua: string | null;

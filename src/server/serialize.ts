@@ -2,6 +2,7 @@
  * The JSON shapes the API returns for events. The list carries the normalised fields only; one event also carries
  * the exact raw text received from Slack (the browser pretty-prints it without re-serialising numbers).
  */
+import { messageChannel } from '../events/message-channel.ts';
 import type { StoredEvent } from '../events/schema.ts';
 import { isoSeconds } from '../util/time.ts';
 import type { EventSummary } from './api-types.ts';
@@ -19,6 +20,7 @@ export function eventSummary(e: StoredEvent): EventSummary {
     action: n.action,
     actor: { id: n.actorId, name: n.actorName, email: n.actorEmail },
     entity: { type: n.entityType, id: n.entityId, name: n.entityName },
+    channel: messageChannel(e),
     ip: n.ip,
     session_id: n.sessionId,
     ua: n.ua,

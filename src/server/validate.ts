@@ -5,31 +5,17 @@
  */
 import { z } from 'zod';
 import { ALERT_STATUSES, SEVERITIES } from '../alerts/types.ts';
-import { parseTime } from '../util/time.ts';
+import { EVENT_LIST_FILTERS, EventFilterShape, shortText, splitList, time } from '../events/filters.ts';
 import { ROLES } from './auth/users.ts';
 import { badParam, HttpError } from './errors.ts';
 
 /** Parameters that may be repeated (`action=a&action=b`) or comma-separated (`action=a,b`). */
-const LIST_PARAMS = new Set(['action', 'status', 'severity', 'rule']);
-
-const shortText = (max = 200) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
-
-/** A time as the CLI accepts it: ISO 8601, Unix seconds, or a duration back from now (`24h`). */
-const time = z.string().transform((v, ctx) => {
-  try {
-    return parseTime(v);
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: (e as Error).message });
-    return z.NEVER;
-  }
-});
+const LIST_PARAMS = new Set([...EVENT_LIST_FILTERS, 'status', 'severity', 'rule']);
 
 const intIn = (min: number, max: number) =>
   z.string().regex(/^\d+$/, `must be an integer between ${min} and ${max}`).transform(Number).pipe(
     z.number().int().min(min, `must be an integer between ${min} and ${max}`).max(max, `must be an integer between ${min} and ${max}`),
   );
-
-const actionName = z.string().regex(/^[A-Za-z0-9_.:-]{1,120}$/, 'action names are letters, digits, "_", ".", ":" and "-"');
 
 /** Keyset cursor: `<ts>.<seq>` base64url-encoded, opaque to clients. */
 const cursor = z.string().transform((v, ctx) => {
@@ -50,22 +36,14 @@ export function encodeCursor(p: { ts: number; seq: number }): string {
   return Buffer.from(`${p.ts}.${p.seq}`, 'latin1').toString('base64url');
 }
 
-/** The event filters shared by the list, the histogram and the CLI (`gridwatch events`). */
-export const EventFilterShape = {
-  action: z.array(actionName).max(50, 'at most 50 actions').optional(),
-  actor: shortText().optional(),
-  entity: shortText().optional(),
-  ip: shortText(64).optional(),
-  session: shortText(64).optional(),
-  reason: shortText(100).optional(),
-  since: time.optional(),
-  until: time.optional(),
-  /** Free text, matched case-insensitively against the raw event. */
-  q: shortText(200).optional(),
-};
+export { EventFilterShape };
 
 export const EventsQuery = z.strictObject({ ...EventFilterShape, limit: intIn(1, 1000).default(100), cursor: cursor.optional() });
 export type EventsQuery = z.infer<typeof EventsQuery>;
+
+/** `GET /events/export`: the list's filters, the whole matching set, as CSV or JSON Lines. */
+export const ExportQuery = z.strictObject({ ...EventFilterShape, format: z.enum(['csv', 'jsonl'], { error: 'must be csv or jsonl' }) });
+export type ExportQuery = z.infer<typeof ExportQuery>;
 
 /** One event; `alert` highlights the fields that made that alert fire. */
 export const EventQuery = z.strictObject({ alert: shortText(100).optional() });
@@ -136,7 +114,8 @@ export function parseQuery<S extends z.ZodType>(schema: S, url: string): z.infer
   for (const key of new Set(params.keys())) {
     const values = params.getAll(key);
     if (LIST_PARAMS.has(key)) {
-      obj[key] = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+      // Empty items are kept: the schema rejects them (`action=` is an error, not "every action").
+      obj[key] = splitList(values);
     } else {
       if (values.length > 1) throw badParam(key, 'given more than once');
       obj[key] = values[0]!;

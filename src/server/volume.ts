@@ -3,7 +3,7 @@
  *
  * Unfiltered (or action-only) histograms over more than a day read the hourly rollup (`store/ui-reads.ts`): thousands of
  * rows instead of millions of events. The partial hours at either end of the range are counted from the events
- * themselves, so the totals are exact. Histograms with other filters (actor, IP, session, entity, reason) group the
+ * themselves, so the totals are exact. Histograms with other filters (actor, IP or network, session, entity, reason) group the
  * matching events directly: those filters go through an index and select few events. Free text is not applied to
  * the histogram (it would need a full scan); the answer says so. The bucket maths is here; the store only counts.
  */
@@ -17,7 +17,7 @@ const WIDTHS = [60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,
 const HOUR = 3600;
 
 /** The event filters of the histogram (the store's), plus free text (not applied) and the wanted number of buckets. */
-export interface VolumeRequest extends Pick<EventQuery, 'actions' | 'actor' | 'entity' | 'ip' | 'session' | 'reason' | 'since' | 'until'> {
+export interface VolumeRequest extends Omit<EventQuery, 'limit' | 'before'> {
   text?: string;
   buckets: number;
 }
@@ -52,7 +52,8 @@ function clampToStored(extent: { firstHour: number; lastHour: number } | null, r
 export async function volume(reads: UiReads, req: VolumeRequest): Promise<Volume> {
   const { since, until } = clampToStored(await reads.volumeExtent(), req, Math.floor(Date.now() / 1000));
   const span = Math.max(1, until - since + 1);
-  const onlyActions = !req.actor && !req.entity && !req.ip && !req.session && !req.reason;
+  const { text: _text, buckets: _buckets, since: _since, until: _until, ...q } = req;
+  const onlyActions = Object.entries(q).every(([k, v]) => k === 'actions' || v === undefined);
   // Past a day, an unfiltered histogram reads the rollup: buckets are at least an hour.
   const useRollup = onlyActions && span > 86400;
   const { width, first, count } = bucketGrid(since, until, req.buckets, WIDTHS, useRollup ? HOUR : 60);
@@ -64,7 +65,6 @@ export async function volume(reads: UiReads, req: VolumeRequest): Promise<Volume
       if (i >= 0 && i < count) n[i]! += c.n;
     }
   };
-  const q: EventQuery = { actions: req.actions, actor: req.actor, entity: req.entity, ip: req.ip, session: req.session, reason: req.reason };
   const fromEvents = async (lo: number, hi: number) => {
     if (lo <= hi) add(await reads.eventVolume({ ...q, since: lo, until: hi }, width));
   };

@@ -62,6 +62,9 @@ export interface TimeWindow {
   until: number;
 }
 
+/** An inclusive range of addresses: IPv4 as an unsigned 32-bit number, IPv6 as a 128-bit bigint (see `enrich/ip.ts`). */
+export type IpKeyRange = { family: 4; start: number; end: number } | { family: 6; start: bigint; end: bigint };
+
 /** Filters shared by the CLI, the HTTP API and the engine. All optional; arrays mean "any of". */
 export interface EventQuery {
   actions?: string[];
@@ -69,7 +72,14 @@ export interface EventQuery {
   /** Actor ids, any of these (a name the Actor filter resolved to several people); an empty list matches no event. */
   actors?: string[];
   entity?: string;
+  /** Context IP exactly as stored. */
   ip?: string;
+  /** Context IP inside any of these inclusive ranges (CIDR blocks, bare addresses), compared as addresses. */
+  ipRanges?: IpKeyRange[];
+  /** Context IP exactly as stored, any of these; an empty list matches no event. */
+  ips?: string[];
+  /** Channel of a message entity (`entity.message.channel`). */
+  channel?: string;
   session?: string;
   reason?: string;
   /** Inclusive bounds, Unix seconds. */

@@ -39,6 +39,8 @@ export interface UiReads {
   actionCounts(): Promise<Map<string, number>>;
   /** The id of the actor with this email (case ignored), from the directory of actors; null when unknown. */
   actorIdByEmail(email: string): Promise<string | null>;
+  /** Every distinct context IP stored, as stored (the ASN filter looks each one up). */
+  distinctIps(): Promise<string[]>;
   /** Events matching `q` (`before` and `limit` ignored) counted per bucket of `width` seconds. */
   eventVolume(q: EventQuery, width: number): Promise<VolumeCount[]>;
   /**

@@ -1,5 +1,6 @@
 /**
- * `GET /api/v1/events` (filters as in the CLI, keyset cursor, optional free text) and `GET /api/v1/events/:id`.
+ * `GET /api/v1/events` (filters as in the CLI, keyset cursor, optional free text), `GET /api/v1/events/export` (the
+ * whole filtered set as CSV or JSON Lines, streamed) and `GET /api/v1/events/:id`.
  */
 import { Hono } from 'hono';
 import type { EventQuery as StoreQuery } from '../../store/types.ts';
@@ -9,15 +10,18 @@ import type { AppEnv, ServerDeps } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { highlightRaw } from '../highlight.ts';
 import { eventSummary } from '../serialize.ts';
-import { textSearch } from '../text-search.ts';
+import { matchesText, textSearch } from '../text-search.ts';
 import { resolveActor } from '../../events/actor-names.ts';
-import { checkRange, encodeCursor, EventQuery, EventsQuery, parseQuery } from '../validate.ts';
+import { exportStream } from '../../events/export.ts';
+import { eventQueryOf } from '../../events/filter-query.ts';
+import type { EventFilters } from '../../events/filters.ts';
+import { checkRange, encodeCursor, EventQuery, EventsQuery, ExportQuery, parseQuery } from '../validate.ts';
 
-type Filters = Pick<EventsQuery, 'action' | 'actor' | 'entity' | 'ip' | 'session' | 'reason' | 'since' | 'until'>;
+type Filters = Omit<EventFilters, 'q'>;
 
 /**
  * The store query for validated filters. An actor given as an email is resolved to its id through the people
- * rollup (the store indexes ids only).
+ * rollup (the store indexes ids only); an ASN to the stored addresses of that AS (events/filter-query.ts).
  *
  * @example await toEventQuery(deps, { actor: 'matt.levene@acme.example' }) // { actor: 'W0MATT0001', ... }
  */
@@ -26,7 +30,9 @@ export async function toEventQuery(deps: ServerDeps, f: Filters): Promise<StoreQ
   if (actor?.includes('@')) actor = (await deps.store.uiReads().actorIdByEmail(actor)) ?? actor;
   // A name (or an e-mail the people directory knows) may name several people: any of them.
   const named = actor === undefined ? null : await resolveActor(deps.store, actor);
-  return { actions: f.action, actor, ...(named && { actor: undefined, ...named.query }), entity: f.entity, ip: f.ip, session: f.session, reason: f.reason, since: f.since, until: f.until };
+  const reads = deps.store.uiReads();
+  const q = await eventQueryOf({ ...f, actor: named?.query.actor ?? actor }, { distinctIps: () => reads.distinctIps(), lookupAsn: (ip) => deps.env.lookupAsn(ip) });
+  return named?.query.actors ? { ...q, actor: undefined, actors: named.query.actors } : q;
 }
 
 /**
@@ -59,6 +65,31 @@ export function eventRoutes(): Hono<AppEnv> {
       next: events.length === p.limit && last ? encodeCursor({ ts: last.norm.ts, seq: last.seq }) : null,
       partial: false,
     } satisfies EventPage);
+  });
+
+  // Registered before '/:id'. A read like the list: every role may export; each export is logged with who asked.
+  r.get('/export', async (c) => {
+    const deps = c.get('deps');
+    const p = parseQuery(ExportQuery, c.req.url);
+    checkRange(p);
+    await deps.rollups.catchUp(2000, deps.clock.now());
+    const q = await toEventQuery(deps, p);
+    const needle = p.q?.toLowerCase();
+    const who = c.get('session')?.account.name ?? null;
+    const params = new URL(c.req.url).search;
+    deps.log('events export started', { account: who, format: p.format, params });
+    const body = exportStream(deps.store, q, p.format, {
+      keep: needle ? (e) => matchesText(e, needle) : undefined,
+      onDone: (events) => deps.log('events export finished', { account: who, format: p.format, events }),
+    });
+    const stamp = isoSeconds(Math.floor(deps.clock.now() / 1000)).replace(/[-:]/g, '');
+    return new Response(body, {
+      headers: {
+        'Content-Type': p.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+        'Content-Disposition': `attachment; filename="gridwatch-events-${stamp}.${p.format}"`,
+        'Cache-Control': 'no-store',
+      },
+    });
   });
 
   r.get('/:id', async (c) => {

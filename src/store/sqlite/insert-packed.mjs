@@ -1,17 +1,17 @@
 // Inserting a packed batch of events (see packed.ts): shared by the store's own connection and the write worker
 // (write-worker.mjs). Plain JavaScript so the worker can load it without the TypeScript loader.
 
-/** The text columns of a packed batch, in order; `reasons` is the comma-joined list. */
+/** The text columns of a packed batch, in order; `reasons` is the comma-joined list, `ip_key` hex (see ip-key.ts). */
 export const TEXT_COLUMNS = [
   'id', 'action', 'actor_id', 'actor_name', 'actor_email', 'entity_type', 'entity_id', 'entity_name', 'ip',
-  'session_id', 'ua', 'reasons', 'location_id',
+  'session_id', 'ua', 'reasons', 'location_id', 'ip_key',
 ];
 
 // ON CONFLICT (id), not OR IGNORE: only a known id is skipped; any other constraint failure is an error, never a
 // silently dropped event.
 const INSERT_EVENT_SQL = `INSERT INTO events (id, action, actor_id, actor_name, actor_email, entity_type,
-  entity_id, entity_name, ip, session_id, ua, reasons, location_id, ts, action_ts_ms, ingested_at, raw)
-  VALUES (${Array(17).fill('?').join(', ')}) ON CONFLICT (id) DO NOTHING`;
+  entity_id, entity_name, ip, session_id, ua, reasons, location_id, ip_key, ts, action_ts_ms, ingested_at, raw)
+  VALUES (${Array(13).fill('?').join(', ')}, unhex(?), ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`;
 const INSERT_REASON_SQL = 'INSERT OR IGNORE INTO event_reasons (seq, reason, ts) VALUES (?, ?, ?)';
 
 /** Prepared statements for `insertPacked` on one connection. */
@@ -26,7 +26,7 @@ export function prepareInsert(db) {
 export function insertPacked(stmts, p, now) {
   const cols = TEXT_COLUMNS.length;
   const inserted = new Uint8Array(p.n);
-  const params = new Array(17);
+  const params = new Array(cols + 4);
   let textAt = 0;
   let rawAt = 0;
   for (let i = 0; i < p.n; i++) {
@@ -42,10 +42,10 @@ export function insertPacked(stmts, p, now) {
     }
     const ts = p.nums[i * 2];
     const ms = p.nums[i * 2 + 1];
-    params[13] = ts;
-    params[14] = Number.isNaN(ms) ? null : ms;
-    params[15] = now;
-    params[16] = p.raw.slice(rawAt, p.rawEnds[i]);
+    params[cols] = ts;
+    params[cols + 1] = Number.isNaN(ms) ? null : ms;
+    params[cols + 2] = now;
+    params[cols + 3] = p.raw.slice(rawAt, p.rawEnds[i]);
     rawAt = p.rawEnds[i];
     const info = stmts.event.run(params);
     if (info.changes === 0) continue;

@@ -14,7 +14,7 @@ export interface Migration {
  * The investigation indexes on `events`. Named here (not only inside migration 1) because a bulk import drops them
  * and rebuilds them in one sorted pass, and opening a store recreates any that a crash left missing.
  */
-export const EVENT_INDEXES: ReadonlyArray<{ name: string; sql: string; bulkRebuild: boolean }> = [
+export const EVENT_INDEXES: ReadonlyArray<{ name: string; sql: string; bulkRebuild: boolean; addedIn?: number }> = [
   // Time and action keys grow almost in insertion order: cheap to keep up to date even in a bulk import.
   { name: 'events_ts', sql: 'CREATE INDEX IF NOT EXISTS events_ts ON events (ts, seq)', bulkRebuild: false },
   { name: 'events_action_ts', sql: 'CREATE INDEX IF NOT EXISTS events_action_ts ON events (action, ts)', bulkRebuild: false },
@@ -23,6 +23,8 @@ export const EVENT_INDEXES: ReadonlyArray<{ name: string; sql: string; bulkRebui
   { name: 'events_entity_ts', sql: 'CREATE INDEX IF NOT EXISTS events_entity_ts ON events (entity_id, ts)', bulkRebuild: true },
   { name: 'events_ip_ts', sql: 'CREATE INDEX IF NOT EXISTS events_ip_ts ON events (ip, ts) WHERE ip IS NOT NULL', bulkRebuild: true },
   { name: 'events_session_ts', sql: 'CREATE INDEX IF NOT EXISTS events_session_ts ON events (session_id, ts) WHERE session_id IS NOT NULL', bulkRebuild: true },
+  // The address as sortable bytes (ip-key.ts): a CIDR block or a single address, whatever its spelling, is one range.
+  { name: 'events_ip_key_ts', sql: 'CREATE INDEX IF NOT EXISTS events_ip_key_ts ON events (ip_key, ts) WHERE ip_key IS NOT NULL', bulkRebuild: true, addedIn: 7 },
 ];
 
 export const migrations: Migration[] = [
@@ -50,7 +52,7 @@ export const migrations: Migration[] = [
         ingested_at  INTEGER NOT NULL,
         raw          TEXT NOT NULL     -- the exact JSON text received
       );
-      ${EVENT_INDEXES.map((i) => `${i.sql};`).join('\n      ')}
+      ${EVENT_INDEXES.filter((i) => !i.addedIn).map((i) => `${i.sql};`).join('\n      ')}
       CREATE TABLE event_reasons (
         seq    INTEGER NOT NULL,
         reason TEXT NOT NULL,
@@ -283,6 +285,23 @@ export const migrations: Migration[] = [
         at          TEXT NOT NULL
       );
       CREATE INDEX incident_log_incident ON incident_log (incident_id);
+    `,
+  },
+  {
+    version: 7,
+    name: 'event filters: address key (CIDR, ASN) and message channel',
+    // ip_key: the context IP as bytes that sort like the address (src/store/sqlite/ip-key.ts), written by the insert
+    // and backfilled here through gridwatch_ip_key (registered on the migrating connection only: no index or trigger
+    // calls it, so other connections need not know it). channel_id: the channel of a message entity, computed by
+    // SQLite (a virtual column, nothing to backfill); json_valid guards the odd raw text json_extract would refuse.
+    sql: `
+      ALTER TABLE events ADD COLUMN ip_key BLOB;
+      UPDATE events SET ip_key = gridwatch_ip_key(ip) WHERE ip IS NOT NULL;
+      ${EVENT_INDEXES.filter((i) => i.addedIn === 7).map((i) => `${i.sql};`).join('\n      ')}
+      ALTER TABLE events ADD COLUMN channel_id TEXT GENERATED ALWAYS AS (
+        CASE WHEN entity_type = 'message' AND json_valid(raw) THEN json_extract(raw, '$.entity.message.channel') END
+      ) VIRTUAL;
+      CREATE INDEX events_channel_ts ON events (channel_id, ts) WHERE channel_id IS NOT NULL;
     `,
   },
   {

@@ -5,6 +5,7 @@
  */
 import type { AppendResult, IncomingEvent } from '../types.ts';
 import { TEXT_COLUMNS } from './insert-packed.mjs';
+import { ipKeyHex } from './ip-key.ts';
 
 export interface PackedBatch {
   n: number;
@@ -62,6 +63,7 @@ export function packEvents(batch: readonly IncomingEvent[]): PackedBatch {
     put(e.ua);
     put(e.reasons.length ? e.reasons.join(',') : null);
     put(e.locationId);
+    put(ipKeyHex(e.ip));
     nums[i * 2] = e.ts;
     nums[i * 2 + 1] = e.actionTimestampMs ?? NaN;
     raws[i] = raw;

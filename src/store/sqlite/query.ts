@@ -1,4 +1,5 @@
 import type { EventQuery } from '../types.ts';
+import { ipRangeKeys } from './ip-key.ts';
 
 /**
  * Turn an `EventQuery` into a SQL `WHERE` clause over `events e` with named parameters.
@@ -30,9 +31,22 @@ export function buildEventWhere(q: EventQuery): { where: string; params: Record<
   eq('entity_id', 'entity', q.entity);
   eq('ip', 'ip', q.ip);
   eq('session_id', 'session', q.session);
+  eq('channel_id', 'channel', q.channel);
+  if (q.ipRanges) {
+    // One index range per block on (ip_key, ts); an empty list matches nothing.
+    const ors = q.ipRanges.map((r, i) => {
+      [params[`ipk${i}a`], params[`ipk${i}b`]] = ipRangeKeys(r);
+      return `e.ip_key BETWEEN @ipk${i}a AND @ipk${i}b`;
+    });
+    clauses.push(ors.length ? `(${ors.join(' OR ')})` : '0');
+  }
   if (q.actors) {
     params.actors = JSON.stringify(q.actors);
     clauses.push('e.actor_id IN (SELECT value FROM json_each(@actors))');
+  }
+  if (q.ips) {
+    params.ips = JSON.stringify(q.ips);
+    clauses.push('e.ip IN (SELECT value FROM json_each(@ips))');
   }
   if (q.reason !== undefined) {
     params.reason = q.reason;

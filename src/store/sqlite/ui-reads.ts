@@ -88,6 +88,14 @@ export function sqliteUiReads(db: BetterSqlite3.Database): UiReads {
   const extent = db.prepare('SELECT min(hour) AS a, max(hour) AS b FROM ui_volume_hourly');
   const perAction = db.prepare('SELECT action, sum(n) AS n FROM ui_volume_hourly GROUP BY action');
   const byEmail = db.prepare('SELECT actor_id FROM ui_actors WHERE email = ? COLLATE NOCASE').pluck();
+  // A skip scan of the IP index: one seek per distinct address, however many events each has.
+  const ips = db
+    .prepare(
+      `WITH RECURSIVE d(ip) AS (SELECT min(ip) FROM events WHERE ip IS NOT NULL
+         UNION ALL SELECT (SELECT min(ip) FROM events WHERE ip > d.ip) FROM d WHERE d.ip IS NOT NULL)
+       SELECT ip FROM d WHERE ip IS NOT NULL`,
+    )
+    .pluck();
   const cached = new Map<string, BetterSqlite3.Statement>();
   const statement = (sql: string) => {
     let s = cached.get(sql);
@@ -109,6 +117,9 @@ export function sqliteUiReads(db: BetterSqlite3.Database): UiReads {
     },
     async actorIdByEmail(email) {
       return (byEmail.get(email) as string | undefined) ?? null;
+    },
+    async distinctIps() {
+      return ips.all() as string[];
     },
     async eventVolume(q: EventQuery, width: number) {
       const { where, params } = buildEventWhere({ ...q, before: undefined });

@@ -48,6 +48,16 @@ export function EventDetails(props: { id: string; alert?: string | null }) {
         <dd>
           <SafeText text={e.entity.type} /> <SafeText text={e.entity.name} /> <SafeText className="muted mono" text={e.entity.id} />
         </dd>
+        {e.channel && (
+          <>
+            <dt>Channel</dt>
+            <dd>
+              <Link to={`/?channel=${encodeURIComponent(e.channel)}`}>
+                <SafeText className="mono" text={e.channel} />
+              </Link>
+            </dd>
+          </>
+        )}
         <dt>IP</dt>
         <dd className="mono">{e.ip ? <IpText ip={e.ip} /> : '—'}</dd>
         <dt>Session</dt>

@@ -10,12 +10,14 @@ import { TimeRange } from './TimeRange.tsx';
 export const TEXT_FILTERS = [
   { key: 'actor', label: 'Actor', placeholder: 'user id or email' },
   { key: 'entity', label: 'Entity', placeholder: 'file, channel, user… id' },
-  { key: 'ip', label: 'IP', placeholder: '203.0.113.7' },
+  { key: 'ip', label: 'IP', placeholder: '203.0.113.7 or 203.0.113.0/24' },
+  { key: 'asn', label: 'ASN', placeholder: '13335' },
+  { key: 'channel', label: 'Channel', placeholder: 'message channel id' },
   { key: 'session', label: 'Session', placeholder: 'session id' },
   { key: 'q', label: 'Text', placeholder: 'free text, e.g. Glengarry' },
 ] as const;
 
-export const FILTER_KEYS = ['action', 'actor', 'entity', 'ip', 'session', 'reason', 'q', 'since', 'until'] as const;
+export const FILTER_KEYS = ['action', 'actor', 'entity', 'ip', 'asn', 'channel', 'session', 'reason', 'q', 'since', 'until'] as const;
 
 /** The filter parameters of a URL, as API parameters. */
 export function filtersOf(params: URLSearchParams): Record<string, string | undefined> {

@@ -37,7 +37,13 @@ export function EventTable(props: { events: EventSummary[]; selected?: string | 
             <td>{e.actor.id ? <Link to={userPath(e.actor.id)}><SafeText text={userLabel(e.actor)} /></Link> : ''}</td>
             <td className="ellipsis" title={visibleText(e.entity.id)}>
               {e.entity.type ? <span className="muted"><SafeText text={e.entity.type} /> </span> : null}
-              <SafeText text={e.entity.name ?? e.entity.id} />
+              {e.channel && !e.entity.name && !e.entity.id ? (
+                <>
+                  in <SafeText className="mono" text={e.channel} />
+                </>
+              ) : (
+                <SafeText text={e.entity.name ?? e.entity.id} />
+              )}
             </td>
             {!props.compact && (
               <td className="mono nowrap">

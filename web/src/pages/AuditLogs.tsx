@@ -1,6 +1,7 @@
 // The Audit Logs view: filters (in the URL), the volume histogram (drag to zoom), and the events newest first,
 // a page at a time by keyset cursor (fast at any depth, on millions of events).
 import { lazy, Suspense, useCallback, useMemo, useState } from 'react';
+import { qs } from '../api.ts';
 import { EventFilters, filtersOf } from '../components/EventFilters.tsx';
 import { EventTable } from '../components/EventTable.tsx';
 import { fmtCount, fmtTime, isoOf } from '../format.ts';
@@ -68,6 +69,15 @@ export function AuditLogs() {
         >
           Older →
         </button>
+        <span className="export" aria-label="Export">
+          {/* The whole filtered set, streamed by the server (any size): a plain download link carries the session cookie. */}
+          <a className="btn small" href={`/api/v1/events/export${qs({ ...filters, format: 'csv' })}`} download>
+            Export CSV
+          </a>
+          <a className="btn small" href={`/api/v1/events/export${qs({ ...filters, format: 'jsonl' })}`} download>
+            Export JSON Lines
+          </a>
+        </span>
         {page.data?.partial && page.data.searched_until && (
           <span className="muted">text search paused at {fmtTime(page.data.searched_until)}: “Older” searches further back</span>
         )}
