@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRng, startSimulator, type Simulator } from '../src/sim/index.ts';
 import { openSqliteStore } from '../src/store/sqlite/index.ts';
 import { runCli } from './cli-helpers.ts';
+import { checkpointIsHonest, killAfterRequests } from './collect-kill.ts';
 
 let dir: string;
 let sim: Simulator;
@@ -24,18 +25,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function checkpointIsHonest(db: string): Promise<number> {
+async function checkpointHonest(db: string): Promise<number> {
   const store = await openSqliteStore(db);
   try {
-    const cp = await store.getCheckpoint('all');
-    const stored = await store.allIds();
-    if (cp) {
-      // Every visible event inside the covered range is stored.
-      const covered = sim.events().filter((e) => (e.event.date_create as number) >= cp.low && (e.event.date_create as number) <= cp.high);
-      for (const e of covered) expect(stored.has(e.event.id as string)).toBe(true);
-    }
-    expect(await store.countEvents()).toBe(stored.size);
-    return stored.size;
+    const c = await checkpointIsHonest(store, sim);
+    expect(c.missingUnderCheckpoint).toEqual([]);
+    return c.stored;
   } finally {
     await store.close();
   }
@@ -49,24 +44,11 @@ it('survives SIGKILL at random points and ends with exactly the visible set', as
   let killed = 0;
   let partial = 0;
   for (let i = 0; i < 5; i++) {
-    // Kill after a random number of API calls into the run, so the kill always lands mid-collection (while a page
-    // is in flight, or between a page's response and its transaction) whatever the machine's speed.
+    // Kill after a random number of API calls into the run, so the kill always lands mid-collection.
     const after = 2 + Math.floor(rng() * 25);
-    const r = await runCli(args, {
-      env,
-      onSpawn: (child) => {
-        const start = sim.stats.requests;
-        const timer = setInterval(() => {
-          if (sim.stats.requests - start >= after) {
-            clearInterval(timer);
-            child.kill('SIGKILL');
-          }
-        }, 2);
-        child.on('exit', () => clearInterval(timer));
-      },
-    });
+    const r = await runCli(args, { env, onSpawn: killAfterRequests(sim, after) });
     if (r.signal === "SIGKILL") killed++;
-    const n = await checkpointIsHonest(db);
+    const n = await checkpointHonest(db);
     if (r.signal === 'SIGKILL' && n > 0 && n < sim.visibleIds().size) partial++;
   }
   expect(killed).toBe(5);
