@@ -3,6 +3,7 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { api, ApiError, onUnauthenticated, setCsrf } from './api.ts';
 import { DetailsPanel } from './components/DetailsPanel.tsx';
+import { PeopleSearch } from './components/PeopleSearch.tsx';
 import { registerRespondControls } from './components/respond/RespondControls.tsx';
 import { AuditLogs } from './pages/AuditLogs.tsx';
 import { ChangePassword, Login } from './pages/Login.tsx';
@@ -100,6 +101,7 @@ export function App() {
             </Link>
           )}
         </nav>
+        <PeopleSearch />
         <span className="who">
           {me.user.name} <span className="muted">({me.user.role})</span>
           <button type="button" className="btn small" onClick={() => setChanging(true)}>
