@@ -27,6 +27,9 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: 
     opts.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
+    // Decode as a stream: a UTF-8 character split between two chunks must not become two replacement characters.
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
