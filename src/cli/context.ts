@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { openSqliteStore, type SqliteStore } from '../store/sqlite/index.ts';
+import { openStore, type OpenedStore } from '../store/index.ts';
+import { redactUrl } from '../store/postgres/connect.ts';
 
 /** What every command needs from the outside world, injected so tests can run commands in-process. */
 export interface CliContext {
-  /** Open the store named by `--db`, `$GRIDWATCH_DB`, or `./gridwatch.db`. */
-  openStore(cmd: Command): Promise<SqliteStore>;
+  /** Open the store named by `--db`, `$GRIDWATCH_DB`, or `./gridwatch.db` (a SQLite path or a `postgres://` URL). */
+  openStore(cmd: Command): Promise<OpenedStore>;
   /** Path of the config file in effect (`--config`, or `./gridwatch.yaml` when present), or null. */
   configPath(cmd: Command): string | null;
   stdout: Writable & { isTTY?: boolean };
@@ -24,7 +25,7 @@ export class CliError extends Error {
   }
 }
 
-/** Resolve the database path from the global options and environment. */
+/** Resolve the database (a SQLite path or a `postgres://` URL) from the global options and environment. */
 export function dbPath(cmd: Command, env: NodeJS.ProcessEnv): string {
   const o = cmd.optsWithGlobals() as { db?: string };
   return o.db ?? env.GRIDWATCH_DB ?? './gridwatch.db';
@@ -46,9 +47,9 @@ export function processContext(): CliContext {
     async openStore(cmd) {
       const path = dbPath(cmd, env);
       try {
-        return await openSqliteStore(path);
+        return await openStore(path);
       } catch (e) {
-        throw new CliError(`cannot open the database ${path}: ${(e as Error).message} (use --db PATH or set GRIDWATCH_DB)`);
+        throw new CliError(`cannot open the database ${redactUrl(path)}: ${(e as Error).message} (use --db PATH|postgres://... or set GRIDWATCH_DB)`);
       }
     },
     configPath(cmd) {

@@ -5,7 +5,7 @@
 import type { AlertStore } from '../alerts/types.ts';
 import type { DetectEnv } from '../detect/env.ts';
 import type { RuleDef } from '../detect/rule-schema.ts';
-import type { SqliteStore } from '../store/sqlite/index.ts';
+import type { OpenedStore } from '../store/index.ts';
 import type { SlackAdmin } from '../respond/playbook.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
@@ -15,7 +15,7 @@ import type { Accounts } from './auth/users.ts';
 import type { Rollups } from './rollup.ts';
 
 export interface ServerDeps {
-  store: SqliteStore;
+  store: OpenedStore;
   /** Null when the database has no alerts table (detection not installed). */
   alerts: AlertStore | null;
   env: DetectEnv;

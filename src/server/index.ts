@@ -13,7 +13,7 @@ import { buildEnv, type DetectEnv } from '../detect/env.ts';
 import { applyRuleConfig, loadConfiguredRules } from '../detect/rule-loader.ts';
 import type { RuleDef } from '../detect/rule-schema.ts';
 import type { SlackAdmin } from '../respond/playbook.ts';
-import type { SqliteStore } from '../store/sqlite/index.ts';
+import type { OpenedStore } from '../store/index.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { streamLogger, type Logger } from '../util/log.ts';
 import { buildApp } from './app.ts';
@@ -30,7 +30,7 @@ export { ensureAdmin, ensureDemoLogin, Accounts, ROLES, type Role, type Account 
 export { StaticSite, DEFAULT_WEB_DIR } from './static.ts';
 
 export interface ServerOptions {
-  store: SqliteStore;
+  store: OpenedStore;
   /** Alerts to show; default: the store's own (`store.alertStore()`; null: none). */
   alerts?: AlertStore | null;
   /** Trusted networks, expected user agents, IP data, time zone. Default: the built-in defaults. */

@@ -8,7 +8,7 @@ import { EVENT_LIST_FILTERS, EventFilterShape, splitList, type EventFilters } fr
 import { messageChannel } from '../../events/message-channel.ts';
 import type { StoredEvent } from '../../events/schema.ts';
 import type { EventQuery } from '../../store/types.ts';
-import type { SqliteStore } from '../../store/sqlite/index.ts';
+import type { OpenedStore } from '../../store/index.ts';
 import { isoSeconds } from '../../util/time.ts';
 import { CliError, type CliContext, outputFormat } from '../context.ts';
 import { csvRow, renderTable } from '../format.ts';
@@ -55,7 +55,7 @@ export function parseFilterFlags(o: EventFilterFlags): Omit<EventFilters, 'q'> {
  *
  * @example const q = await queryFromFlags({ asn: '13335' }, store, ctx, cmd);
  */
-export async function queryFromFlags(o: EventFilterFlags, store: SqliteStore, ctx: CliContext, cmd: Command): Promise<EventQuery> {
+export async function queryFromFlags(o: EventFilterFlags, store: OpenedStore, ctx: CliContext, cmd: Command): Promise<EventQuery> {
   const f = parseFilterFlags(o);
   // The config is read only for --asn: other filters work beside a config that does not load.
   const ipData = f.asn !== undefined ? openIpData((await loadConfig(ctx.configPath(cmd))).ip_data) : null;
@@ -65,7 +65,7 @@ export async function queryFromFlags(o: EventFilterFlags, store: SqliteStore, ct
 }
 
 /** `--actor` as an id, e-mail or name; says on stderr whom a name or e-mail matched. */
-async function actorOfFlag(value: string, store: SqliteStore, ctx: CliContext): Promise<ResolvedActor> {
+async function actorOfFlag(value: string, store: OpenedStore, ctx: CliContext): Promise<ResolvedActor> {
   // The people directory is folded in from the events: bring it up to date first (a no-op when it is).
   await store.eventSearch().catchUp();
   const r = await resolveActor(store, value);

@@ -8,7 +8,7 @@ import { describeIncident, INCIDENT_TABLE_HEADERS, incidentDetailJson, incidentJ
 import { assignIncident, commentIncident, IncidentError, incidentDetail, setIncidentStatus, syncIncidents, type IncidentDeps } from '../../incidents/service.ts';
 import { INCIDENT_STATUSES, type IncidentStatus } from '../../incidents/types.ts';
 import { cliActor } from '../../respond/actor.ts';
-import type { SqliteStore } from '../../store/sqlite/index.ts';
+import type { OpenedStore } from '../../store/index.ts';
 import { alertStoreFor } from '../compose.ts';
 import { CliError, outputFormat, type CliContext } from '../context.ts';
 import { renderTable } from '../format.ts';
@@ -24,7 +24,7 @@ function oneOf<T extends string>(allowed: readonly T[], flag: string) {
 }
 
 /** Run `f` on the store's incidents; refusals become CLI errors; the store is closed afterwards. */
-async function withIncidents<T>(ctx: CliContext, cmd: Command, f: (d: IncidentDeps, store: SqliteStore) => Promise<T>): Promise<T> {
+async function withIncidents<T>(ctx: CliContext, cmd: Command, f: (d: IncidentDeps, store: OpenedStore) => Promise<T>): Promise<T> {
   const store = await ctx.openStore(cmd);
   try {
     return await f({ store, alerts: alertStoreFor(store), incidents: store.incidentStore() }, store);

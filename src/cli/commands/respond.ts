@@ -24,7 +24,7 @@ import { cliActor } from '../../respond/actor.ts';
 import { SlackApiError, redact } from '../../slack/errors.ts';
 import { resolveAdminToken } from '../../slack/token.ts';
 import { createWebClient, type WebClient } from '../../slack/web-client.ts';
-import type { SqliteStore } from '../../store/sqlite/index.ts';
+import type { OpenedStore } from '../../store/index.ts';
 import { isoSeconds } from '../../util/time.ts';
 import { CliError, type CliContext } from '../context.ts';
 import { renderTable } from '../format.ts';
@@ -51,7 +51,7 @@ function adminClient(ctx: CliContext, o: TokenFlags): { client: WebClient; token
   return { client: createWebClient({ token, baseUrl: ctx.env.SLACK_API_URL?.trim() || undefined }), token };
 }
 
-async function alertRef(store: SqliteStore, id: string | undefined): Promise<AlertRef | null> {
+async function alertRef(store: OpenedStore, id: string | undefined): Promise<AlertRef | null> {
   if (!id) return null;
   const a = await store.responderReads().alert(id);
   if (!a) throw new CliError(`no alert ${id} in the database (see gridwatch alerts)`);

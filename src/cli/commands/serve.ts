@@ -12,7 +12,7 @@ import { slackAdminFromEnv } from '../compose.ts';
 import type { SlackAdmin } from '../../respond/playbook.ts';
 import { resolveAdminToken } from '../../slack/token.ts';
 import { createServer, ensureAdmin, ensureDemoLogin, type RunningServer } from '../../server/index.ts';
-import type { SqliteStore } from '../../store/sqlite/index.ts';
+import type { OpenedStore } from '../../store/index.ts';
 import { streamLogger } from '../../util/log.ts';
 import { CliError, type CliContext } from '../context.ts';
 import { cliInt } from '../parse.ts';
@@ -67,7 +67,7 @@ export function adminCredentials(o: Pick<UiOptions, 'adminTokenFile' | 'env' | '
  * await waitForShutdown();
  * await ui.close();
  */
-export async function startUi(store: SqliteStore, o: UiOptions, out: Writable, err: Writable): Promise<RunningServer> {
+export async function startUi(store: OpenedStore, o: UiOptions, out: Writable, err: Writable): Promise<RunningServer> {
   if (!!o.tlsCert !== !!o.tlsKey) throw new CliError('--tls-cert and --tls-key go together', 2);
   let tls: { cert: Buffer; key: Buffer } | undefined;
   if (o.tlsCert && o.tlsKey) {

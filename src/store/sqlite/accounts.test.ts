@@ -2,8 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { normalise } from '../../events/normalise.ts';
-import type { AuditEvent } from '../../events/schema.ts';
 import type { AccountStore, SessionRecord } from '../accounts.ts';
 import { openSqliteStore, type SqliteStore } from './index.ts';
 
@@ -67,12 +65,3 @@ describe('SqliteAccountStore', () => {
   });
 });
 
-describe('SqliteStore.getEvents', () => {
-  it('returns the stored events of the ids in the order asked, skipping unknown ids', async () => {
-    const raw = (id: string, ts: number) => JSON.stringify({ id, date_create: ts, action: 'user_login', actor: { type: 'user', user: { id: 'W1' } } });
-    await store.appendEvents(['e1', 'e2', 'e3'].map((id, i) => ({ raw: raw(id, 1_700_000_000 + i), norm: normalise(JSON.parse(raw(id, 1_700_000_000 + i)) as AuditEvent) })));
-    const got = await store.getEvents(['e3', 'nope', 'e1']);
-    expect(got.map((e) => e.norm.id)).toEqual(['e3', 'e1']);
-    expect(got[0]).toEqual(await store.getEvent('e3'));
-  });
-});

@@ -1,0 +1,44 @@
+/**
+ * A connection pool from a `postgres://` URL. node-postgres reads the URL (with `sslmode`, e.g.
+ * `?sslmode=verify-full&sslrootcert=...`) and fills what the URL leaves out from the libpq environment variables
+ * (`PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`, `PGSSLMODE`), as psql does.
+ */
+import pg from 'pg';
+
+const INT8 = 20;
+
+/** bigint columns (seq, ts, counts) as JS numbers: every value gridwatch stores is far below 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === INT8 && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * Is this a PostgreSQL connection URL (rather than a SQLite file path)?
+ *
+ * @example isPostgresUrl('postgres://gw@db.internal/gridwatch') // true
+ */
+export function isPostgresUrl(s: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(s);
+}
+
+/**
+ * @example const pool = openPool('postgres://gw@127.0.0.1:5432/gridwatch?sslmode=disable');
+ */
+export function openPool(url: string, max = 4): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, types, application_name: 'gridwatch' });
+  // An idle client losing its connection (server restart) must not crash the process: the next query reconnects.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}

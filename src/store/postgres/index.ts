@@ -1,0 +1,227 @@
+/**
+ * The PostgreSQL store (issue #13): the events part of `Store` (append with checkpoint, queries, scans, checkpoints,
+ * state, quarantine) on a month-partitioned `events` table. The other capabilities (alerts, outbox, accounts, action
+ * log, incidents, UI and search read models) are not built yet: asking for them throws `NotOnPostgresError`.
+ */
+import type pg from 'pg';
+import type { StoredEvent } from '../../events/schema.ts';
+import type { AccountStore } from '../accounts.ts';
+import type { ActionLog } from '../actions.ts';
+import { genericDetectionReads, type DetectionReads } from '../detection-reads.ts';
+import type { EntityReads } from '../entity-reads.ts';
+import type { OutboxStore } from '../outbox.ts';
+import type { ResponderReads } from '../responder-reads.ts';
+import type { EventSearch } from '../search.ts';
+import { EVENT_COLUMNS, rowToEvent, type EventRow } from '../sqlite/event-rows.ts';
+import type { AppendResult, Checkpoint, EventQuery, IncomingEvent, QuarantineItem, Store } from '../types.ts';
+import type { UiReads, UiRollups } from '../ui-reads.ts';
+import type { AlertStore } from '../../alerts/types.ts';
+import type { IncidentStore } from '../../incidents/types.ts';
+import { appendBatch } from './append.ts';
+import { rowToCheckpoint, writeCheckpoint, type CheckpointRow } from './checkpoints.ts';
+import { openPool, redactUrl } from './connect.ts';
+import { migratePg } from './migrations.ts';
+import { Partitions } from './partitions.ts';
+import { pgEventWhere } from './query.ts';
+import { notOnPostgres } from './unsupported.ts';
+
+const PREFIXED = EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ');
+
+export class PostgresStore implements Store {
+  private reads: DetectionReads | undefined;
+
+  constructor(readonly pool: pg.Pool, private readonly parts: Partitions) {}
+
+  async appendEvents(batch: IncomingEvent[], checkpoint?: Checkpoint): Promise<AppendResult> {
+    const c = await this.pool.connect();
+    try {
+      return await appendBatch(c, this.parts, batch, checkpoint);
+    } finally {
+      c.release();
+    }
+  }
+
+  async quarantine(items: QuarantineItem[]): Promise<void> {
+    if (!items.length) return;
+    await this.pool.query(
+      'INSERT INTO quarantine (source, position, reason, raw, created_at) SELECT s, p, r, w, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) AS t(s, p, r, w)',
+      [items.map((q) => q.source), items.map((q) => q.position), items.map((q) => q.reason), items.map((q) => q.raw), Date.now()],
+    );
+  }
+
+  async quarantineCount(): Promise<number> {
+    return (await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM quarantine')).rows[0]!.n;
+  }
+
+  async listQuarantine(limit = 100) {
+    const r = await this.pool.query<{ id: number; source: string; position: string; reason: string; raw: Buffer; created_at: number }>(
+      'SELECT id, source, position, reason, raw, created_at FROM quarantine ORDER BY id DESC LIMIT $1',
+      [limit],
+    );
+    return r.rows.map((x) => ({ id: x.id, source: x.source, position: x.position, reason: x.reason, raw: x.raw, createdAt: x.created_at }));
+  }
+
+  async queryEvents(q: EventQuery): Promise<StoredEvent[]> {
+    const { where, params } = pgEventWhere(q);
+    const limit = q.limit && q.limit > 0 ? ` LIMIT ${Math.floor(q.limit)}` : '';
+    const r = await this.pool.query<EventRow>(`SELECT ${PREFIXED} FROM events e ${where} ORDER BY e.ts DESC, e.seq DESC${limit}`, params);
+    return r.rows.map(rowToEvent);
+  }
+
+  async getEvent(id: string): Promise<StoredEvent | null> {
+    return (await this.getEvents([id]))[0] ?? null;
+  }
+
+  async getEvents(ids: readonly string[]): Promise<StoredEvent[]> {
+    if (!ids.length) return [];
+    // event_ids gives each id's ts, so the lookup reaches only the partitions that hold them.
+    const r = await this.pool.query<EventRow>(
+      `SELECT ${PREFIXED} FROM event_ids i JOIN events e ON e.ts = i.ts AND e.id = i.id WHERE i.id = ANY($1::text[])`,
+      [ids],
+    );
+    const byId = new Map(r.rows.map((row) => [row.id, row]));
+    return ids.flatMap((id) => {
+      const row = byId.get(id);
+      return row ? [rowToEvent(row)] : [];
+    });
+  }
+
+  async countEvents(q: EventQuery = {}): Promise<number> {
+    const { where, params } = pgEventWhere(q);
+    return (await this.pool.query<{ n: number }>(`SELECT count(*) AS n FROM events e ${where}`, params)).rows[0]!.n;
+  }
+
+  async *scanEvents(q: { since?: number; until?: number; batchSize?: number }): AsyncIterable<StoredEvent[]> {
+    const size = q.batchSize ?? 5000;
+    let last: [number, number] = [-1, -1];
+    for (;;) {
+      const r = await this.pool.query<EventRow>(
+        `SELECT ${PREFIXED} FROM events e WHERE e.ts >= $1 AND e.ts <= $2 AND (e.ts, e.seq) > ($3, $4) ORDER BY e.ts, e.seq LIMIT $5`,
+        [q.since ?? 0, q.until ?? Number.MAX_SAFE_INTEGER, last[0], last[1], size],
+      );
+      if (!r.rows.length) return;
+      const tail = r.rows[r.rows.length - 1]!;
+      last = [tail.ts, tail.seq];
+      yield r.rows.map(rowToEvent);
+      if (r.rows.length < size) return;
+    }
+  }
+
+  async eventsAfterSeq(seq: number, limit: number): Promise<StoredEvent[]> {
+    const r = await this.pool.query<EventRow>(`SELECT ${PREFIXED} FROM events e WHERE e.seq > $1 ORDER BY e.seq LIMIT $2`, [seq, limit]);
+    return r.rows.map(rowToEvent);
+  }
+
+  async maxSeq(): Promise<number> {
+    return (await this.pool.query<{ n: number }>('SELECT coalesce(max(seq), 0) AS n FROM events')).rows[0]!.n;
+  }
+
+  async allIds(): Promise<Set<string>> {
+    return new Set((await this.pool.query<{ id: string }>('SELECT id FROM event_ids')).rows.map((r) => r.id));
+  }
+
+  detectionReads(): DetectionReads {
+    this.reads ??= genericDetectionReads(this);
+    return this.reads;
+  }
+
+  async newestEventTime(): Promise<number | null> {
+    return (await this.pool.query<{ t: number | null }>('SELECT max(ts) AS t FROM events')).rows[0]!.t;
+  }
+
+  async topCounts(by: 'action' | 'actor' | 'reason', limit: number, q: EventQuery = {}) {
+    const { where, params } = pgEventWhere(q);
+    const lim = `$${params.push(limit)}`;
+    const sql =
+      by === 'reason'
+        ? `SELECT r.reason AS key, NULL AS label, count(*) AS count FROM event_reasons r JOIN events e ON e.ts = r.ts AND e.seq = r.seq
+           ${where} GROUP BY r.reason ORDER BY count DESC, key LIMIT ${lim}`
+        : by === 'actor'
+          ? `SELECT e.actor_id AS key, max(e.actor_name) AS label, count(*) AS count FROM events e
+             ${where ? `${where} AND` : 'WHERE'} e.actor_id IS NOT NULL GROUP BY e.actor_id ORDER BY count DESC, key LIMIT ${lim}`
+          : `SELECT e.action AS key, NULL AS label, count(*) AS count FROM events e ${where}
+             GROUP BY e.action ORDER BY count DESC, key LIMIT ${lim}`;
+    return (await this.pool.query<{ key: string; label: string | null; count: number }>(sql, params)).rows;
+  }
+
+  async getCheckpoint(key: string): Promise<Checkpoint | null> {
+    const r = await this.pool.query<CheckpointRow>('SELECT * FROM checkpoints WHERE key = $1', [key]);
+    return r.rows[0] ? rowToCheckpoint(r.rows[0]) : null;
+  }
+
+  async putCheckpoint(cp: Checkpoint): Promise<void> {
+    await writeCheckpoint(this.pool, cp);
+  }
+
+  async listCheckpoints(): Promise<Checkpoint[]> {
+    return (await this.pool.query<CheckpointRow>('SELECT * FROM checkpoints ORDER BY key')).rows.map(rowToCheckpoint);
+  }
+
+  async getState(key: string): Promise<string | null> {
+    return (await this.pool.query<{ value: string }>('SELECT value FROM state WHERE key = $1', [key])).rows[0]?.value ?? null;
+  }
+
+  async putState(key: string, value: string): Promise<void> {
+    await this.pool.query('INSERT INTO state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+  }
+
+  // Not yet built on PostgreSQL: each names itself in the error.
+  uiReads(): UiReads {
+    throw notOnPostgres('the web UI read models (volume, directory of actors)');
+  }
+  uiRollups(): UiRollups {
+    throw notOnPostgres('the web UI rollups');
+  }
+  eventSearch(): EventSearch {
+    throw notOnPostgres('free-text and people search');
+  }
+  entityReads(): EntityReads {
+    throw notOnPostgres('the user and IP pages');
+  }
+  outboxStore(): OutboxStore {
+    throw notOnPostgres('the sinks outbox');
+  }
+  actionLog(): ActionLog {
+    throw notOnPostgres('the action log');
+  }
+  alertStore(): AlertStore {
+    throw notOnPostgres('alerts');
+  }
+  accountStore(): AccountStore {
+    throw notOnPostgres('web UI accounts');
+  }
+  incidentStore(): IncidentStore {
+    throw notOnPostgres('incidents');
+  }
+  responderReads(): ResponderReads {
+    throw notOnPostgres('responder reads');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/**
+ * Open (creating and migrating if needed) a PostgreSQL store; the partitions of this month and the next two are made.
+ *
+ * @example const store = await openPostgresStore('postgres://gw@db.internal/gridwatch?sslmode=require');
+ */
+export async function openPostgresStore(url: string): Promise<PostgresStore> {
+  const pool = openPool(url);
+  const parts = new Partitions();
+  try {
+    const c = await pool.connect();
+    try {
+      await migratePg(c);
+      await parts.load(c);
+      await parts.ensure(c, parts.ahead());
+    } finally {
+      c.release();
+    }
+  } catch (e) {
+    await pool.end().catch(() => {});
+    throw new Error(`cannot open PostgreSQL ${redactUrl(url)}: ${(e as Error).message}`);
+  }
+  return new PostgresStore(pool, parts);
+}

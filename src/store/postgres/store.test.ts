@@ -1,0 +1,85 @@
+/**
+ * What the PostgreSQL store does beyond the shared contract (../contract.test.ts): exact received text, one id per
+ * event across monthly partitions, partitions made ahead and on demand, versioned migrations, `openStore` choosing
+ * the backend by URL, and a clear error for what is not built yet.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pgTestSupport, startPgCluster, type PgCluster } from '../../../test/pg-cluster.ts';
+import { normalise } from '../../events/normalise.ts';
+import { openStore } from '../index.ts';
+import type { IncomingEvent } from '../types.ts';
+import { openPostgresStore, PostgresStore } from './index.ts';
+import { monthOf, monthPartition } from './partitions.ts';
+
+const pgs = pgTestSupport();
+if (!pgs.ok) console.warn(`skipped: PostgreSQL store tests (${pgs.reason})`);
+
+const raw = (text: string): IncomingEvent => ({ raw: text, norm: normalise(JSON.parse(text)) });
+const JUNE_2024 = Date.UTC(2024, 5, 15) / 1000;
+const JAN_2024 = Date.UTC(2024, 0, 15) / 1000;
+
+describe.skipIf(!pgs.ok)('PostgresStore', () => {
+  let cluster: PgCluster;
+  let url: string;
+  let store: PostgresStore;
+  beforeAll(async () => {
+    cluster = await startPgCluster(pgs);
+  });
+  afterAll(async () => cluster?.stop());
+  beforeEach(async () => {
+    url = await cluster.createDatabase('gw_pgstore');
+    store = await openPostgresStore(url);
+  });
+  afterEach(async () => store.close());
+
+  const partitions = async () =>
+    (await store.pool.query<{ n: string }>("SELECT c.relname AS n FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass")).rows.map((r) => r.n);
+
+  it('gives back the exact received text: spacing, key order, escapes and non-ASCII untouched', async () => {
+    const text = `{ "date_create":${JUNE_2024},"id":"x1" ,"action":"user_login","note":"caf\\u00e9 café \\"q\\" 𝄞",  "n":1.50}`;
+    await store.appendEvents([raw(text)]);
+    expect((await store.getEvent('x1'))!.raw).toBe(text);
+    expect((await store.queryEvents({}))[0]!.raw).toBe(text);
+  });
+
+  it('counts an id re-sent in another month as a duplicate, and keeps the first copy', async () => {
+    const a = `{"id":"same","date_create":${JAN_2024},"action":"user_login"}`;
+    const b = `{"id":"same","date_create":${JUNE_2024},"action":"user_logout"}`;
+    expect(await store.appendEvents([raw(a)])).toEqual({ inserted: 1, duplicates: 0, insertedIds: ['same'] });
+    expect(await store.appendEvents([raw(b)])).toEqual({ inserted: 0, duplicates: 1, insertedIds: [] });
+    expect(await store.countEvents()).toBe(1);
+    expect((await store.getEvent('same'))!.raw).toBe(a);
+  });
+
+  it('creates this month and the next two at open, and any month an append touches', async () => {
+    const now = monthOf(Date.now() / 1000);
+    const names = await partitions();
+    for (const m of [now, now + 1, now + 2]) expect(names).toContain(monthPartition(m).name);
+    expect(names).not.toContain(monthPartition(monthOf(JAN_2024)).name);
+    await store.appendEvents([raw(`{"id":"old","date_create":${JAN_2024},"action":"user_login"}`)]);
+    expect(await partitions()).toContain('events_2024_01');
+    // A second process (its own cache of known partitions) appending the same month finds it there.
+    const other = await openPostgresStore(url);
+    await other.appendEvents([raw(`{"id":"old2","date_create":${JAN_2024 + 1},"action":"user_login"}`)]);
+    await other.close();
+    expect(await store.countEvents({ since: JAN_2024 - 1, until: JAN_2024 + 1 })).toBe(2);
+  });
+
+  it('records each migration once, also when opened again', async () => {
+    const other = await openPostgresStore(url);
+    await other.close();
+    const r = await store.pool.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+    expect(r.rows.map((x) => x.version)).toEqual([1]);
+  });
+
+  it('is what openStore opens for a postgres:// URL; what is not built yet says so by name', async () => {
+    const s = await openStore(url);
+    try {
+      expect(s).toBeInstanceOf(PostgresStore);
+      expect(() => s.alertStore()).toThrow('alerts: not yet available on PostgreSQL');
+      expect(() => s.accountStore()).toThrow(/web UI accounts: not yet available on PostgreSQL/);
+    } finally {
+      await s.close();
+    }
+  });
+});
