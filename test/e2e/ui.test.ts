@@ -118,6 +118,8 @@ describe.skipIf(!haveChromium)('web UI in chromium over the demo data', () => {
 
   it('finds his scraping alert with its context in Security Detections', async () => {
     await page.getByRole('link', { name: 'Security Detections' }).click();
+    // It opens on incidents; the alerts list is the next tab.
+    await page.getByRole('link', { name: 'gridwatch alerts' }).click();
     const alerts = page.getByTestId('alerts-table');
     await alerts.waitFor();
     // One page of 50 at most, saying how many there are; the rule filter lists the rules with their counts.

@@ -16,6 +16,7 @@ const UserPage = lazy(() => import('./pages/UserPage.tsx'));
 const IpPage = lazy(() => import('./pages/IpPage.tsx'));
 const Accounts = lazy(() => import('./pages/Accounts.tsx'));
 const Actions = lazy(() => import('./pages/Actions.tsx'));
+const IncidentPage = lazy(() => import('./pages/IncidentPage.tsx'));
 
 // Sign-out, session and allowlist buttons go into the alert, event, user and IP views' response slots.
 registerRespondControls();
@@ -26,6 +27,7 @@ function Page({ me, path }: { me: Me['user']; path: string }) {
   if (path === '/detections') return <Detections />;
   if ((m = /^\/users\/([^/]+)$/.exec(path))) return <UserPage key={m[1]} id={decodeURIComponent(m[1]!)} />;
   if ((m = /^\/ips\/([^/]+)$/.exec(path))) return <IpPage key={m[1]} ip={decodeURIComponent(m[1]!)} />;
+  if ((m = /^\/incidents\/([^/]+)$/.exec(path))) return <IncidentPage key={m[1]} id={decodeURIComponent(m[1]!)} />;
   if (path === '/accounts' && me.role === 'admin') return <Accounts />;
   if (path === '/actions') return <Actions />;
   return (
@@ -80,7 +82,7 @@ export function App() {
     setMe(null);
     navigate('/events', { replace: true });
   };
-  const section = path.startsWith('/detections') ? 'detections' : path.startsWith('/accounts') ? 'accounts' : path.startsWith('/actions') ? 'actions' : path === '/' || path.startsWith('/events') ? 'events' : '';
+  const section = path.startsWith('/detections') || path.startsWith('/incidents/') ? 'detections' : path.startsWith('/accounts') ? 'accounts' : path.startsWith('/actions') ? 'actions' : path === '/' || path.startsWith('/events') ? 'events' : '';
   return (
     <SessionContext.Provider value={me.user}>
       <header className="topbar">

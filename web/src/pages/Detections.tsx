@@ -1,25 +1,21 @@
-// The Security Detections view: gridwatch's alerts (severity, reasons, user, time, status; filterable, a page at a
-// time with the total) and Slack's own anomaly events. Either opens in the details panel. The filters' choices and
-// their counts come from the facet query, never from fetching the alerts themselves.
+// The Security Detections view: incidents first (one user's alerts close in time, expandable into them), then
+// gridwatch's alerts (severity, reasons, user, time, status; filterable, a page at a time with the total) and Slack's
+// own anomaly events. Alerts and events open in the details panel. The alert filters' choices and their counts come
+// from the facet query, never from fetching the alerts themselves.
 import { useEffect, useState, type FormEvent } from 'react';
-import { Reasons, SeverityBadge, StatusBadge } from '../components/Badges.tsx';
+import { ALERT_COLUMNS, AlertRow } from '../components/AlertRow.tsx';
 import { EventTable } from '../components/EventTable.tsx';
-import { SafeText } from '../components/SafeText.tsx';
+import { IncidentsTab } from '../components/incidents/IncidentsTab.tsx';
+import { Pager, pageOf } from '../components/Pager.tsx';
 import { TimeRange } from '../components/TimeRange.tsx';
-import { fmtCount, fmtTime, userLabel } from '../format.ts';
+import { fmtCount, userLabel } from '../format.ts';
 import { useApi } from '../hooks.ts';
-import { Link, setParams, useLocation, userPath, withParams } from '../router.tsx';
+import { Link, setParams, useLocation, withParams } from '../router.tsx';
 import { ALERT_STATUSES, SEVERITIES, type AlertFacetList, type AlertList, type EventPage } from '../types.ts';
 import { visibleText } from '../untrusted.ts';
 
 /** Alerts per page. */
 const PAGE = 50;
-
-/** The 1-based page number of the URL (`?page=3`); anything else is the first page. */
-function pageOf(params: URLSearchParams): number {
-  const n = Number(params.get('page'));
-  return Number.isInteger(n) && n > 1 ? n : 1;
-}
 
 /** Change filters: back to the first page, no alert open. */
 const setFilter = (update: Record<string, string | null>) => setParams({ ...update, page: null });
@@ -104,77 +100,25 @@ function AlertsTab() {
       </form>
       {list.error && <p className="error">{list.error.message}</p>}
       {list.data && !list.data.available && <p className="muted">This database has no alerts table: run detection (`gridwatch detect`) first.</p>}
-      {list.data?.available && <Pager page={page} total={list.data.total} shown={list.data.alerts.length} loading={list.loading} />}
+      {list.data?.available && <Pager page={page} size={PAGE} total={list.data.total} shown={list.data.alerts.length} loading={list.loading} noun="alerts" />}
       {list.data && (
         <table className="grid alerts-table" data-testid="alerts-table">
           <thead>
             <tr>
-              <th>Severity</th>
-              <th>Alert</th>
-              <th>Reasons</th>
-              <th>User</th>
-              <th>Last event (UTC)</th>
-              <th>Status</th>
-              <th>Rule</th>
+              {ALERT_COLUMNS.map((c) => (
+                <th key={c}>{c}</th>
+              ))}
             </tr>
           </thead>
           <tbody>
             {list.data.alerts.map((a) => (
-              <tr key={a.id} onClick={() => setParams({ alert: a.id, event: null })} className={params.get('alert') === a.id ? 'selected' : ''} data-alert-id={a.id}>
-                <td>
-                  <SeverityBadge severity={a.severity} />
-                </td>
-                <td>
-                  <SafeText text={a.title} />
-                </td>
-                <td>
-                  <Reasons reasons={a.reasons} />
-                </td>
-                <td>
-                  {a.user_id ? (
-                    <Link to={userPath(a.user_id)}>
-                      <SafeText text={userLabel({ id: a.user_id, name: a.user_name, email: a.user_email })} />
-                    </Link>
-                  ) : (
-                    ''
-                  )}
-                </td>
-                <td className="mono nowrap">{fmtTime(a.last_ts)}</td>
-                <td>
-                  <StatusBadge status={a.status} />
-                </td>
-                <td className="mono">{a.rule}</td>
-              </tr>
+              <AlertRow key={a.id} alert={a} />
             ))}
           </tbody>
         </table>
       )}
       {list.data?.alerts.length === 0 && list.data.available && <p className="empty">{list.data.total ? 'No alerts on this page.' : 'No alerts match.'}</p>}
     </>
-  );
-}
-
-/** Which alerts of how many are shown, and the buttons to the other pages (the page is in the URL). */
-function Pager({ page, total, shown, loading }: { page: number; total: number; shown: number; loading: boolean }) {
-  const pages = Math.max(1, Math.ceil(total / PAGE));
-  const from = (page - 1) * PAGE;
-  const go = (p: number) => setParams({ page: p > 1 ? String(p) : null, alert: null });
-  return (
-    <div className="pager" data-testid="alerts-pager">
-      <button type="button" className="btn small" disabled={page <= 1} onClick={() => go(1)}>
-        Newest
-      </button>
-      <button type="button" className="btn small" disabled={page <= 1} onClick={() => go(page - 1)}>
-        ← Newer
-      </button>
-      <span className="muted" data-testid="alerts-count">
-        {shown ? `${fmtCount(from + 1)}–${fmtCount(from + shown)} of ${fmtCount(total)} alerts` : `${fmtCount(total)} alerts`} · page {fmtCount(page)} of {fmtCount(pages)}
-        {loading ? ' · loading…' : ''}
-      </span>
-      <button type="button" className="btn small" disabled={page >= pages} onClick={() => go(page + 1)}>
-        Older →
-      </button>
-    </div>
   );
 }
 
@@ -193,21 +137,28 @@ function AnomaliesTab() {
   );
 }
 
+type Tab = 'incidents' | 'alerts' | 'anomalies';
+
 export default function Detections() {
   const { params } = useLocation();
-  const tab = params.get('tab') === 'anomalies' ? 'anomalies' : 'alerts';
+  const t = params.get('tab');
+  const tab: Tab = t === 'alerts' || t === 'anomalies' ? t : 'incidents';
+  const to = (next: Tab) => withParams({ tab: next === 'incidents' ? null : next, alert: null, event: null, page: null });
   return (
     <div className="page detections">
       <h1>Security Detections</h1>
       <nav className="tabs">
-        <Link to={withParams({ tab: null, alert: null, event: null, page: null })} className={tab === 'alerts' ? 'active' : ''}>
+        <Link to={to('incidents')} className={tab === 'incidents' ? 'active' : ''}>
+          Incidents
+        </Link>
+        <Link to={to('alerts')} className={tab === 'alerts' ? 'active' : ''}>
           gridwatch alerts
         </Link>
-        <Link to={withParams({ tab: 'anomalies', alert: null, event: null, page: null })} className={tab === 'anomalies' ? 'active' : ''}>
+        <Link to={to('anomalies')} className={tab === 'anomalies' ? 'active' : ''}>
           Slack anomaly events
         </Link>
       </nav>
-      {tab === 'alerts' ? <AlertsTab /> : <AnomaliesTab />}
+      {tab === 'incidents' ? <IncidentsTab /> : tab === 'alerts' ? <AlertsTab /> : <AnomaliesTab />}
     </div>
   );
 }

@@ -2,6 +2,7 @@
 // baseline, the IPs, ASNs and user agents they used (first and last seen), the files they downloaded, their alerts.
 import { ExpectedTag, Reasons, SeverityBadge, StatusBadge, Tag, TrustTag } from '../components/Badges.tsx';
 import { GridTable } from '../components/GridTable.tsx';
+import { UserIncidents } from '../components/incidents/UserIncidents.tsx';
 import { MoreNote } from '../components/MoreNote.tsx';
 import { ResponseSlot } from '../components/ResponseSlot.tsx';
 import { UserResponses } from '../components/respond/UserResponses.tsx';
@@ -83,6 +84,8 @@ export default function UserPage({ id }: { id: string }) {
           ; days in {d.timezone}.
         </p>
       </section>
+
+      <UserIncidents userId={s.user.id} />
 
       {s.alerts.length > 0 && (
         <section>
