@@ -91,6 +91,11 @@ export class MemoryAlertStore implements AlertStore {
     return structuredClone([...this.alerts.values()].filter((a) => (a.user_id === user || a.key === user) && a.last_ts >= from && a.last_ts <= to));
   }
 
+  async containingEvent(eventId: string, ts: number): Promise<Alert[]> {
+    const hit = [...this.alerts.values()].filter((a) => a.first_ts <= ts && a.last_ts >= ts && a.event_ids.includes(eventId));
+    return structuredClone(hit.sort((a, b) => b.last_ts - a.last_ts || (a.id < b.id ? -1 : 1)));
+  }
+
   async setContext(id: string, context: AlertContext, nowMs: number): Promise<void> {
     const a = this.alerts.get(id);
     if (a) this.alerts.set(id, { ...a, context: structuredClone(context), updated_at: new Date(nowMs).toISOString() });

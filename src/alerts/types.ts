@@ -201,6 +201,11 @@ export interface AlertStore {
   replace(scope: AlertScope, drafts: readonly AlertDraft[], nowMs: number): Promise<ReplaceResult>;
   /** Alerts of one user (user id or grouping key) whose last event is in [from, to]: their context may need a refresh. */
   forUser(user: string, from: number, to: number): Promise<Alert[]>;
+  /**
+   * Alerts whose stored triggering events include `eventId` (newest first); `ts` is that event's time, which lies
+   * within each such alert's [first_ts, last_ts] and bounds the search.
+   */
+  containingEvent(eventId: string, ts: number): Promise<Alert[]>;
   /** Store a refreshed context (no version change: context alone does not re-notify). */
   setContext(id: string, context: AlertContext, nowMs: number): Promise<void>;
   updateStatus(id: string, status: AlertStatus, note: string | null, by: string | null, nowMs?: number): Promise<Alert | null>;

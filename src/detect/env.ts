@@ -24,6 +24,8 @@ export interface DetectEnv {
   lookupAsn(ip: string | null | undefined): AsnInfo | null;
   /** ISO country code of `ip` (`ip_data.country_csv`, else the shipped data), or null. */
   lookupCountry(ip: string | null | undefined): string | null;
+  /** The announced block holding `ip` from the ASN data (CIDR or `first-last`), or null (unknown, or a replaced ASN lookup). */
+  networkOf(ip: string | null | undefined): string | null;
   trust(ip: string | null | undefined): { trusted: boolean; by?: 'cidr' | 'asn'; match?: string };
   /** Name of the configured VPN range holding `ip`, or null. */
   vpnOf(ip: string | null | undefined): string | null;
@@ -113,6 +115,7 @@ export function buildEnv(config: Config, opts: EnvOptions = {}): DetectEnv {
     listNames: () => [...lists.keys()].sort(),
     lookupAsn,
     lookupCountry: (ip) => ipData.lookupCountry(ip),
+    networkOf: (ip) => (opts.lookupAsn ? null : ipData.networkOf(ip)),
     trust: (ip) => isTrusted(ip, { cidrs: trustedCidrs, asns: trustedAsns }, asnDb),
     vpnOf: (ip) => {
       if (!ip) return null;

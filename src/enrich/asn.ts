@@ -14,8 +14,11 @@ export interface AsnInfo {
   name?: string;
 }
 
-/** Anything that maps an address to its autonomous system. */
-export type AsnDatabase = IpDatabase<AsnInfo>;
+/**
+ * Anything that maps an address to its autonomous system; `network`, where the data has it, gives the announced
+ * block holding the address (a CIDR, or `first-last`). Kept apart from `lookup`, which runs per event.
+ */
+export type AsnDatabase = IpDatabase<AsnInfo> & { network?(ip: string): string | null };
 
 /**
  * The database used when none is configured: every lookup is null.

@@ -128,6 +128,18 @@ export class CompactRanges {
    * b.build().find(Uint32Array.of(15)) // 7
    */
   find(key: Uint32Array): number {
+    const i = this.findRange(key);
+    return i < 0 ? -1 : this.values[i]!;
+  }
+
+  /**
+   * The index of the most specific range holding `key`, or -1: `rangeAt` gives its bounds.
+   *
+   * @example
+   * const r = b.build();
+   * r.rangeAt(r.findRange(Uint32Array.of(15))) // { start: Uint32Array [10], end: Uint32Array [20] }
+   */
+  findRange(key: Uint32Array): number {
     const w = this.width;
     let lo = 0;
     let hi = this.values.length - 1;
@@ -142,8 +154,14 @@ export class CompactRanges {
       }
     }
     for (let i = found; i !== -1; i = this.parents[i]!) {
-      if (cmp(this.ends, i * w, key, 0, w) >= 0) return this.values[i]!;
+      if (cmp(this.ends, i * w, key, 0, w) >= 0) return i;
     }
     return -1;
+  }
+
+  /** First and last key of range `i` (copies, `width` words each). */
+  rangeAt(i: number): { start: Uint32Array; end: Uint32Array } {
+    const w = this.width;
+    return { start: this.starts.slice(i * w, i * w + w), end: this.ends.slice(i * w, i * w + w) };
   }
 }

@@ -23,6 +23,8 @@ export interface IpData {
   readonly country: CountryDatabase;
   lookupAsn(ip: string | null | undefined): AsnInfo | null;
   lookupCountry(ip: string | null | undefined): string | null;
+  /** The ASN data's block holding `ip` (CIDR or `first-last`); null when unknown or the data has no blocks (a configured CSV). */
+  networkOf(ip: string | null | undefined): string | null;
   /** Load reports of the files opened (for a start-up log line). */
   readonly reports: RangeCsvReport[];
 }
@@ -56,5 +58,6 @@ export function openIpData(config: IpDataConfig = {}): IpData {
     reports,
     lookupAsn: (ip) => (ip ? asn.lookup(ip) : null),
     lookupCountry: (ip) => (ip ? country.lookup(ip) : null),
+    networkOf: (ip) => (ip && asn.network ? asn.network(ip) : null),
   };
 }

@@ -118,6 +118,26 @@ export function slash24(ip: string): string | null {
   return `${v6ToString((p.key >> 80n) << 80n)}/48`;
 }
 
+/**
+ * An inclusive address range as text: its CIDR when it is exactly one block, else `first-last`.
+ *
+ * @example
+ * rangeText(4, 0x01010100n, 0x010101ffn) // '1.1.1.0/24'
+ * rangeText(4, 0x01010100n, 0x01010102n) // '1.1.1.0-1.1.1.2'
+ */
+export function rangeText(family: 4 | 6, start: bigint, end: bigint): string {
+  const bits = family === 4 ? 32 : 128;
+  const str = (k: bigint) => (family === 4 ? v4ToString(Number(k)) : v6ToString(k));
+  const size = end - start + 1n;
+  // One block: a power-of-two size and a start aligned on it.
+  if (size > 0n && (size & (size - 1n)) === 0n && start % size === 0n) {
+    let host = 0;
+    while (1n << BigInt(host) < size) host++;
+    return `${str(start)}/${bits - host}`;
+  }
+  return `${str(start)}-${str(end)}`;
+}
+
 /** One parsed CIDR block: inclusive numeric bounds plus the entry as written (for reporting a match). */
 export type CidrRange =
   | { family: 4; start: number; end: number; entry: string }

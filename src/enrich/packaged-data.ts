@@ -17,7 +17,7 @@ import { Reader, type Response } from 'mmdb-lib';
 import type { AsnDatabase, AsnInfo } from './asn.ts';
 import { CompactRangeBuilder, type CompactRanges } from './compact-ranges.ts';
 import type { CountryDatabase } from './country.ts';
-import { parseCidrList, parseIp, type IpKey } from './ip.ts';
+import { parseCidrList, parseIp, rangeText, type IpKey } from './ip.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -162,6 +162,20 @@ function publicKey(ip: string): IpKey | null {
   return p && SPECIAL_USE.table.lookupKey(p) === undefined ? p : null;
 }
 
+/** An IPv6 key as the table's 4 words, most significant first. */
+function v6KeyWords(k: bigint): Uint32Array {
+  const w = new Uint32Array(4);
+  for (let i = 0; i < 4; i++) w[i] = Number((k >> BigInt(96 - 32 * i)) & MASK32);
+  return w;
+}
+
+/** Words (most significant first) back to one number. */
+function wordsToBig(w: Uint32Array): bigint {
+  let k = 0n;
+  for (const x of w) k = (k << 32n) | BigInt(x);
+  return k;
+}
+
 const key1 = new Uint32Array(1);
 const key4 = new Uint32Array(4);
 const MASK32 = 0xffffffffn;
@@ -171,6 +185,7 @@ const MASK32 = 0xffffffffn;
  *
  * @example
  * packagedAsnDatabase().lookup('1.1.1.1') // { asn: 13335, name: 'Cloudflare, Inc.' }
+ * packagedAsnDatabase().network('1.1.1.1') // '1.1.1.0/24'
  */
 export function packagedAsnDatabase(): AsnDatabase {
   return {
@@ -187,6 +202,16 @@ export function packagedAsnDatabase(): AsnDatabase {
         id = t.v6.find(key4);
       }
       return id < 0 ? null : t.values[id]!;
+    },
+    network(ip: string): string | null {
+      const p = publicKey(ip);
+      if (!p) return null;
+      const t = loadAsnTables();
+      const table = p.family === 4 ? t.v4 : t.v6;
+      const i = table.findRange(p.family === 4 ? Uint32Array.of(p.key) : v6KeyWords(p.key));
+      if (i < 0) return null;
+      const { start, end } = table.rangeAt(i);
+      return rangeText(p.family, wordsToBig(start), wordsToBig(end));
     },
     source: `@ip-location-db/asn@${packageVersion('@ip-location-db/asn')}`,
     get size() {

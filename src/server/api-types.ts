@@ -43,6 +43,18 @@ export interface EventDetail {
   event: EventSummary;
   raw: string;
   highlight: string[];
+  /** The alerts whose stored triggering events include this one, newest first, each with its incident (or null). */
+  alerts: EventAlertRef[];
+}
+
+/** An alert containing an event, as the event panel lists it. */
+export interface EventAlertRef {
+  id: string;
+  rule: string;
+  title: string;
+  severity: Severity;
+  status: AlertStatus;
+  incident_id: string | null;
 }
 
 /** `GET /stats/volume`: the event-volume histogram. */
@@ -58,6 +70,13 @@ export interface Volume {
   source: 'rollup' | 'events';
   /** True when a free-text filter was given: the histogram counts the other filters only. */
   text_ignored: boolean;
+  /**
+   * `n` split by action category (the action catalogue's categories, `other` for actions it does not list), in
+   * catalogue order, only categories with events in the range: for each bucket the rows sum to `n[i]`.
+   */
+  categories: Array<{ category: string; n: number[] }>;
+  /** Anomaly events (action `anomaly`) per bucket. */
+  anomalies: number[];
 }
 
 /** `GET /actions`: the action catalogue by category, with stored counts. */
@@ -100,6 +119,27 @@ export interface AlertDetail {
   proposal: AlertProposal | null;
   /** The action log's records about this alert, newest first. */
   actions: ActionJson[];
+  /** What the alert's rule says about itself (the loaded rules, overrides applied); null when it is not loaded. */
+  rule: AlertRuleInfo | null;
+}
+
+/** A rule's own documentation, shown with its alerts. `tags` are namespaced as in Sigma (`attack.t1213`). */
+export interface AlertRuleInfo {
+  title: string;
+  description: string;
+  false_positives: string[];
+  references: string[];
+  runbook: string;
+  tags: string[];
+}
+
+/** `POST /alerts/:id/exception/preview`: stored alerts of the rule the exception would have suppressed, of all. */
+export interface ExceptionPreviewJson {
+  rule: string;
+  would_suppress: number;
+  total: number;
+  /** Ids of suppressed alerts, newest first (at most 20). */
+  examples: string[];
 }
 
 /** A playbook's proposal as the UI shows it (docs/api.md "Respond"). */
@@ -213,4 +253,16 @@ export interface IpSummary extends AddressFacts {
    * events were not read, and the lists' counts and first-seen times cover the scanned ones only.
    */
   lists_from: { events: number; partial: boolean };
+  /** The announced block holding the address in the IP data (CIDR, or `first-last`); null when unknown. */
+  network: string | null;
+  /** Is it on Slack's own IP allowlist? `unknown` (with `why`) for viewers, without an admin token, or when Slack fails. */
+  slack_allowlist: SlackTrust;
+}
+
+/** What Slack's IP allowlist says about an address. */
+export interface SlackTrust {
+  state: 'trusted' | 'not_trusted' | 'unknown';
+  /** The entry that matched (CIDR or `AS<n>`). */
+  match: string | null;
+  why: string | null;
 }

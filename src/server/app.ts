@@ -10,6 +10,7 @@ import { actionRoutes } from './api/actions.ts';
 import { allowlistRoutes } from './api/allowlist.ts';
 import { approveRoutes, respondRoutes } from './api/respond.ts';
 import { alertRoutes } from './api/alerts.ts';
+import { exceptionRoutes } from './api/exceptions.ts';
 import { eventRoutes } from './api/events.ts';
 import { incidentRoutes } from './api/incidents.ts';
 import { ipRoutes } from './api/ips.ts';
@@ -63,6 +64,7 @@ export function buildApp(deps: ServerDeps, site: StaticSite, hosts: HostAllowLis
   api.route('/events', eventRoutes());
   api.route('/alerts', approveRoutes());
   api.route('/alerts', alertRoutes());
+  api.route('/alerts', exceptionRoutes());
   api.route('/incidents', incidentRoutes());
   api.route('/respond', respondRoutes());
   api.route('/allowlist', allowlistRoutes());

@@ -8,9 +8,10 @@
  * the histogram (it would need a full scan); the answer says so. The bucket maths is here; the store only counts.
  */
 import type { EventQuery } from '../store/types.ts';
-import type { UiReads, VolumeCount } from '../store/ui-reads.ts';
+import type { UiReads } from '../store/ui-reads.ts';
 import type { Volume } from './api-types.ts';
 import { bucketGrid } from './buckets.ts';
+import { VolumeStack } from './volume-categories.ts';
 
 /** Bucket widths offered, seconds: the smallest one giving at most the requested number of buckets is used. */
 const WIDTHS = [60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 2592000];
@@ -48,6 +49,7 @@ function clampToStored(extent: { firstHour: number; lastHour: number } | null, r
  * @example
  * const v = await volume(store.uiReads(), { actions: ['file_downloaded'], buckets: 120 });
  * v.t.length === v.n.length // one count per bucket
+ * v.categories // [{ category: 'file', n: [...] }, ...]: the same counts split by action category; v.anomalies marks anomalies
  */
 export async function volume(reads: UiReads, req: VolumeRequest): Promise<Volume> {
   const { since, until } = clampToStored(await reads.volumeExtent(), req, Math.floor(Date.now() / 1000));
@@ -58,13 +60,8 @@ export async function volume(reads: UiReads, req: VolumeRequest): Promise<Volume
   const useRollup = onlyActions && span > 86400;
   const { width, first, count } = bucketGrid(since, until, req.buckets, WIDTHS, useRollup ? HOUR : 60);
   const t = Array.from({ length: count }, (_, i) => first + i * width);
-  const n = new Array<number>(count).fill(0);
-  const add = (counts: VolumeCount[]) => {
-    for (const c of counts) {
-      const i = Math.floor((c.start - first) / width);
-      if (i >= 0 && i < count) n[i]! += c.n;
-    }
-  };
+  const stack = new VolumeStack(first, width, count);
+  const add = stack.add.bind(stack);
   const fromEvents = async (lo: number, hi: number) => {
     if (lo <= hi) add(await reads.eventVolume({ ...q, since: lo, until: hi }, width));
   };
@@ -83,6 +80,7 @@ export async function volume(reads: UiReads, req: VolumeRequest): Promise<Volume
   } else {
     await fromEvents(since, until);
   }
+  const n = stack.totals();
   const total = n.reduce((a, b) => a + b, 0);
-  return { since, until, bucket: width, t, n, total, source: useRollup ? 'rollup' : 'events', text_ignored: !!req.text };
+  return { since, until, bucket: width, t, n, total, source: useRollup ? 'rollup' : 'events', text_ignored: !!req.text, ...stack.stack() };
 }

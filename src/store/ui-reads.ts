@@ -25,9 +25,13 @@ export interface UiRollups {
   reset(): Promise<void>;
 }
 
-/** Events counted per bucket: `start` is a multiple of the bucket width (Unix seconds). Buckets without events are absent. */
+/**
+ * Events of one action counted per bucket: `start` is a multiple of the bucket width (Unix seconds). Buckets without
+ * events are absent; a bucket has one count per action seen in it (the histogram stacks them by category).
+ */
 export interface VolumeCount {
   start: number;
+  action: string;
   n: number;
 }
 
@@ -41,11 +45,11 @@ export interface UiReads {
   actorIdByEmail(email: string): Promise<string | null>;
   /** Every distinct context IP stored, as stored (the ASN filter looks each one up). */
   distinctIps(): Promise<string[]>;
-  /** Events matching `q` (`before` and `limit` ignored) counted per bucket of `width` seconds. */
+  /** Events matching `q` (`before` and `limit` ignored) counted per bucket of `width` seconds and action. */
   eventVolume(q: EventQuery, width: number): Promise<VolumeCount[]>;
   /**
    * Folded events of the whole hours `fromHour..toHour` (inclusive, `floor(ts / 3600)`), of `actions` when given,
-   * counted per bucket of `width` seconds (a multiple of an hour).
+   * counted per bucket of `width` seconds (a multiple of an hour) and action: rows of the rollup, no event is read.
    */
   hourlyVolume(fromHour: number, toHour: number, width: number, actions?: readonly string[]): Promise<VolumeCount[]>;
 }

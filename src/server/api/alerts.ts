@@ -1,11 +1,11 @@
 /**
  * `GET /api/v1/alerts` (paged, with the total), `GET /api/v1/alerts/facets` (counts for the filters),
- * `GET /api/v1/alerts/:id` (with context, triggering events and status history) and
+ * `GET /api/v1/alerts/:id` (with context, triggering events, status history and the rule's documentation) and
  * `POST /api/v1/alerts/:id/status` (responders and admins).
  */
 import { Hono } from 'hono';
 import type { Alert } from '../../alerts/types.ts';
-import type { AlertDetail, AlertFacetList, AlertList, AlertListItem } from '../api-types.ts';
+import type { AlertDetail, AlertFacetList, AlertList, AlertListItem, AlertRuleInfo } from '../api-types.ts';
 import { requireRole } from '../auth/middleware.ts';
 import type { AppEnv, ServerDeps } from '../context.ts';
 import { HttpError, notFound } from '../errors.ts';
@@ -24,7 +24,13 @@ function listed(a: Alert): AlertListItem {
   return { ...rest, summary: context?.summary ?? null, reasons: context?.reasons ?? [] };
 }
 
-function alertsOf(deps: ServerDeps) {
+/** The rule's own documentation from the loaded rules; null for a rule not loaded (removed or disabled since). */
+function ruleInfo(deps: ServerDeps, id: string): AlertRuleInfo | null {
+  const d = deps.rules.find((r) => r.id === id);
+  return d ? { title: d.title, description: d.description, false_positives: d.false_positives, references: d.references, runbook: d.runbook, tags: d.tags } : null;
+}
+
+export function alertsOf(deps: ServerDeps) {
   if (!deps.alerts) throw new HttpError(503, 'alerts_unavailable', 'this database has no alerts (run detection first)');
   return deps.alerts;
 }
@@ -66,7 +72,8 @@ export function alertRoutes(): Hono<AppEnv> {
     const records = await deps.store.actionLog().list({ alertId: id });
     const p = await proposalOf(deps.store.actionLog(), id, records);
     const proposal = p ? { action: p.action, scope: p.scope, mode: p.mode, status: p.status, ...(p.reason ? { reason: p.reason } : {}) } : null;
-    return c.json({ alert: a, events, events_truncated: a.event_ids.length > ids.length || a.event_count > a.event_ids.length, history, proposal, actions: records.map(actionJson) } satisfies AlertDetail);
+    const rule = ruleInfo(deps, a.rule);
+    return c.json({ alert: a, events, events_truncated: a.event_ids.length > ids.length || a.event_count > a.event_ids.length, history, proposal, actions: records.map(actionJson), rule } satisfies AlertDetail);
   });
 
   r.post('/:id/status', requireRole('responder'), async (c) => {

@@ -1,6 +1,6 @@
 /**
  * `GET /api/v1/events` (filters as in the CLI, keyset cursor, optional free text), `GET /api/v1/events/export` (the
- * whole filtered set as CSV or JSON Lines, streamed) and `GET /api/v1/events/:id`.
+ * whole filtered set as CSV or JSON Lines, streamed) and `GET /api/v1/events/:id` (with the alerts containing it).
  */
 import { Hono } from 'hono';
 import type { EventQuery as StoreQuery } from '../../store/types.ts';
@@ -8,6 +8,7 @@ import { isoSeconds } from '../../util/time.ts';
 import type { EventDetail, EventPage } from '../api-types.ts';
 import type { AppEnv, ServerDeps } from '../context.ts';
 import { notFound } from '../errors.ts';
+import { alertsOfEvent } from '../event-alerts.ts';
 import { highlightRaw } from '../highlight.ts';
 import { eventSummary } from '../serialize.ts';
 import { matchesText, textSearch } from '../text-search.ts';
@@ -101,7 +102,8 @@ export function eventRoutes(): Hono<AppEnv> {
     // Seen from an alert, the fields that made it fire are highlighted.
     const alert = p.alert && deps.alerts ? await deps.alerts.get(p.alert) : null;
     if (p.alert && !alert) throw notFound('alert', p.alert);
-    return c.json({ event: eventSummary(e), raw: e.raw, highlight: highlightRaw(e.raw, alert) } satisfies EventDetail);
+    const alerts = await alertsOfEvent(deps.alerts, deps.store.incidentStore?.() ?? null, e.norm.id, e.norm.ts);
+    return c.json({ event: eventSummary(e), raw: e.raw, highlight: highlightRaw(e.raw, alert), alerts } satisfies EventDetail);
   });
 
   return r;

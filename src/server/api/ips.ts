@@ -1,6 +1,7 @@
 /**
- * `GET /api/v1/ips/:ip`: who used an address, when, from which clients, and whether it is trusted (allowlisted CIDR
- * or ASN), a VPN egress, or on the local threat-intelligence list.
+ * `GET /api/v1/ips/:ip`: who used an address, when, from which clients, its network (block, ASN, country), and whether
+ * it is trusted (allowlisted CIDR or ASN locally, or on Slack's allowlist), a VPN egress, or on the local
+ * threat-intelligence list.
  */
 import { Hono } from 'hono';
 import { isValidIp } from '../../enrich/ip.ts';
@@ -9,6 +10,7 @@ import type { AddressFacts, IpSummary } from '../api-types.ts';
 import type { AppEnv, ServerDeps } from '../context.ts';
 import { badParam, notFound } from '../errors.ts';
 import { capped, MAX_IP_SCAN, MAX_LIST } from '../limits.ts';
+import { slackTrustOf } from '../slack-trust.ts';
 import { checkRange, parseQuery, RangeQuery } from '../validate.ts';
 
 /**
@@ -60,6 +62,8 @@ export function ipRoutes(): Hono<AppEnv> {
       user_agents: uas.rows.map((u) => ({ ua: u.v, expected: deps.env.expectedUa(u.v), ...seen(u) })),
       user_agents_truncated: uas.truncated,
       lists_from: { events: lists.scanned, partial: lists.partial },
+      network: deps.env.networkOf(ip),
+      slack_allowlist: await slackTrustOf(deps, ip, c.get('session')?.account.role ?? null),
     } satisfies IpSummary);
   });
   return r;

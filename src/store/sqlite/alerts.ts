@@ -182,6 +182,16 @@ export class SqliteAlertStore implements AlertStore {
     return (rows as AlertRow[]).map(rowToAlert);
   }
 
+  async containingEvent(eventId: string, ts: number): Promise<Alert[]> {
+    // event_ids is a JSON array: rather than an index table written on every replay (thousands of alerts, up to 500
+    // ids each), the event's time bounds the candidates through alerts_last (an alert spans its events), and the
+    // quoted id is looked for in the text of those few (instr: no LIKE wildcards in ids to escape).
+    const rows = this.db
+      .prepare(`SELECT ${COLUMNS} FROM alerts WHERE last_ts >= @ts AND first_ts <= @ts AND instr(event_ids, @needle) > 0 ORDER BY last_ts DESC, id`)
+      .all({ ts, needle: JSON.stringify(eventId) });
+    return (rows as AlertRow[]).map(rowToAlert);
+  }
+
   async setContext(id: string, context: AlertContext, nowMs: number): Promise<void> {
     this.db.prepare('UPDATE alerts SET context = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(context), new Date(nowMs).toISOString(), id);
   }

@@ -28,16 +28,19 @@ const FIRST = Array.from({ length: 200 }, (_, i) => event(i));
 const SECOND = Array.from({ length: 200 }, (_, i) => event(200 + i));
 const INPUT = [...FIRST, ...SECOND];
 
-/** Counts per bucket worked out from the input alone, in bucket order. */
+/** Counts per bucket and action worked out from the input alone, in bucket then action order. */
 function expectedVolume(keep: (e: IncomingEvent) => boolean, width: number): VolumeCount[] {
-  const m = new Map<number, number>();
+  const m = new Map<string, VolumeCount>();
   for (const e of INPUT.filter(keep)) {
-    const b = Math.floor(e.norm.ts / width) * width;
-    m.set(b, (m.get(b) ?? 0) + 1);
+    const start = Math.floor(e.norm.ts / width) * width;
+    const k = `${start} ${e.norm.action}`;
+    const c = m.get(k) ?? { start, action: e.norm.action, n: 0 };
+    c.n++;
+    m.set(k, c);
   }
-  return [...m].map(([start, n]) => ({ start, n })).sort((a, b) => a.start - b.start);
+  return sorted([...m.values()]);
 }
-const sorted = (v: VolumeCount[]) => [...v].sort((a, b) => a.start - b.start);
+const sorted = (v: VolumeCount[]) => [...v].sort((a, b) => a.start - b.start || a.action.localeCompare(b.action));
 
 let store: SqliteStore;
 let path: string;

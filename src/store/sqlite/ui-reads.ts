@@ -82,7 +82,7 @@ export function sqliteUiRollups(db: BetterSqlite3.Database): UiRollups {
  *
  * @example
  * const reads = sqliteUiReads(store.db);
- * await reads.eventVolume({ actor: 'W0MATT0001', since, until }, 3600) // [{ start: 1768348800, n: 12 }, ...]
+ * await reads.eventVolume({ actor: 'W0MATT0001', since, until }, 3600) // [{ start: 1768348800, action: 'user_login', n: 12 }, ...]
  */
 export function sqliteUiReads(db: BetterSqlite3.Database): UiReads {
   const extent = db.prepare('SELECT min(hour) AS a, max(hour) AS b FROM ui_volume_hourly');
@@ -106,7 +106,7 @@ export function sqliteUiReads(db: BetterSqlite3.Database): UiReads {
     }
     return s;
   };
-  const counts = (rows: unknown[]): VolumeCount[] => (rows as Array<{ b: number; k: number }>).map((r) => ({ start: r.b, n: r.k }));
+  const counts = (rows: unknown[]): VolumeCount[] => (rows as Array<{ b: number; a: string; k: number }>).map((r) => ({ start: r.b, action: r.a, n: r.k }));
   return {
     async volumeExtent() {
       const r = extent.get() as { a: number | null; b: number | null };
@@ -123,7 +123,7 @@ export function sqliteUiReads(db: BetterSqlite3.Database): UiReads {
     },
     async eventVolume(q: EventQuery, width: number) {
       const { where, params } = buildEventWhere({ ...q, before: undefined });
-      return counts(statement(`SELECT CAST(e.ts / @w AS INTEGER) * @w AS b, count(*) AS k FROM events e ${where} GROUP BY b`).all({ ...params, w: width }));
+      return counts(statement(`SELECT CAST(e.ts / @w AS INTEGER) * @w AS b, e.action AS a, count(*) AS k FROM events e ${where} GROUP BY b, a`).all({ ...params, w: width }));
     },
     async hourlyVolume(fromHour, toHour, width, actions) {
       const params: Record<string, unknown> = { h0: fromHour, h1: toHour, w: width };
@@ -132,7 +132,7 @@ export function sqliteUiReads(db: BetterSqlite3.Database): UiReads {
         actionClause = `AND action IN (${actions.map((a, i) => ((params[`a${i}`] = a), `@a${i}`)).join(', ')})`;
       }
       return counts(
-        statement(`SELECT CAST((hour * 3600) / @w AS INTEGER) * @w AS b, sum(n) AS k FROM ui_volume_hourly WHERE hour BETWEEN @h0 AND @h1 ${actionClause} GROUP BY b`)
+        statement(`SELECT CAST((hour * 3600) / @w AS INTEGER) * @w AS b, action AS a, sum(n) AS k FROM ui_volume_hourly WHERE hour BETWEEN @h0 AND @h1 ${actionClause} GROUP BY b, a`)
           .all(params),
       );
     },
