@@ -11,7 +11,7 @@ import { registerCommands } from './commands/index.ts';
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('gridwatch')
     .description('Collect, investigate, detect and respond on Slack Enterprise Grid audit logs and anomaly events')
-    .option('--db <path>', 'SQLite database file (default: $GRIDWATCH_DB, else ./gridwatch.db)')
+    .option('--db <path>', 'SQLite database file or postgres:// URL (default: $GRIDWATCH_DB, else ./gridwatch.db)')
     .option('--config <file>', 'YAML config file (default: ./gridwatch.yaml if present)')
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({

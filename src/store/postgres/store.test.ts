@@ -36,9 +36,13 @@ describe.skipIf(!pgs.ok)('PostgresStore', () => {
     (await store.pool.query<{ n: string }>("SELECT c.relname AS n FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass")).rows.map((r) => r.n);
 
   it('gives back the exact received text: spacing, key order, escapes and non-ASCII untouched', async () => {
-    const text = `{ "date_create":${JUNE_2024},"id":"x1" ,"action":"user_login","note":"caf\\u00e9 café \\"q\\" 𝄞",  "n":1.50}`;
+    const text = `{ "date_create":${JUNE_2024},"id":"x1" ,"action":"user_login","note":"caf\\u00e9 café \\"q\\" 𝄞",  "n":1.50,
+      "actor":{"type":"user","user":{"id":"W1","name":"tab\\there\\nline\\r\\\\N"}}}`;
     await store.appendEvents([raw(text)]);
-    expect((await store.getEvent('x1'))!.raw).toBe(text);
+    const got = (await store.getEvent('x1'))!;
+    expect(got.raw).toBe(text);
+    // COPY's text format escapes tabs, newlines, carriage returns and backslashes: the normalised columns survive it.
+    expect(got.norm.actorName).toBe('tab\there\nline\r\\N');
     expect((await store.queryEvents({}))[0]!.raw).toBe(text);
   });
 
