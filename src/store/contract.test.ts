@@ -117,6 +117,21 @@ for (const backend of backends) {
       expect(got[0]).toEqual(await store.getEvent('e3'));
     });
 
+    it('filters by address range (CIDR, IPv4 and IPv6, whatever the spelling) and by a message entity\'s channel', async () => {
+      const ips = ['198.51.100.7', '198.51.101.7', '2001:db8::1', '2001:DB8:0:0:0:0:0:ff', '2001:db9::1', null];
+      await store.appendEvents(ips.map((ip, i) => incoming(`n${i}`, 2000 + i, ip ? { context: { ip_address: ip } } : {})));
+      await store.appendEvents([
+        incoming('m1', 3000, { entity: { type: 'message', message: { channel: 'C1', team: 'T1' } } }),
+        incoming('m2', 3001, { entity: { type: 'message', message: { channel: 'C2', team: 'T1' } } }),
+      ]);
+      const ids = async (q: Parameters<Store['queryEvents']>[0]) => (await store.queryEvents(q)).map((e) => e.norm.id).sort();
+      expect(await ids({ ipRanges: [{ family: 4, start: 0xc6336400, end: 0xc63364ff }] })).toEqual(['n0']);
+      const v6 = 0x20010db8n << 96n;
+      expect(await ids({ ipRanges: [{ family: 6, start: v6, end: v6 + (1n << 64n) - 1n }] })).toEqual(['n2', 'n3']);
+      expect(await ids({ ipRanges: [] })).toEqual([]);
+      expect(await ids({ channel: 'C2' })).toEqual(['m2']);
+    });
+
     it('keeps quarantined bytes verbatim', async () => {
       await store.quarantine([{ source: 'f', position: 'line 1', reason: 'not valid UTF-8', raw: Buffer.from([0xff, 0x00]) }]);
       const [q] = await store.listQuarantine();

@@ -9,6 +9,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { messageChannel } from '../../events/message-channel.ts';
+import { ipKeyHex } from '../sqlite/ip-key.ts';
 import type { AppendResult, Checkpoint, IncomingEvent } from '../types.ts';
 import { writeCheckpoint } from './checkpoints.ts';
 import { monthOf, type Partitions } from './partitions.ts';
@@ -19,7 +21,7 @@ const COLUMNS = [
   ['seq', 'bigint'], ['id', 'text'], ['ts', 'bigint'], ['action', 'text'], ['actor_id', 'text'], ['actor_name', 'text'],
   ['actor_email', 'text'], ['entity_type', 'text'], ['entity_id', 'text'], ['entity_name', 'text'], ['ip', 'text'],
   ['session_id', 'text'], ['ua', 'text'], ['reasons', 'text'], ['action_ts_ms', 'bigint'], ['location_id', 'text'],
-  ['ingested_at', 'bigint'], ['raw', 'text'],
+  ['ingested_at', 'bigint'], ['raw', 'text'], ['ip_key', 'bytea'], ['channel_id', 'text'],
 ] as const;
 
 const COPY_EVENTS = `COPY events (${COLUMNS.map((c) => c[0]).join(', ')}) FROM STDIN`;
@@ -30,6 +32,9 @@ function copyField(v: unknown): string {
   const s = String(v);
   return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (ch) => (ch === '\\' ? '\\\\' : ch === '\t' ? '\\t' : ch === '\n' ? '\\n' : '\\r')) : s;
 }
+
+/** A hex key as a bytea literal (`\\x...`; COPY's escaping then doubles the backslash). */
+const pgBytea = (hex: string | null) => (hex === null ? null : `\\x${hex}`);
 
 /**
  * @example await appendBatch(client, partitions, batch, checkpoint) // { inserted, duplicates, insertedIds }
@@ -60,7 +65,8 @@ export async function appendBatch(c: pg.ClientBase, parts: Partitions, batch: re
         // A non-string raw cannot be the received text: refuse the batch (the transaction rolls back, ids included).
         if (typeof e.raw !== 'string') throw new TypeError(`event ${n.id}: raw must be the received JSON text`);
         const v = [seqs[i], n.id, n.ts, n.action, n.actorId, n.actorName, n.actorEmail, n.entityType, n.entityId, n.entityName, n.ip,
-          n.sessionId, n.ua, n.reasons.length ? n.reasons.join(',') : null, n.actionTimestampMs, n.locationId, now, e.raw];
+          n.sessionId, n.ua, n.reasons.length ? n.reasons.join(',') : null, n.actionTimestampMs, n.locationId, now, e.raw,
+          pgBytea(ipKeyHex(n.ip)), messageChannel({ seq: 0, raw: e.raw, norm: n })];
         lines[i] = v.map(copyField).join('\t');
         for (const r of new Set(n.reasons)) (reasons[0].push(r), reasons[1].push(n.ts), reasons[2].push(seqs[i]!));
         insertedIds.push(n.id);

@@ -25,6 +25,8 @@ export const PG_EVENT_INDEXES = [
   'CREATE INDEX IF NOT EXISTS events_entity_ts ON events (entity_id, ts)',
   'CREATE INDEX IF NOT EXISTS events_ip_ts ON events (ip, ts) WHERE ip IS NOT NULL',
   'CREATE INDEX IF NOT EXISTS events_session_ts ON events (session_id, ts) WHERE session_id IS NOT NULL',
+  'CREATE INDEX IF NOT EXISTS events_ip_key_ts ON events (ip_key, ts) WHERE ip_key IS NOT NULL',
+  'CREATE INDEX IF NOT EXISTS events_channel_ts ON events (channel_id, ts) WHERE channel_id IS NOT NULL',
 ];
 
 export const pgMigrations: PgMigration[] = [
@@ -52,6 +54,8 @@ export const pgMigrations: PgMigration[] = [
         location_id  text,
         ingested_at  bigint NOT NULL,
         raw          text NOT NULL,   -- the exact JSON text received (text, not jsonb: jsonb reorders and respaces)
+        ip_key       bytea,           -- the IP as bytes that sort like the address (sqlite/ip-key.ts): CIDR = a range
+        channel_id   text,            -- entity.message.channel of a message entity (events/message-channel.ts)
         PRIMARY KEY (ts, seq)
       ) PARTITION BY RANGE (ts);
       ${PG_EVENT_INDEXES.map((s) => `${s};`).join('\n      ')}

@@ -2,8 +2,8 @@
  * `EventQuery` as a PostgreSQL `WHERE` clause over `events e`, every value a numbered parameter (the SQLite twin is
  * `sqlite/query.ts`; the filters mean the same).
  */
+import { ipRangeKeys } from '../sqlite/ip-key.ts';
 import type { EventQuery } from '../types.ts';
-import { notOnPostgres } from './unsupported.ts';
 
 /**
  * @example
@@ -21,8 +21,15 @@ export function pgEventWhere(q: EventQuery, params: unknown[] = []): { where: st
   eq('entity_id', q.entity);
   eq('ip', q.ip);
   eq('session_id', q.session);
-  if (q.channel !== undefined) throw notOnPostgres('the channel filter');
-  if (q.ipRanges) throw notOnPostgres('IP range (CIDR) filters');
+  eq('channel_id', q.channel);
+  if (q.ipRanges) {
+    // One index range per block on (ip_key, ts); an empty list matches nothing.
+    const ors = q.ipRanges.map((r) => {
+      const [a, b] = ipRangeKeys(r);
+      return `e.ip_key BETWEEN ${p(a)}::bytea AND ${p(b)}::bytea`;
+    });
+    clauses.push(ors.length ? `(${ors.join(' OR ')})` : 'false');
+  }
   if (q.actors) clauses.push(`e.actor_id = ANY(${p(q.actors)}::text[])`);
   if (q.ips) clauses.push(`e.ip = ANY(${p(q.ips)}::text[])`);
   if (q.reason !== undefined) clauses.push(`(e.ts, e.seq) IN (SELECT r.ts, r.seq FROM event_reasons r WHERE r.reason = ${p(q.reason)})`);

@@ -69,6 +69,27 @@ describe.skipIf(!pgs.ok)('PostgresStore', () => {
     expect(await store.countEvents({ since: JAN_2024 - 1, until: JAN_2024 + 1 })).toBe(2);
   });
 
+  it('two processes appending overlapping batches at once store each id once, in sequence order', async () => {
+    const other = await openPostgresStore(url);
+    try {
+      const ev = (i: number) => raw(`{"id":"c${i}","date_create":${JUNE_2024 + i},"action":"user_login"}`);
+      const batches = (from: number) => Array.from({ length: 10 }, (_, b) => Array.from({ length: 50 }, (_, k) => ev(from + b * 30 + k)));
+      const [ra, rb] = await Promise.all([store, other].map(async (s, n) => {
+        let inserted = 0;
+        for (const batch of batches(n * 100)) inserted += (await s.appendEvents(batch)).inserted;
+        return inserted;
+      }));
+      const ids = new Set([...batches(0), ...batches(100)].flat().map((e) => e.norm.id));
+      expect(ra! + rb!).toBe(ids.size);
+      expect(await store.countEvents()).toBe(ids.size);
+      const bySeq = await store.eventsAfterSeq(0, 10_000);
+      expect(new Set(bySeq.map((e) => e.norm.id))).toEqual(ids);
+      expect(bySeq.map((e) => e.seq)).toEqual([...bySeq.map((e) => e.seq)].sort((x, y) => x - y));
+    } finally {
+      await other.close();
+    }
+  });
+
   it('records each migration once, also when opened again', async () => {
     const other = await openPostgresStore(url);
     await other.close();
