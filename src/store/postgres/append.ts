@@ -26,10 +26,15 @@ const COLUMNS = [
 
 const COPY_EVENTS = `COPY events (${COLUMNS.map((c) => c[0]).join(', ')}) FROM STDIN`;
 
-/** A value in COPY's text format: `\N` for null; backslash, tab, newline and carriage return escaped. */
+/**
+ * A value in COPY's text format: `\N` for null; backslash, tab, newline and carriage return escaped. PostgreSQL text
+ * cannot hold U+0000: a NUL decoded from a `\u0000` escape in a normalised column becomes U+FFFD (the raw text keeps
+ * the escape, so the event itself is unchanged).
+ */
 function copyField(v: unknown): string {
   if (v === null || v === undefined) return '\\N';
-  const s = String(v);
+  let s = String(v);
+  if (s.includes('\0')) s = s.replaceAll('\0', '\uFFFD');
   return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (ch) => (ch === '\\' ? '\\\\' : ch === '\t' ? '\\t' : ch === '\n' ? '\\n' : '\\r')) : s;
 }
 

@@ -46,6 +46,14 @@ describe.skipIf(!pgs.ok)('PostgresStore', () => {
     expect((await store.queryEvents({}))[0]!.raw).toBe(text);
   });
 
+  it('stores an event whose normalised fields decode to U+0000, which PostgreSQL text cannot hold, raw text exact', async () => {
+    const text = `{"id":"nul","date_create":${JUNE_2024},"action":"user_login","actor":{"type":"user","user":{"id":"W1","name":"a\\u0000b"}}}`;
+    expect((await store.appendEvents([raw(text)])).inserted).toBe(1);
+    const got = (await store.getEvent('nul'))!;
+    expect(got.raw).toBe(text);
+    expect(got.norm.actorName).toBe('a\uFFFDb');
+  });
+
   it('counts an id re-sent in another month as a duplicate, and keeps the first copy', async () => {
     const a = `{"id":"same","date_create":${JAN_2024},"action":"user_login"}`;
     const b = `{"id":"same","date_create":${JUNE_2024},"action":"user_logout"}`;
