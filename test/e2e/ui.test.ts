@@ -75,6 +75,10 @@ describe.skipIf(!haveChromium)('web UI in chromium over the demo data', () => {
     await page.getByRole('heading', { name: 'Audit Logs' }).waitFor();
     await page.getByTestId('events-table').waitFor();
     await page.locator('[data-testid=histogram] canvas').waitFor();
+    // The histogram's legend names the action categories; the pager is above and below the events (#12).
+    await page.getByTestId('histogram-legend').getByText('anomalies', { exact: false }).first().waitFor();
+    await page.getByTestId('events-pager-top').waitFor();
+    await page.getByTestId('events-pager-bottom').waitFor();
     await shot('02-audit-logs');
     // Brushing the histogram zooms the view: the range goes into the URL.
     const box = (await page.locator('[data-testid=histogram] .u-over').boundingBox())!;
@@ -184,6 +188,14 @@ describe.skipIf(!haveChromium)('web UI in chromium over the demo data', () => {
     await shot('07-user-page');
     await user.getByTestId('user-ips').getByRole('link', { name: STORY.homeIp }).click();
     await page.getByTestId('ip-users').getByText(STORY.name).waitFor();
+    // Headed tables that sort in the browser, the network facts and the IP's own histogram (#12).
+    const uaHead = page.getByTestId('ip-user-agents').locator('thead');
+    await expect(uaHead.textContent()).resolves.toContain('User agent');
+    await page.getByTestId('ip-users').getByRole('button', { name: /Events/ }).click();
+    const counts = (await page.locator('[data-testid=ip-users] tbody tr td:nth-child(3)').allTextContents()).map((t) => Number(t.replace(/\D/g, '')));
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    await page.getByTestId('ip-network').getByText(/Slack's allowlist: unknown/).waitFor();
+    await page.locator('[data-testid=ip-histogram] canvas').waitFor();
     await shot('08-ip-page');
   });
 

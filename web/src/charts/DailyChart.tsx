@@ -1,5 +1,6 @@
 // A user's daily counts (bars) against their own baseline: the mean and the maximum of the 30 days before each day.
 import { useMemo } from 'react';
+import { DAY_INCRS, dayLabels } from './ticks.ts';
 import { UChart, uPlot, utc, type ChartOptions } from './UChart.tsx';
 
 export default function DailyChart(props: {
@@ -18,7 +19,8 @@ export default function DailyChart(props: {
       height: 180,
       tzDate: utc,
       scales: { x: { time: true, range: (_u, min, max) => [min - 43200, max + 86400 + 43200] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
-      axes: [{ stroke: '#555', grid: { show: false }, values: '{YYYY}-{MM}-{DD}', space: 70 }, { stroke: '#555', size: 40, grid: { stroke: '#eee' } }],
+      // Day ticks never closer than a short date's width; the year only where it changes (and on the first tick).
+      axes: [{ stroke: '#555', grid: { show: false }, space: 60, incrs: DAY_INCRS, values: dayLabels }, { stroke: '#555', size: 40, grid: { stroke: '#eee' } }],
       series: [
         {},
         { label: 'count', fill: props.color, stroke: props.color, paths: uPlot.paths.bars!({ size: [0.6, 60], align: 1 }), points: { show: false } },

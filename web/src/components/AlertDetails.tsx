@@ -18,6 +18,8 @@ import { useOnActed } from './respond/acted.ts';
 import { ActionsSection } from './respond/ActionsTable.tsx';
 import type { AlertRespondFields } from './respond/types.ts';
 import { IpText, SafeText } from './SafeText.tsx';
+import { ExceptionForm } from './triage/ExceptionForm.tsx';
+import { RuleInfo } from './triage/RuleInfo.tsx';
 
 const openEvent = (id: string) => setParams({ event: id });
 
@@ -126,6 +128,13 @@ export default function AlertDetails({ id }: { id: string }) {
       )}
       <History createdAt={a.created_at} history={data.history} />
       <ActionsSection actions={data.actions} testId="alert-actions" showAlert={false} />
+      <RuleInfo rule={data.rule} />
+      <ExceptionForm
+        key={a.id}
+        alertId={a.id}
+        role={me.role}
+        defaults={{ user: a.user_id ?? undefined, ip: ctx.ips[0]?.ip ?? undefined, app: data.events.find((e) => e.entity.type === 'app')?.entity.id ?? undefined }}
+      />
 
       <section>
         <h3>Why it fired</h3>
@@ -231,7 +240,7 @@ export default function AlertDetails({ id }: { id: string }) {
         <h3>
           Triggering events {data.events_truncated && <span className="muted">(newest {data.events.length} shown)</span>}
         </h3>
-        <GridTable>
+        <GridTable columns={['Time (UTC)', 'Action', 'Entity', 'Reasons']}>
           {data.events.map((e) => (
             <tr key={e.id} onClick={() => openEvent(e.id)}>
               <td className="mono nowrap">{fmtTime(e.ts)}</td>
@@ -252,7 +261,7 @@ export default function AlertDetails({ id }: { id: string }) {
       {ctx.related.length > 0 && (
         <section>
           <h3>Related events of the user</h3>
-          <GridTable>
+          <GridTable columns={['Time (UTC)', 'Action', 'Entity', 'Reasons', 'IP']}>
             {ctx.related.map((r) => (
               <tr key={r.event_id} onClick={() => openEvent(r.event_id)}>
                 <td className="mono nowrap">{fmtTime(r.time)}</td>

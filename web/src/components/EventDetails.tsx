@@ -11,6 +11,7 @@ import { CopyButton } from './CopyButton.tsx';
 import { JsonView, prettyJson } from './JsonView.tsx';
 import { ResponseSlot } from './ResponseSlot.tsx';
 import { HiddenFlag, IpText, SafeText } from './SafeText.tsx';
+import { EventAlerts } from './triage/EventAlerts.tsx';
 
 export function EventDetails(props: { id: string; alert?: string | null }) {
   const me = useSession();
@@ -86,6 +87,7 @@ export function EventDetails(props: { id: string; alert?: string | null }) {
         )}
         {highlight.length > 0 && <span className="muted">highlighted: fields that made a rule fire</span>}
       </div>
+      <EventAlerts alerts={data.alerts} />
       <JsonView raw={data.raw} highlight={highlight} />
     </div>
   );

@@ -27,6 +27,30 @@ export function AuditLogs() {
   const pageNo = stack.length;
   const rangeText = useMemo(() => (vol.data ? `${fmtTime(vol.data.since)} → ${fmtTime(vol.data.until)} UTC` : ''), [vol.data]);
 
+  // The same pager above and below the table: a long page need not be scrolled back up.
+  const nav = (
+    <>
+      <button type="button" className="btn small" disabled={pageNo <= 1} onClick={() => setPaging({ key, stack: [undefined] })}>
+        Newest
+      </button>
+      <button type="button" className="btn small" disabled={pageNo <= 1} onClick={() => setPaging({ key, stack: stack.slice(0, -1) })}>
+        ← Newer
+      </button>
+      <span className="muted">
+        page {pageNo}
+        {page.loading ? ' · loading…' : ''}
+      </span>
+      <button
+        type="button"
+        className="btn small"
+        disabled={!page.data?.next}
+        onClick={() => page.data?.next && setPaging({ key, stack: [...stack, page.data.next] })}
+      >
+        Older →
+      </button>
+    </>
+  );
+
   return (
     <div className="page audit-logs">
       <h1>Audit Logs</h1>
@@ -50,25 +74,8 @@ export function AuditLogs() {
         <Suspense fallback={<div className="chart placeholder" />}>{vol.data ? <Histogram volume={vol.data} onBrush={onBrush} /> : <div className="chart placeholder" />}</Suspense>
       </section>
       {page.error && <p className="error">{page.error.message}</p>}
-      <div className="pager">
-        <button type="button" className="btn small" disabled={pageNo <= 1} onClick={() => setPaging({ key, stack: [undefined] })}>
-          Newest
-        </button>
-        <button type="button" className="btn small" disabled={pageNo <= 1} onClick={() => setPaging({ key, stack: stack.slice(0, -1) })}>
-          ← Newer
-        </button>
-        <span className="muted">
-          page {pageNo}
-          {page.loading ? ' · loading…' : ''}
-        </span>
-        <button
-          type="button"
-          className="btn small"
-          disabled={!page.data?.next}
-          onClick={() => page.data?.next && setPaging({ key, stack: [...stack, page.data.next] })}
-        >
-          Older →
-        </button>
+      <div className="pager" data-testid="events-pager-top">
+        {nav}
         <span className="export" aria-label="Export">
           {/* The whole filtered set, streamed by the server (any size): a plain download link carries the session cookie. */}
           <a className="btn small" href={`/api/v1/events/export${qs({ ...filters, format: 'csv' })}`} download>
@@ -83,6 +90,11 @@ export function AuditLogs() {
         )}
       </div>
       {page.data && <EventTable events={page.data.events} selected={selected} onOpen={(id) => setParams({ event: id })} />}
+      {page.data && page.data.events.length > 0 && (
+        <div className="pager" data-testid="events-pager-bottom">
+          {nav}
+        </div>
+      )}
     </div>
   );
 }

@@ -90,7 +90,7 @@ export default function UserPage({ id }: { id: string }) {
       {s.alerts.length > 0 && (
         <section>
           <h2>Alerts</h2>
-          <GridTable>
+          <GridTable columns={['Severity', 'Alert', 'Last event', 'Status']} testId="user-alerts">
             {s.alerts.map((a) => (
               <tr key={a.id} onClick={() => setParams({ alert: a.id, event: null })}>
                 <td><SeverityBadge severity={a.severity} /></td>
@@ -109,7 +109,7 @@ export default function UserPage({ id }: { id: string }) {
       {s.anomalies.length > 0 && (
         <section>
           <h2>Slack anomalies</h2>
-          <GridTable>
+          <GridTable columns={['Time (UTC)', 'Reasons', 'IP', 'User agent']} testId="user-anomalies">
             {s.anomalies.map((e) => (
               <tr key={e.id} onClick={() => setParams({ event: e.id, alert: null })}>
                 <td className="mono nowrap">{fmtTime(e.ts)}</td>
@@ -148,7 +148,7 @@ export default function UserPage({ id }: { id: string }) {
       <section>
         <h2>ASNs</h2>
         {s.asns.length ? (
-          <GridTable>
+          <GridTable columns={['ASN', 'IPs', 'Events', 'Seen (UTC)']} testId="user-asns">
             {s.asns.map((a) => (
               <tr key={a.asn}>
                 <td>AS{a.asn} <SafeText text={a.name} /></td>
