@@ -149,8 +149,14 @@ export function sqliteEventSearch(db: BetterSqlite3.Database, path: string, prag
       worker = null;
       if (!w) return;
       const exited = new Promise<void>((r) => w.once('exit', () => r()));
+      // The worker is unref'd so an idle index never holds the process open; while we wait for it to close, it
+      // must: an unref'd worker is not enough to keep the event loop alive, and `gridwatch serve` would exit 13
+      // (its top-level await unsettled) instead of 0 on SIGTERM. A fold in progress gets two seconds to finish.
+      w.ref();
       w.postMessage('close');
+      const force = setTimeout(() => void w.terminate(), 2000);
       await exited;
+      clearTimeout(force);
     },
   };
 }
