@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrations } from '../store/sqlite/migrations.ts';
+import { migrations, registerMigrationFunctions } from '../store/sqlite/migrations.ts';
 import { SqliteOutboxStore } from '../store/sqlite/outbox.ts';
 import { createSinks, type SinkConfigInput } from './index.ts';
 import { backoffDelay, deliveryIdOf } from './outbox.ts';
@@ -283,6 +283,7 @@ describe('outbox helpers and migration', () => {
     expect(versions).toContain(3);
     const { default: Db } = await import('better-sqlite3');
     const db = new Db(':memory:');
+    registerMigrationFunctions(db);
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) db.exec(m.sql);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'alert_outbox'").get()).toBeTruthy();
     db.close();

@@ -20,7 +20,7 @@ import { sqliteEntityReads } from './entity-reads.ts';
 import { EVENT_COLUMNS, rowToEvent, type EventRow } from './event-rows.ts';
 import { insertPacked, prepareInsert, type InsertStatements } from './insert-packed.mjs';
 import { ipKeyBytes } from './ip-key.ts';
-import { EVENT_INDEXES, migrations } from './migrations.ts';
+import { EVENT_INDEXES, migrations, registerMigrationFunctions } from './migrations.ts';
 import { appendResultOf, packEvents } from './packed.ts';
 import { SqliteOutboxStore } from './outbox.ts';
 import { sqliteResponderReads } from './responder-reads.ts';
@@ -95,8 +95,7 @@ export class SqliteStore implements Store {
   constructor(readonly path: string) {
     this.db = new Database(path);
     for (const p of CONNECTION_PRAGMAS) this.db.pragma(p);
-    // Migration 7 backfills events.ip_key with it.
-    this.db.function('gridwatch_ip_key', { deterministic: true }, ipKeyBytes);
+    registerMigrationFunctions(this.db);
     migrate(this.db);
     // A crash during a bulk import can leave indexes dropped: put back any that are missing (a no-op otherwise).
     for (const i of EVENT_INDEXES) this.db.exec(i.sql);

@@ -4,6 +4,10 @@
  *
  * Components that own tables (detection state, alerts, actions) add their own entries here.
  */
+
+import type Database from 'better-sqlite3';
+import { ipKeyBytes } from './ip-key.ts';
+
 export interface Migration {
   version: number;
   name: string;
@@ -26,6 +30,18 @@ export const EVENT_INDEXES: ReadonlyArray<{ name: string; sql: string; bulkRebui
   // The address as sortable bytes (ip-key.ts): a CIDR block or a single address, whatever its spelling, is one range.
   { name: 'events_ip_key_ts', sql: 'CREATE INDEX IF NOT EXISTS events_ip_key_ts ON events (ip_key, ts) WHERE ip_key IS NOT NULL', bulkRebuild: true, addedIn: 7 },
 ];
+
+/**
+ * Register the SQL functions that migrations call (migration 7 backfills `events.ip_key` with `gridwatch_ip_key`).
+ * Only the connection that runs migrations needs them: no index or trigger refers to them.
+ *
+ * @example
+ * registerMigrationFunctions(db);
+ * for (const m of migrations) db.exec(m.sql);
+ */
+export function registerMigrationFunctions(db: Database.Database): void {
+  db.function('gridwatch_ip_key', { deterministic: true }, ipKeyBytes);
+}
 
 export const migrations: Migration[] = [
   {
