@@ -19,7 +19,6 @@ import { sqliteDetectionReads } from './detection-reads.ts';
 import { sqliteEntityReads } from './entity-reads.ts';
 import { EVENT_COLUMNS, rowToEvent, type EventRow } from './event-rows.ts';
 import { insertPacked, prepareInsert, type InsertStatements } from './insert-packed.mjs';
-import { ipKeyBytes } from './ip-key.ts';
 import { EVENT_INDEXES, migrations, registerMigrationFunctions } from './migrations.ts';
 import { appendResultOf, packEvents } from './packed.ts';
 import { SqliteOutboxStore } from './outbox.ts';
