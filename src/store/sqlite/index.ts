@@ -79,7 +79,7 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly insert: InsertStatements;
   private readonly upsertCheckpoint: Database.Statement;
-  private readonly appendTx: (batch: IncomingEvent[], cp?: Checkpoint) => AppendResult;
+  private readonly appendTx: Database.Transaction<(batch: IncomingEvent[], cp?: Checkpoint) => AppendResult>;
   private reads: DetectionReads | undefined;
   private entities: EntityReads | undefined;
   private outbox: OutboxStore | undefined;
@@ -117,7 +117,8 @@ export class SqliteStore implements Store {
   }
 
   async appendEvents(batch: IncomingEvent[], checkpoint?: Checkpoint): Promise<AppendResult> {
-    return this.appendTx(batch, checkpoint);
+    // IMMEDIATE: insertPacked reads the rollup marker before it writes (see insert-packed.mjs).
+    return this.appendTx.immediate(batch, checkpoint);
   }
 
   /**

@@ -1,5 +1,6 @@
 // Inserting a packed batch of events (see packed.ts): shared by the store's own connection and the write worker
 // (write-worker.mjs). Plain JavaScript so the worker can load it without the TypeScript loader.
+import { BatchRollup, prepareRollupWrite } from './rollup-write.mjs';
 
 /** The text columns of a packed batch, in order; `reasons` is the comma-joined list, `ip_key` hex (see ip-key.ts). */
 export const TEXT_COLUMNS = [
@@ -16,12 +17,14 @@ const INSERT_REASON_SQL = 'INSERT OR IGNORE INTO event_reasons (seq, reason, ts)
 
 /** Prepared statements for `insertPacked` on one connection. */
 export function prepareInsert(db) {
-  return { event: db.prepare(INSERT_EVENT_SQL), reason: db.prepare(INSERT_REASON_SQL) };
+  return { event: db.prepare(INSERT_EVENT_SQL), reason: db.prepare(INSERT_REASON_SQL), rollup: prepareRollupWrite(db) };
 }
 
 /**
- * Insert every event of a packed batch (call inside a transaction). Returns one byte per event: 1 when it was new,
- * 0 when its id was already stored.
+ * Insert every event of a packed batch and count the new ones into the UI rollups (rollup-write.mjs). Call inside an
+ * IMMEDIATE transaction: the rollup marker is read before the first insert, and a deferred transaction that reads
+ * first could not take the write lock once another connection has committed. Returns one byte per event: 1 when it
+ * was new, 0 when its id was already stored.
  */
 export function insertPacked(stmts, p, now) {
   const cols = TEXT_COLUMNS.length;
@@ -29,6 +32,7 @@ export function insertPacked(stmts, p, now) {
   const params = new Array(cols + 4);
   let textAt = 0;
   let rawAt = 0;
+  const rollup = BatchRollup.begin(stmts.rollup);
   for (let i = 0; i < p.n; i++) {
     for (let c = 0; c < cols; c++) {
       const k = i * cols + c;
@@ -50,8 +54,10 @@ export function insertPacked(stmts, p, now) {
     const info = stmts.event.run(params);
     if (info.changes === 0) continue;
     inserted[i] = 1;
+    rollup?.add(Number(info.lastInsertRowid), ts, params[1], params[2], params[3], params[4]);
     const reasons = params[11];
     if (reasons !== null) for (const r of reasons.split(',')) stmts.reason.run(info.lastInsertRowid, r, ts);
   }
+  rollup?.commit();
   return inserted;
 }

@@ -49,7 +49,8 @@ const folds: number[] = [];
 beforeAll(async () => {
   path = join(tmp.make('gw-uireads-'), 'ui.db');
   store = await openSqliteStore(path);
-  // Two folds, so the directory of actors is updated, not only created.
+  // Two batches, so the directory of actors is updated, not only created. Each write folds its own events, so the
+  // catch-ups find nothing to do.
   await store.appendEvents(FIRST);
   folds.push(await store.uiRollups().catchUp(), await store.uiRollups().catchUp());
   await store.appendEvents(SECOND);
@@ -60,8 +61,8 @@ afterAll(async () => {
 });
 
 describe('SQLite UI read models', () => {
-  it('folds in each stored event once', async () => {
-    expect(folds).toEqual([200, 0, 200]);
+  it('folds in each stored event once, as it is written', async () => {
+    expect(folds).toEqual([0, 0, 0]);
     expect(await store.uiRollups().position()).toBe(await store.maxSeq());
   });
 

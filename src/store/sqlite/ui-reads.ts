@@ -1,16 +1,21 @@
 /**
  * The UI's read models in SQLite (migration 4): `ui_volume_hourly` (events per action per hour) and `ui_actors`
  * (every actor with name, email, first and last seen), kept in step with `events` by sequence number under the
- * `state` key `ui.rollup_seq`, and the histogram's grouped counts.
+ * `state` key `ui.rollup_seq`, and the histogram's grouped counts. Every write keeps them up to date in its own
+ * transaction (rollup-write.mjs); `catchUp` folds what writes left behind: the events of a store written by an older
+ * version, or everything after a `reset`.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { EventQuery } from '../types.ts';
 import type { UiReads, UiRollups, VolumeCount } from '../ui-reads.ts';
 import { buildEventWhere } from './query.ts';
+import { BatchRollup, prepareRollupWrite, ROLLUP_STATE_KEY as STATE_KEY } from './rollup-write.mjs';
 
-const STATE_KEY = 'ui.rollup_seq';
-/** Events folded per transaction: keeps each write lock short while a collector is writing too. */
-const CHUNK = 250_000;
+/**
+ * Events folded per transaction (about 0.1 s): keeps each write lock short while a collector is writing too, and each
+ * pause short for a server that answers while it folds an older store's backlog.
+ */
+const CHUNK = 50_000;
 /** Distinct statements kept prepared for the filtered reads (their SQL depends on which filters are set). */
 const MAX_CACHED = 64;
 
@@ -20,43 +25,27 @@ const MAX_CACHED = 64;
  *
  * @example
  * const rollups = sqliteUiRollups(store.db);
- * await rollups.catchUp(); // the first call folds in every stored event (about 1 s per million)
+ * await rollups.catchUp(); // 0 on a store whose writes kept them up to date; else about 1.7 s per million events
  */
 export function sqliteUiRollups(db: BetterSqlite3.Database): UiRollups {
-  const readSeq = db.prepare('SELECT value FROM state WHERE key = ?').pluck();
-  const writeSeq = db.prepare('INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-  const maxSeq = db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck();
-  const volumeOf = db.prepare('SELECT ts / 3600 AS hour, action, count(*) AS n FROM events WHERE seq > ? AND seq <= ? GROUP BY hour, action');
-  const actorsOf = db.prepare(
-    `SELECT actor_id AS id, max(actor_name) AS name, max(actor_email) AS email, min(ts) AS first, max(ts) AS last, count(*) AS n
-     FROM events WHERE seq > ? AND seq <= ? AND actor_id IS NOT NULL GROUP BY actor_id`,
-  );
-  const upVolume = db.prepare(
-    'INSERT INTO ui_volume_hourly (hour, action, n) VALUES (?, ?, ?) ON CONFLICT (hour, action) DO UPDATE SET n = n + excluded.n',
-  );
-  const upActor = db.prepare(
-    `INSERT INTO ui_actors (actor_id, name, email, first_ts, last_ts, n) VALUES (@id, @name, @email, @first, @last, @n)
-     ON CONFLICT (actor_id) DO UPDATE SET
-       name = CASE WHEN excluded.last_ts >= ui_actors.last_ts THEN coalesce(excluded.name, ui_actors.name) ELSE coalesce(ui_actors.name, excluded.name) END,
-       email = CASE WHEN excluded.last_ts >= ui_actors.last_ts THEN coalesce(excluded.email, ui_actors.email) ELSE coalesce(ui_actors.email, excluded.email) END,
-       first_ts = min(ui_actors.first_ts, excluded.first_ts),
-       last_ts = max(ui_actors.last_ts, excluded.last_ts),
-       n = ui_actors.n + excluded.n`,
-  );
-  const position = () => Number(readSeq.get(STATE_KEY) ?? 0);
+  const rollup = prepareRollupWrite(db);
+  // Counted in JavaScript by the same code as a write's batch (rollup-write.mjs): the same newest name and e-mail.
+  const rowsOf = db.prepare('SELECT seq, ts, action, actor_id, actor_name, actor_email FROM events WHERE seq > ? AND seq <= ?').raw(true);
+  const position = () => Number(rollup.position.get(STATE_KEY) ?? 0);
   const foldChunk = db.transaction((): number => {
     const from = position();
-    const max = maxSeq.get() as number;
+    const max = rollup.maxSeq.get() as number;
     if (max <= from) return 0;
     const to = Math.min(max, from + CHUNK);
-    for (const r of volumeOf.all(from, to) as Array<{ hour: number; action: string; n: number }>) upVolume.run(r.hour, r.action, r.n);
-    for (const r of actorsOf.all(from, to)) upActor.run(r);
-    writeSeq.run(STATE_KEY, String(to));
+    const counts = new BatchRollup(rollup, from);
+    for (const r of rowsOf.iterate(from, to) as Iterable<[number, number, string, string | null, string | null, string | null]>) counts.add(...r);
+    counts.commit();
+    rollup.setPosition.run(STATE_KEY, String(to));
     return to - from;
   });
   const clear = db.transaction(() => {
     db.exec('DELETE FROM ui_volume_hourly; DELETE FROM ui_actors;');
-    writeSeq.run(STATE_KEY, '0');
+    rollup.setPosition.run(STATE_KEY, '0');
   });
   return {
     async catchUp() {
@@ -65,6 +54,8 @@ export function sqliteUiRollups(db: BetterSqlite3.Database): UiRollups {
         const n = foldChunk.immediate();
         if (n === 0) return folded;
         folded += n;
+        // A long backlog (an older store) is folded while a server answers: let requests in between chunks.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     },
     async position() {

@@ -24,7 +24,8 @@ parentPort.on('message', (m) => {
   }
   try {
     if (!insertBatch) throw new Error('write worker could not open the database');
-    const inserted = insertBatch(m.packed, m.now);
+    // IMMEDIATE: see insertPacked.
+    const inserted = insertBatch.immediate(m.packed, m.now);
     parentPort.postMessage({ id: m.id, inserted }, [inserted.buffer]);
   } catch (e) {
     parentPort.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) });
