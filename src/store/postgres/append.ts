@@ -3,7 +3,8 @@
  * whatever month their first copy fell in), then the new events, their reasons and the checkpoint, all in one
  * transaction. Appends are serialised by a transaction-level advisory lock, so sequence numbers are committed in
  * increasing order and `eventsAfterSeq` never skips an event that commits late. The ids and reasons go in as arrays
- * (`unnest`), the events by COPY (about 4x the rows per second of a multi-row INSERT of the same batch here).
+ * (`unnest`), the events by COPY (about 4x the rows per second of a multi-row INSERT of the same batch here), and the
+ * read models (hourly volume, actors, people: `read-models.ts`) are folded in by the same transaction.
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,8 +15,7 @@ import { ipKeyHex } from '../sqlite/ip-key.ts';
 import type { AppendResult, Checkpoint, IncomingEvent } from '../types.ts';
 import { writeCheckpoint } from './checkpoints.ts';
 import { monthOf, type Partitions } from './partitions.ts';
-
-const APPEND_LOCK = 0x67726461; // 'grda'
+import { APPEND_LOCK, foldOnAppend, pgText, userEmailOf, type FoldRow } from './read-models.ts';
 
 const COLUMNS = [
   ['seq', 'bigint'], ['id', 'text'], ['ts', 'bigint'], ['action', 'text'], ['actor_id', 'text'], ['actor_name', 'text'],
@@ -33,8 +33,7 @@ const COPY_EVENTS = `COPY events (${COLUMNS.map((c) => c[0]).join(', ')}) FROM S
  */
 function copyField(v: unknown): string {
   if (v === null || v === undefined) return '\\N';
-  let s = String(v);
-  if (s.includes('\0')) s = s.replaceAll('\0', '\uFFFD');
+  let s = pgText(String(v));
   return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (ch) => (ch === '\\' ? '\\\\' : ch === '\t' ? '\\t' : ch === '\n' ? '\\n' : '\\r')) : s;
 }
 
@@ -65,6 +64,7 @@ export async function appendBatch(c: pg.ClientBase, parts: Partitions, batch: re
       const now = Date.now();
       const lines: string[] = new Array(rows.length);
       const reasons: [string[], number[], number[]] = [[], [], []];
+      const folded: FoldRow[] = new Array(rows.length);
       rows.forEach((e, i) => {
         const n = e.norm;
         // A non-string raw cannot be the received text: refuse the batch (the transaction rolls back, ids included).
@@ -75,10 +75,14 @@ export async function appendBatch(c: pg.ClientBase, parts: Partitions, batch: re
         lines[i] = v.map(copyField).join('\t');
         for (const r of new Set(n.reasons)) (reasons[0].push(r), reasons[1].push(n.ts), reasons[2].push(seqs[i]!));
         insertedIds.push(n.id);
+        folded[i] = { seq: seqs[i]!, ts: n.ts, action: n.action, actorId: n.actorId, actorName: n.actorName, actorEmail: n.actorEmail, entityType: n.entityType,
+          entityId: n.entityId, entityName: n.entityName, userEmail: n.entityType === 'user' && n.entityId !== null ? userEmailOf(e.raw) : null };
       });
       // COPY rather than INSERT: the rows stream in PostgreSQL's own text format, no per-value array encoding.
       await pipeline(Readable.from([`${lines.join('\n')}\n`]), c.query(copyFrom(COPY_EVENTS)));
       if (reasons[0].length) await c.query('INSERT INTO event_reasons (reason, ts, seq) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])', reasons);
+      // The UI's volume and directories move with the events, so no server ever rebuilds them at start.
+      await foldOnAppend(c, folded);
     }
     if (cp) await writeCheckpoint(c, cp);
     await c.query('COMMIT');

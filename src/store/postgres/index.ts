@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { StoredEvent } from '../../events/schema.ts';
 import type { AccountStore } from '../accounts.ts';
 import type { ActionLog } from '../actions.ts';
-import { genericDetectionReads, type DetectionReads } from '../detection-reads.ts';
+import type { DetectionReads } from '../detection-reads.ts';
 import type { EntityReads } from '../entity-reads.ts';
 import type { OutboxStore } from '../outbox.ts';
 import type { ResponderReads } from '../responder-reads.ts';
@@ -24,11 +24,16 @@ import { migratePg } from './migrations.ts';
 import { Partitions } from './partitions.ts';
 import { pgEventWhere } from './query.ts';
 import { notOnPostgres } from './unsupported.ts';
+import { pgEntityReads } from './entity-reads.ts';
+import { pgDetectionReads, type PgDetectionReads } from './detection-reads.ts';
+import { pgResponderReads } from './responder-reads.ts';
+import { pgEventSearch } from './search.ts';
+import { pgUiReads, pgUiRollups } from './ui-reads.ts';
 
 const PREFIXED = EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ');
 
 export class PostgresStore implements Store {
-  private reads: DetectionReads | undefined;
+  private reads: PgDetectionReads | undefined;
 
   constructor(readonly pool: pg.Pool, private readonly parts: Partitions) {}
 
@@ -121,7 +126,8 @@ export class PostgresStore implements Store {
   }
 
   detectionReads(): DetectionReads {
-    this.reads ??= genericDetectionReads(this);
+    // The workers of the detection reads open their own connections, to the pool's URL.
+    this.reads ??= pgDetectionReads(this, this.pool, (this.pool as unknown as { options: { connectionString: string } }).options.connectionString);
     return this.reads;
   }
 
@@ -165,19 +171,24 @@ export class PostgresStore implements Store {
     await this.pool.query('INSERT INTO state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
   }
 
-  // Not yet built on PostgreSQL: each names itself in the error.
+  // The read models (read-models.ts keeps them up to date as events are appended).
   uiReads(): UiReads {
-    throw notOnPostgres('the web UI read models (volume, directory of actors)');
+    return pgUiReads(this.pool);
   }
   uiRollups(): UiRollups {
-    throw notOnPostgres('the web UI rollups');
+    return pgUiRollups(this.pool);
   }
   eventSearch(): EventSearch {
-    throw notOnPostgres('free-text and people search');
+    return pgEventSearch(this.pool);
   }
   entityReads(): EntityReads {
-    throw notOnPostgres('the user and IP pages');
+    return pgEntityReads(this.pool);
   }
+  responderReads(): ResponderReads {
+    return pgResponderReads(this.pool, () => this.alertStore());
+  }
+
+  // Not yet built on PostgreSQL: each names itself in the error.
   outboxStore(): OutboxStore {
     throw notOnPostgres('the sinks outbox');
   }
@@ -193,11 +204,9 @@ export class PostgresStore implements Store {
   incidentStore(): IncidentStore {
     throw notOnPostgres('incidents');
   }
-  responderReads(): ResponderReads {
-    throw notOnPostgres('responder reads');
-  }
 
   async close(): Promise<void> {
+    await this.reads?.close();
     await this.pool.end();
   }
 }

@@ -9,6 +9,8 @@
  * re-send an event with the same id, and it must count as a duplicate whatever month it falls in.
  */
 import type pg from 'pg';
+import { leaseMigrations } from '../leases/postgres.ts';
+import { readModelMigrations } from './read-models-schema.ts';
 
 export interface PgMigration {
   version: number;
@@ -91,6 +93,8 @@ export const pgMigrations: PgMigration[] = [
       );
     `,
   },
+  ...readModelMigrations,
+  ...leaseMigrations,
 ];
 
 /** Advisory lock key of schema changes (migrations, partition creation): an arbitrary constant. */

@@ -2,7 +2,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { ResponderReads, SessionFacts } from '../responder-reads.ts';
 
-const AER_ACTION = 'user_sessions_reset_by_anomaly_event_response';
+export const AER_ACTION = 'user_sessions_reset_by_anomaly_event_response';
 
 /** Actions only an org owner or admin can take: their actor is an admin (see `ResponderReads.privilegedRole`). */
 export const ADMIN_ONLY_ACTIONS = [

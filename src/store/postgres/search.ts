@@ -1,0 +1,78 @@
+/**
+ * `EventSearch` on PostgreSQL: free text through a pg_trgm GIN index on the searched fields of `events` (migration 20,
+ * `SEARCH_TEXT`), kept by PostgreSQL with every insert, so every stored event is searchable at once; people from the
+ * `people` directory, which the append folds in (`read-models.ts`). Same results as SQLite's (`sqlite/search.ts`):
+ * the index gives candidates, each checked field by field with `matchesFields`, newest first.
+ */
+import type pg from 'pg';
+import { matchesFields, type EventSearch, type PersonMatch } from '../search.ts';
+import { EVENT_COLUMNS, NORM_COLUMNS, normOfRow, rowToEvent, type EventRow, type NormRow } from '../sqlite/event-rows.ts';
+import { pgEventWhere } from './query.ts';
+import { catchUpReadModels, readModelPosition } from './read-models.ts';
+import { SEARCH_TEXT } from './read-models-schema.ts';
+
+/** More index candidates than this: a common term, which the caller's scan finds faster along the time index. */
+const MAX_CANDIDATES = 5_000;
+
+/** `s` as a LIKE pattern matching itself (`\` is LIKE's default escape). */
+const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
+
+const prefixed = (cols: string) => cols.split(', ').map((c) => `e.${c}`).join(', ');
+const PERSON = 'SELECT id, name, email, last_ts FROM people';
+
+/**
+ * @example
+ * const search = pgEventSearch(store.pool);
+ * await search.searchEvents('glengarry', {}, 100) // { events: [...], next: null, partial: false }
+ */
+export function pgEventSearch(pool: pg.Pool): EventSearch {
+  return {
+    catchUp: (maxEvents) => catchUpReadModels(pool, maxEvents),
+    // The work is PostgreSQL's: this thread only waits on the socket.
+    catchUpInBackground: () => catchUpReadModels(pool),
+    position: () => readModelPosition(pool),
+    async searchEvents(needle, q, limit) {
+      // Under three characters there is no trigram to look up: the caller scans.
+      if ([...needle].length < 3) return null;
+      const cands = await pool.query<{ ts: number; seq: number }>(
+        `SELECT ts, seq FROM events WHERE (${SEARCH_TEXT}) ILIKE $1 LIMIT ${MAX_CANDIDATES + 1}`,
+        [`%${likeLiteral(needle)}%`],
+      );
+      if (cands.rows.length > MAX_CANDIDATES) return null;
+      if (!cands.rows.length) return { events: [], next: null, partial: false };
+      // The candidates under the caller's filters and cursor, then the exact per-field check.
+      const { where, params } = pgEventWhere({ ...q, limit: undefined }, [cands.rows.map((r) => r.ts), cands.rows.map((r) => r.seq)]);
+      const filters = where ? `AND ${where.slice('WHERE '.length)}` : '';
+      const rows = await pool.query<NormRow>(
+        `SELECT ${prefixed(NORM_COLUMNS)} FROM events e WHERE (e.ts, e.seq) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[])) ${filters}`,
+        params,
+      );
+      const hits = rows.rows.filter((r) => matchesFields(normOfRow(r), needle));
+      hits.sort((a, b) => b.ts - a.ts || b.seq - a.seq);
+      const page = hits.slice(0, limit);
+      const full = await pool.query<EventRow>(
+        `SELECT ${prefixed(EVENT_COLUMNS)} FROM events e WHERE (e.ts, e.seq) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))`,
+        [page.map((r) => r.ts), page.map((r) => r.seq)],
+      );
+      const bySeq = new Map(full.rows.map((r) => [r.seq, r]));
+      const last = page[page.length - 1];
+      return { events: page.map((r) => rowToEvent(bySeq.get(r.seq)!)), next: hits.length > limit && last ? { ts: last.ts, seq: last.seq } : null, partial: false };
+    },
+    async people(prefix, limit) {
+      const p = prefix.trim().toLowerCase();
+      if (!p) return [];
+      const r = await pool.query<PersonMatch>(
+        `${PERSON} WHERE id_lc LIKE $1 OR email_lc LIKE $1 OR name_lc LIKE $1 OR position($2 in name_lc) > 0
+         ORDER BY last_ts DESC, id COLLATE "C" LIMIT $3`,
+        [`${likeLiteral(p)}%`, ` ${p}`, limit],
+      );
+      return r.rows;
+    },
+    async peopleNamed(value) {
+      const v = value.trim().toLowerCase();
+      const r = await pool.query<PersonMatch>(`${PERSON} WHERE id_lc = $1 OR email_lc = $1 OR name_lc = $1 ORDER BY last_ts DESC, id COLLATE "C" LIMIT 50`, [v]);
+      return r.rows;
+    },
+    async close() {},
+  };
+}
