@@ -79,6 +79,22 @@ export async function* parallelScan(
       maxDictSize: opts.maxDictSize ?? 200_000,
     },
   });
+  yield* workerPages(worker, opts.columns.length, opts.ahead ?? 3, mapDict);
+}
+
+/**
+ * The consuming side of a scan worker that posts pages in the wire format of `scan-worker.mjs` (typed-array
+ * columns, dictionaries kept in step) and reads `ahead` pages ahead on credit: the SQLite scan above and the
+ * PostgreSQL one (`postgres/scan-worker.mjs`) share it. The worker is stopped and terminated when the scan ends.
+ *
+ * @example yield* workerPages(new Worker(url, { workerData }), 8, 3, (_c, v) => v);
+ */
+export async function* workerPages(
+  worker: Worker,
+  columnCount: number,
+  ahead: number,
+  mapDict: (column: number, value: string) => unknown = (_c, v) => v,
+): AsyncGenerator<ScanPage> {
   const queue: WireMessage[] = [];
   let wake: (() => void) | null = null;
   let failure: Error | null = null;
@@ -99,8 +115,8 @@ export async function* parallelScan(
     if (code !== 0 && !failure) failure = new Error(`scan worker exited with code ${code}`);
     notify();
   });
-  const dicts: unknown[][] = opts.columns.map(() => []);
-  worker.postMessage(opts.ahead ?? 3);
+  const dicts: unknown[][] = Array.from({ length: columnCount }, () => []);
+  worker.postMessage(ahead);
   try {
     for (;;) {
       while (queue.length === 0) {

@@ -4,7 +4,6 @@
  * the database until something asks for them, except for anomalies, whose raw text and detail columns travel with
  * the scan because alerts read them.
  */
-import type BetterSqlite3 from 'better-sqlite3';
 import type { NormalisedEvent, StoredEvent } from '../../events/schema.ts';
 import type { EventPage } from '../detection-reads.ts';
 import { NO_REASONS } from './event-rows.ts';
@@ -50,10 +49,14 @@ const whoOf = (json: string): Who => JSON.parse(json) as Who;
 /** A row as better-sqlite3 returns it in raw mode: seq, id, ts and action first. */
 export type Row = [number, string, number, string, ...Array<string | number | null>];
 
-/** Point queries for what a row did not bring: the raw text, the detail columns. */
+/**
+ * Point queries for what a row did not bring, by seq: the raw text, the detail columns (an array in
+ * `DETAIL_COLUMNS` order). Synchronous: better-sqlite3 statements, or the PostgreSQL store's blocking lookups
+ * (`postgres/sync-query.ts`).
+ */
 export interface Fetchers {
-  raw: BetterSqlite3.Statement;
-  detail: BetterSqlite3.Statement;
+  raw: { get(seq: number): unknown };
+  detail: { get(seq: number): unknown };
 }
 
 /** A stored event whose raw text is read from the database on first access. */

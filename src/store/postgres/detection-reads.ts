@@ -1,0 +1,129 @@
+/**
+ * The reads detection makes (`DetectionReads`) on PostgreSQL. The replay scan reads only what rules look at (the
+ * lean columns of `sqlite/scanned-events.ts`, plus the actor's name and e-mail, which alerts read), the raw text and
+ * detail columns of anomalies, and leaves the rest in the database until asked for (`SyncQuery`). Past its first
+ * page the scan streams through a server-side cursor on a worker thread (`scan-worker.mjs`), so fetching and
+ * decoding rows overlaps rule evaluation on the main thread; pages arrive as the same typed-array columns the SQLite
+ * scan worker sends (`workerPages`). `all` and `allOf` are the generic ones (indexed queries through the pool).
+ */
+import { Worker } from 'node:worker_threads';
+import type pg from 'pg';
+import { genericDetectionReads, eventsOfPage, pageOfEvents, type DetectionReads, type EventPage } from '../detection-reads.ts';
+import { NO_REASONS } from '../sqlite/event-rows.ts';
+import { workerPages, type ScanColumnKind, type ScanPage } from '../sqlite/parallel-scan.ts';
+import { DETAIL_COLUMNS, type Fetchers, ScannedEvent } from '../sqlite/scanned-events.ts';
+import type { Store } from '../types.ts';
+import { SyncQuery } from './sync-query.ts';
+
+/** Rows whose raw text and detail columns travel with the scan (anomalies: what alerts are mostly made of). */
+const CARRIED = 'reasons IS NOT NULL';
+
+/** What the scan selects, and how each column travels from the worker (see `sqlite/scan-worker.mjs`). */
+const SCAN: ReadonlyArray<{ name: string; kind: ScanColumnKind }> = [
+  { name: 'seq', kind: 'num' },
+  { name: 'id', kind: 'text' },
+  { name: 'ts', kind: 'num' },
+  { name: 'action', kind: 'dict' },
+  // Who, from where, with what (and the actor's name and e-mail) as one value: one string and one dictionary
+  // lookup per row; the combinations repeat about as much as users do. ::text: no JSON parse per row by the driver.
+  { name: 'json_build_array(actor_id, ip, ua, actor_name, actor_email)::text AS who', kind: 'dict' },
+  { name: 'reasons', kind: 'dict' },
+  { name: `CASE WHEN ${CARRIED} THEN raw END AS carried_raw`, kind: 'text' },
+  { name: `CASE WHEN ${CARRIED} THEN json_build_array(${DETAIL_COLUMNS})::text END AS carried_detail`, kind: 'text' },
+];
+const SCAN_COLUMNS = SCAN.map((c) => c.name).join(', ');
+const WHO = 4;
+const REASONS = 5;
+const RAW = 6;
+const DETAIL = 7;
+
+type Who = readonly [string | null, string | null, string | null, string | null, string | null];
+const whoOf = (json: string): Who => JSON.parse(json) as Who;
+
+/** A scanned event that knows its actor's name and e-mail from the scan (no lookup for them). */
+class PgScannedEvent extends ScannedEvent {
+  constructor(seq: number, id: string, ts: number, action: string, who: Who, reasons: string[], carried: { raw: string; detail: string | null } | null, fetch: Fetchers) {
+    super(seq, id, ts, action, who[0], who[1], who[2], reasons, carried, fetch);
+    this.who = who;
+  }
+  private readonly who: Who;
+  override get actorName() {
+    return this.who[3];
+  }
+  override get actorEmail() {
+    return this.who[4];
+  }
+}
+
+/** The scan query over (since, until], after a (ts, seq) position; every value an integer, so inlined. */
+function scanSql(since: number, until: number, after: { ts: number; seq: number }, limit?: number): string {
+  const int = (x: number) => String(Math.trunc(Math.min(Math.max(x, -Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER)));
+  return `SELECT ${SCAN_COLUMNS} FROM events WHERE ts >= ${int(since)} AND ts <= ${int(until)} AND (ts, seq) > (${int(after.ts)}, ${int(after.seq)})
+          ORDER BY ts, seq${limit ? ` LIMIT ${int(limit)}` : ''}`;
+}
+
+type Row = [number, string, number, string, string, string | null, string | null, string | null];
+
+function eventOfRow(r: Row, fetch: Fetchers): ScannedEvent {
+  const carried = r[RAW] === null ? null : { raw: r[RAW], detail: r[DETAIL] };
+  return new PgScannedEvent(r[0], r[1], r[2], r[3], whoOf(r[WHO]), r[REASONS] ? r[REASONS].split(',') : NO_REASONS, carried, fetch);
+}
+
+function pageOfScan(p: ScanPage, fetch: Fetchers): EventPage {
+  const who = (i: number) => p.dict<Who>(WHO, i)!;
+  return {
+    n: p.n,
+    ts: (i) => p.num(2, i),
+    action: (i) => p.dict(3, i)!,
+    actorId: (i) => who(i)[0],
+    ip: (i) => who(i)[1],
+    ua: (i) => who(i)[2],
+    event: (i) => {
+      const raw = p.text(RAW, i);
+      const carried = raw === null ? null : { raw, detail: p.text(DETAIL, i) };
+      return new PgScannedEvent(p.num(0, i), p.text(1, i)!, p.num(2, i), p.dict(3, i)!, who(i), p.dict<string[]>(REASONS, i) ?? NO_REASONS, carried, fetch);
+    },
+  };
+}
+
+/** Detection reads that also own resources (the lookup and scan workers): `close` with the store. */
+export interface PgDetectionReads extends DetectionReads {
+  close(): Promise<void>;
+}
+
+/**
+ * Detection reads on a PostgreSQL store; `url` is the store's connection URL (the workers open their own).
+ *
+ * @example const reads = pgDetectionReads(store, pool, url); for await (const p of reads.scanPages(0, now, 10_000)) ...
+ */
+export function pgDetectionReads(store: Store, pool: pg.Pool, url: string): PgDetectionReads {
+  const generic = genericDetectionReads(store);
+  const lookups = new SyncQuery(url);
+  const fetch: Fetchers = {
+    raw: { get: (seq) => lookups.rows('SELECT raw FROM events WHERE seq = $1', [seq])[0]?.[0] },
+    detail: { get: (seq) => lookups.rows(`SELECT ${DETAIL_COLUMNS} FROM events WHERE seq = $1`, [seq])[0] },
+  };
+  async function* pages(since: number, until: number, batchSize: number): AsyncGenerator<EventPage> {
+    // The first page on the pool: a short scan (an incremental detect) is over before a worker would have started.
+    const first = await pool.query<Row>({ text: scanSql(since, until, { ts: since - 1, seq: Number.MAX_SAFE_INTEGER }, batchSize), rowMode: 'array' });
+    const rows = first.rows as unknown as Row[];
+    if (rows.length) yield pageOfEvents(rows.map((r) => eventOfRow(r, fetch)));
+    if (rows.length < batchSize) return;
+    const last = rows[rows.length - 1]!;
+    const worker = new Worker(new URL('./scan-worker.mjs', import.meta.url), {
+      execArgv: [],
+      workerData: { url, sql: scanSql(since, until, { ts: last[2], seq: last[0] }), kinds: SCAN.map((c) => c.kind), batchSize, maxDictSize: 200_000 },
+    });
+    const decode = (c: number, v: string) => (c === REASONS ? v.split(',') : c === WHO ? whoOf(v) : v);
+    for await (const p of workerPages(worker, SCAN.length, 3, decode)) yield pageOfScan(p, fetch);
+  }
+  return {
+    async *scan(since, until, batchSize) {
+      for await (const p of pages(since, until, batchSize)) yield eventsOfPage(p);
+    },
+    scanPages: pages,
+    all: (q) => generic.all(q),
+    allOf: (column, windows, actions) => generic.allOf(column, windows, actions),
+    close: () => lookups.close(),
+  };
+}
