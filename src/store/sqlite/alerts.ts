@@ -9,6 +9,7 @@ import { planReplace } from '../../alerts/reconcile.ts';
 import { MAX_FACET_USERS, type Alert, type AlertContext, type AlertDraft, type AlertFacets, type AlertFilter, type AlertScope, type AlertStatus, type AlertStatusChange, type AlertStore, type FacetCount, type ReplaceResult } from '../../alerts/types.ts';
 import { severityRank } from '../../config/schema.ts';
 import { isoSeconds } from '../../util/time.ts';
+import { inParams, pageSql, sqlConditions } from './filter-sql.ts';
 
 /** A row of `alerts` as selected with COLUMNS: the alert, with its lists and context still as JSON text. */
 type AlertRow = Omit<Alert, 'first_seen' | 'last_seen' | 'event_ids' | 'tags' | 'context'> & { event_ids: string; tags: string; context: string };
@@ -48,28 +49,14 @@ function rowToAlert(r: AlertRow): Alert {
  * @example const { where, p } = filterSql({ status: ['open'] }); // where = 'WHERE status IN (@s0)', p = { s0: 'open' }
  */
 function filterSql(f: AlertFilter): { where: string; p: Record<string, unknown> } {
-  const where: string[] = [];
-  const p: Record<string, unknown> = {};
-  const inList = (col: string, name: string, values: readonly string[] | undefined) => {
-    if (!values?.length) return;
-    where.push(`${col} IN (${values.map((v, i) => ((p[`${name}${i}`] = v), `@${name}${i}`)).join(', ')})`);
-  };
-  inList('status', 's', f.status);
-  inList('rule', 'r', f.rule);
-  inList('severity', 'v', f.severity);
-  if (f.user) {
-    p.user = f.user;
-    where.push('(user_id = @user OR user_email = @user OR user_name = @user OR key = @user)');
-  }
-  if (f.since !== undefined) {
-    p.since = f.since;
-    where.push('last_ts >= @since');
-  }
-  if (f.until !== undefined) {
-    p.until = f.until;
-    where.push('first_ts <= @until');
-  }
-  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', p };
+  const w = sqlConditions();
+  w.inList('status', 's', f.status);
+  w.inList('rule', 'r', f.rule);
+  w.inList('severity', 'v', f.severity);
+  if (f.user) w.add('(user_id = @user OR user_email = @user OR user_name = @user OR key = @user)', { user: f.user });
+  if (f.since !== undefined) w.add('last_ts >= @since', { since: f.since });
+  if (f.until !== undefined) w.add('first_ts <= @until', { until: f.until });
+  return w.build();
 }
 
 const COLUMNS =
@@ -109,9 +96,7 @@ export class SqliteAlertStore implements AlertStore {
 
   async list(f: AlertFilter = {}): Promise<Alert[]> {
     const { where, p } = filterSql(f);
-    // SQLite takes OFFSET only after a LIMIT: -1 is its "no limit".
-    const page = f.limit || f.offset ? ` LIMIT ${f.limit ? Math.floor(f.limit) : -1} OFFSET ${Math.floor(f.offset ?? 0)}` : '';
-    const sql = `SELECT ${COLUMNS} FROM alerts ${where} ORDER BY last_ts DESC, id${page}`;
+    const sql = `SELECT ${COLUMNS} FROM alerts ${where} ORDER BY last_ts DESC, id${pageSql(f.limit, f.offset)}`;
     return (this.db.prepare(sql).all(p) as AlertRow[]).map(rowToAlert);
   }
 
@@ -143,7 +128,7 @@ export class SqliteAlertStore implements AlertStore {
   private scopeRows(scope: AlertScope): Alert[] {
     if (scope.rules.length === 0) return [];
     const p: Record<string, unknown> = { from: scope.periodFrom, to: scope.periodTo };
-    const rules = scope.rules.map((r, i) => ((p[`r${i}`] = r), `@r${i}`)).join(', ');
+    const rules = inParams(p, 'r', scope.rules);
     let sql = `SELECT ${COLUMNS} FROM alerts WHERE rule IN (${rules}) AND period BETWEEN @from AND @to`;
     if (scope.key !== undefined) {
       p.key = scope.key;

@@ -6,6 +6,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { severityRank } from '../../config/schema.ts';
 import type { Incident, IncidentChange, IncidentComment, IncidentFilter, IncidentStatus, IncidentStore } from '../../incidents/types.ts';
 import { isoSeconds } from '../../util/time.ts';
+import { pageSql, sqlConditions } from './filter-sql.ts';
 
 type IncidentRow = Omit<Incident, 'first_seen' | 'last_seen' | 'alert_ids' | 'rules'> & { alert_ids: string; rules: string };
 
@@ -38,23 +39,12 @@ function rowToIncident(r: IncidentRow): Incident {
  * @example filterSql({ status: ['open'] }) // { where: 'WHERE status IN (@s0)', p: { s0: 'open' } }
  */
 function filterSql(f: IncidentFilter): { where: string; p: Record<string, unknown> } {
-  const where: string[] = [];
-  const p: Record<string, unknown> = {};
-  const inList = (col: string, name: string, values: readonly string[] | undefined) => {
-    if (!values?.length) return;
-    where.push(`${col} IN (${values.map((v, i) => ((p[`${name}${i}`] = v), `@${name}${i}`)).join(', ')})`);
-  };
-  inList('status', 's', f.status);
-  inList('severity', 'v', f.severity);
-  if (f.user) {
-    p.user = f.user;
-    where.push('(user_id = @user OR user_email = @user OR user_name = @user)');
-  }
-  if (f.assignee) {
-    p.assignee = f.assignee;
-    where.push('assignee = @assignee COLLATE NOCASE');
-  }
-  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', p };
+  const w = sqlConditions();
+  w.inList('status', 's', f.status);
+  w.inList('severity', 'v', f.severity);
+  if (f.user) w.add('(user_id = @user OR user_email = @user OR user_name = @user)', { user: f.user });
+  if (f.assignee) w.add('assignee = @assignee COLLATE NOCASE', { assignee: f.assignee });
+  return w.build();
 }
 
 export class SqliteIncidentStore implements IncidentStore {
@@ -70,8 +60,7 @@ export class SqliteIncidentStore implements IncidentStore {
 
   async list(f: IncidentFilter = {}): Promise<Incident[]> {
     const { where, p } = filterSql(f);
-    const page = f.limit || f.offset ? ` LIMIT ${f.limit ? Math.floor(f.limit) : -1} OFFSET ${Math.floor(f.offset ?? 0)}` : '';
-    const sql = `SELECT ${COLUMNS} FROM incidents ${where} ORDER BY last_ts DESC, severity_rank DESC, id${page}`;
+    const sql = `SELECT ${COLUMNS} FROM incidents ${where} ORDER BY last_ts DESC, severity_rank DESC, id${pageSql(f.limit, f.offset)}`;
     return (this.db.prepare(sql).all(p) as IncidentRow[]).map(rowToIncident);
   }
 
