@@ -10,7 +10,7 @@ const UPSERT_VOLUME_SQL =
   'INSERT INTO ui_volume_hourly (hour, action, n) VALUES (?, ?, ?) ON CONFLICT (hour, action) DO UPDATE SET n = n + excluded.n';
 
 // name and email: the newer side's unless it has none.
-const UPSERT_ACTOR_SQL = `INSERT INTO ui_actors (actor_id, name, email, first_ts, last_ts, n) VALUES (@id, @name, @email, @first, @last, @n)
+const UPSERT_ACTOR_SQL = `INSERT INTO ui_actors (actor_id, name, email, first_ts, last_ts, n) VALUES (?, ?, ?, ?, ?, ?)
   ON CONFLICT (actor_id) DO UPDATE SET
     name = CASE WHEN excluded.last_ts >= ui_actors.last_ts THEN coalesce(excluded.name, ui_actors.name) ELSE coalesce(ui_actors.name, excluded.name) END,
     email = CASE WHEN excluded.last_ts >= ui_actors.last_ts THEN coalesce(excluded.email, ui_actors.email) ELSE coalesce(ui_actors.email, excluded.email) END,
@@ -84,7 +84,7 @@ export class BatchRollup {
   commit() {
     const s = this.stmts;
     for (const [hour, perAction] of this.volume) for (const [action, n] of perAction) s.volume.run(hour, action, n);
-    for (const a of this.actors.values()) s.actor.run({ id: a.id, name: a.name, email: a.email, first: a.first, last: a.last, n: a.n });
+    for (const a of this.actors.values()) s.actor.run(a.id, a.name, a.email, a.first, a.last, a.n);
     if (this.volume.size) s.setPosition.run(ROLLUP_STATE_KEY, String(this.lastSeq));
   }
 }
