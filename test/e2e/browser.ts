@@ -3,7 +3,7 @@
  * playwright-core, and logging in as one of the test accounts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { DEFAULT_WEB_DIR } from '../../src/server/index.ts';
@@ -36,6 +36,16 @@ export function ensureWebBuild(): void {
 }
 
 /**
+ * What every browser suite needs before its server starts: the screenshot folder and a current web build.
+ *
+ * @example beforeAll(() => { prepareWebApp(); ... });
+ */
+export function prepareWebApp(): void {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  ensureWebBuild();
+}
+
+/**
  * Headless chromium, as the CI runs it.
  *
  * @example const browser = await launchChromium();
@@ -59,4 +69,24 @@ export async function logIn(page: Page, url: string, name: string): Promise<void
   await page.fill('input[name=password]', TEST_PASSWORD);
   await page.click('button[type=submit]');
   await page.getByRole('heading', { name: 'Audit Logs' }).waitFor();
+}
+
+/**
+ * A page in a fresh browser context (its own cookies), 15 s to wait for anything. With `problems`, every script error
+ * and console error lands there, for a suite to expect none at its end: the strict CSP must not break the app. The
+ * 401 a logged-out page gets when it checks its session is expected, not a problem.
+ *
+ * @example const problems: string[] = []; const page = await openPage(browser, { problems });
+ */
+export async function openPage(browser: Browser, opts: { problems?: string[]; viewport?: { width: number; height: number } } = {}): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: opts.viewport ?? { width: 1500, height: 950 } })).newPage();
+  page.setDefaultTimeout(15_000);
+  const problems = opts.problems;
+  if (problems) {
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/401|Unauthorized/.test(m.text())) problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+  }
+  return page;
 }

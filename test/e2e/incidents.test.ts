@@ -7,14 +7,13 @@
  *
  * Skipped (with a message) only when /usr/bin/chromium is missing; CI installs it.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createServer, type RunningServer } from '../../src/server/index.ts';
 import { STORY } from '../../src/sim/index.ts';
 import { addAccounts, demoStore, type DemoFixture } from '../server-fixtures.ts';
-import { ARTIFACTS, CHROMIUM, ensureWebBuild, haveChromium, launchChromium, logIn } from './browser.ts';
+import { ARTIFACTS, CHROMIUM, haveChromium, launchChromium, logIn, openPage, prepareWebApp } from './browser.ts';
 
 const COMMENT = 'Matt hands in his notice on Friday: scraped the sales files with a script';
 
@@ -32,20 +31,14 @@ describe.skipIf(!haveChromium)('incidents in the web UI', () => {
   const apiGet = async <T,>(p: Page, path: string): Promise<T> => (await (await p.request.get(`${srv.url}/api/v1${path}`)).json()) as T;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    ensureWebBuild();
+    prepareWebApp();
     fx = await demoStore();
     await addAccounts(fx.store);
     const [inc] = await fx.store.incidentStore().list({ user: STORY.userId });
     mattIncident = inc!;
     srv = await createServer({ store: fx.store, port: 0, log: () => {} });
     browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1500, height: 950 } })).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/401|Unauthorized/.test(m.text())) problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(e.message));
+    page = await openPage(browser, { problems });
   });
 
   afterAll(async () => {
@@ -147,7 +140,7 @@ describe.skipIf(!haveChromium)('incidents in the web UI', () => {
   });
 
   it('shows a viewer no selection, status, assignment or comment form', async () => {
-    const viewer = await (await browser.newContext({ viewport: { width: 1500, height: 950 } })).newPage();
+    const viewer = await openPage(browser);
     await logIn(viewer, srv.url, 'viewer');
     await viewer.goto(`${srv.url}/detections`);
     await viewer.getByTestId('incidents-table').locator('tbody tr').first().waitFor();

@@ -8,7 +8,6 @@
  *
  * Skipped (with a message) only when /usr/bin/chromium is missing; CI installs it.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +17,7 @@ import { createServer, type RunningServer } from '../../src/server/index.ts';
 import { startSimulator, STORY, type Simulator } from '../../src/sim/index.ts';
 import { fetchLogs } from '../../src/sim/testing.ts';
 import { addAccounts, DEMO_END, demoStore, type DemoFixture } from '../server-fixtures.ts';
-import { ARTIFACTS, CHROMIUM, ensureWebBuild, haveChromium, launchChromium, logIn } from './browser.ts';
+import { ARTIFACTS, CHROMIUM, haveChromium, launchChromium, logIn, openPage, prepareWebApp } from './browser.ts';
 
 const REASON = 'Matt is leaving: scraping the sales files';
 
@@ -36,8 +35,7 @@ describe.skipIf(!haveChromium)('responding from the web UI, against the simulato
   const others = () => sim.webApi.sessions.all().filter((s) => s.userId !== STORY.userId).length;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    ensureWebBuild();
+    prepareWebApp();
     sim = await startSimulator({ seed: 7, users: 40, days: 8, end: DEMO_END, now: () => DEMO_END + 600, rateLimit: false });
     fx = await demoStore();
     await addAccounts(fx.store);
@@ -58,12 +56,7 @@ describe.skipIf(!haveChromium)('responding from the web UI, against the simulato
       slackAdmin: { token: sim.tokens.adminWeb, baseUrl: sim.webApiBaseUrl },
     });
     browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1500, height: 950 } })).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/401|Unauthorized/.test(m.text())) problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(e.message));
+    page = await openPage(browser, { problems });
   });
 
   afterAll(async () => {
@@ -142,8 +135,7 @@ describe.skipIf(!haveChromium)('responding from the web UI, against the simulato
   });
 
   it('a viewer sees no response button, and the API refuses the call (403)', async () => {
-    const viewer = await (await browser.newContext({ viewport: { width: 1500, height: 950 } })).newPage();
-    viewer.setDefaultTimeout(15_000);
+    const viewer = await openPage(browser);
     // Someone else who still has sessions: a call that got through would end them.
     const target = sim.webApi.sessions.all().find((s) => s.userId !== STORY.userId)!.userId;
     const before = kinds(target);

@@ -4,14 +4,13 @@
  *
  * Skipped (with a message) only when /usr/bin/chromium is missing; CI installs it.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createServer, type RunningServer } from '../../src/server/index.ts';
 import { STORY } from '../../src/sim/index.ts';
-import { addAccounts, demoStore, TEST_PASSWORD, type DemoFixture } from '../server-fixtures.ts';
-import { ARTIFACTS, CHROMIUM, ensureWebBuild, haveChromium, launchChromium } from './browser.ts';
+import { addAccounts, demoStore, type DemoFixture } from '../server-fixtures.ts';
+import { ARTIFACTS, CHROMIUM, haveChromium, launchChromium, logIn, openPage, prepareWebApp } from './browser.ts';
 
 if (!haveChromium) console.warn(`e2e: skipped: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run installs it)`);
 
@@ -22,14 +21,12 @@ describe.skipIf(!haveChromium)('people search in the top bar', () => {
   let page: Page;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    ensureWebBuild();
+    prepareWebApp();
     fx = await demoStore({ detect: false });
     await addAccounts(fx.store, ['viewer']);
     srv = await createServer({ store: fx.store, port: 0, log: () => {} });
     browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-    page.setDefaultTimeout(15_000);
+    page = await openPage(browser, { viewport: { width: 1400, height: 900 } });
   }, 180_000);
 
   afterAll(async () => {
@@ -39,11 +36,7 @@ describe.skipIf(!haveChromium)('people search in the top bar', () => {
   });
 
   it('finds Matt by typing "Matt" and opens his user page', async () => {
-    await page.goto(`${srv.url}/events`);
-    await page.fill('input[name=name]', 'viewer');
-    await page.fill('input[name=password]', TEST_PASSWORD);
-    await page.click('button[type=submit]');
-    await page.getByRole('heading', { name: 'Audit Logs' }).waitFor();
+    await logIn(page, srv.url, 'viewer');
     await page.getByLabel('Find a person').fill('Matt');
     const option = page.getByRole('option').filter({ hasText: 'Matt Levene' });
     await option.waitFor();

@@ -7,7 +7,6 @@
  *
  * Skipped (with a message) only when /usr/bin/chromium is missing; CI installs it.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +15,7 @@ import { ingestStream } from '../../src/ingest/index.ts';
 import { createServer, type RunningServer } from '../../src/server/index.ts';
 import { STORY } from '../../src/sim/index.ts';
 import { addAccounts, DEMO_END, demoStore, TEST_PASSWORD, type DemoFixture } from '../server-fixtures.ts';
-import { ARTIFACTS, CHROMIUM, ensureWebBuild, haveChromium, launchChromium } from './browser.ts';
+import { ARTIFACTS, CHROMIUM, haveChromium, launchChromium, openPage, prepareWebApp } from './browser.ts';
 
 /** A download whose file name hides a right-to-left override ("invoiceexe.xlsx" on screen) and whose IP is markup. */
 const SPOOF = { id: 'e2e-spoofed-download', fileId: 'F0SPOOFED01', fileName: 'invoice\u202Exslx.exe', ip: '<img src=x onerror=alert(1)>' };
@@ -34,8 +33,7 @@ describe.skipIf(!haveChromium)('web UI in chromium over the demo data', () => {
   const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    ensureWebBuild();
+    prepareWebApp();
     fx = await demoStore();
     await addAccounts(fx.store);
     const spoof = JSON.parse(fx.org.events.find((e) => e.event.action === 'file_downloaded')!.raw);
@@ -45,14 +43,9 @@ describe.skipIf(!haveChromium)('web UI in chromium over the demo data', () => {
     await ingestStream(Readable.from([Buffer.from(`${JSON.stringify(spoof)}\n`)]), 'e2e', { store: fx.store });
     srv = await createServer({ store: fx.store, port: 0, log: () => {} });
     browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
     // Any CSP violation or script error fails the suite: the strict policy must not break the app.
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/401|Unauthorized/.test(m.text())) problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(e.message));
+    page = await openPage(browser, { problems });
+    context = page.context();
   });
 
   afterAll(async () => {
