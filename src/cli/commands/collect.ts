@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ANOMALIES_ONLY, collect, describeCheckpoints, followLoop, formatFaults, type CheckpointStatus, type CollectOptions, type CollectSummary, type FollowSummary } from '../../collector/index.ts';
+import { ANOMALIES_ONLY, checkpointKey, collect, describeCheckpoints, followLoop, formatFaults, type CheckpointStatus, type CollectOptions, type CollectSummary, type FollowSummary } from '../../collector/index.ts';
 import { createAuditClient, type ClientEvent } from '../../slack/audit-client.ts';
 import { SlackApiError } from '../../slack/errors.ts';
 import { auditBaseUrl, resolveAuditToken, tokenKindWarning } from '../../slack/token.ts';
@@ -10,6 +10,8 @@ import { cliDuration, cliInt, cliList, cliTime } from '../parse.ts';
 import { afterStore, type AfterStoreHook } from '../pipeline.ts';
 import { progressReporter, type ProgressReporter } from '../progress.ts';
 import type { Store } from '../../store/types.ts';
+import { collectorLeases, type CollectorLease } from '../../store/leases/index.ts';
+import { describeHolder, LeaseHeldError, leaseTimings, whileLeased, type LeasedOptions } from '../../collector/lease.ts';
 
 export interface CollectFlags {
   since?: number;
@@ -56,13 +58,40 @@ function faultsLine(c: CheckpointStatus): string | null {
   return `faults of ${c.key}: last run ${last}${total}\n`;
 }
 
+/** `collector of all: host pid 12 since ..., lease until ...` (or `expired at`: its holder stopped renewing). */
+function leaseLine(l: CollectorLease & { expired: boolean }): string {
+  const until = new Date(l.expiresAt).toISOString();
+  return `collector of ${l.key}: ${describeHolder(l)} since ${new Date(l.acquiredAt).toISOString()}, lease ${l.expired ? `expired at ${until}` : `until ${until}`}`;
+}
+
+/**
+ * The lease options of a collecting command (one collector per filter set: collector/lease.ts): the filter set's
+ * key, the timings (hidden `GRIDWATCH_LEASE_MS` for tests), and `say` for waiting, taking over and losing it.
+ *
+ * @example await whileLeased(leaseOptionsFor(store, opts, ctx, signal, true, (m) => ctx.stderr.write(m)), work);
+ */
+export function leaseOptionsFor(store: Store, opts: CollectOptions, ctx: CliContext, signal: AbortSignal, wait: boolean, say: (m: string) => void): LeasedOptions {
+  return {
+    leases: collectorLeases(store),
+    key: checkpointKey(opts.filters),
+    timings: leaseTimings(ctx.env),
+    signal,
+    wait,
+    onWaiting: (l) => say(`another collector holds the lease of '${l.key}' (${describeHolder(l)}): waiting to take over`),
+    onAcquired: (l) => say(`collecting '${l.key}' (lease held by this process)`),
+    onLost: (reason) => say(`stopped collecting: ${reason}`),
+    onError: (e) => say(`cannot read the collector lease, retrying: ${(e as Error).message}`),
+  };
+}
+
 async function printStatus(ctx: CliContext, cmd: Command, format: string): Promise<void> {
   const store = await ctx.openStore(cmd);
   try {
     const cps = await describeCheckpoints(store);
     const newest = await store.newestEventTime();
+    const leases = await collectorLeases(store).list();
     if (format === 'json') {
-      ctx.stdout.write(`${JSON.stringify({ checkpoints: cps, newest_event: newest === null ? null : isoSeconds(newest) })}\n`);
+      ctx.stdout.write(`${JSON.stringify({ checkpoints: cps, newest_event: newest === null ? null : isoSeconds(newest), leases })}\n`);
       return;
     }
     if (!cps.length) ctx.stdout.write('no collection checkpoints yet (run gridwatch collect)\n');
@@ -71,6 +100,7 @@ async function printStatus(ctx: CliContext, cmd: Command, format: string): Promi
       ctx.stdout.write(renderTable(['checkpoint', 'covered from', 'covered to', 'lag', 'last run'], rows, 90));
       for (const c of cps) ctx.stdout.write(faultsLine(c) ?? '');
     }
+    for (const l of leases) ctx.stdout.write(`${leaseLine(l)}\n`);
     ctx.stdout.write(`newest stored event: ${newest === null ? 'none' : isoSeconds(newest)}\n`);
   } finally {
     await store.close();
@@ -183,16 +213,21 @@ export function register(program: Command, ctx: CliContext): void {
       try {
         const hook = await afterStore(store, ctx, cmd);
         const opts = collectOptionsFrom(o, ctx, { store, hook, progress, signal: abort.signal });
+        const say = (m: string) => ctx.stderr.write(`gridwatch: ${m}\n`);
         if (o.follow) {
-          const total = await followWithDetection(opts, hook, o.interval, ctx, (s) => {
-            progress.done();
-            if (o.format === 'json') ctx.stdout.write(`${JSON.stringify(summaryJson(s))}\n`);
-            else ctx.stderr.write(`collected ${s.new} new events (${s.fetched} fetched, ${s.duplicates} duplicates, ${s.late} late)${faultsClause(s)}\n`);
-          });
-          if (o.format !== 'json') ctx.stderr.write(`stopped after ${total.runs} polls: ${total.new} new events${faultsClause(total)}\n`);
+          const total = await whileLeased(leaseOptionsFor(store, opts, ctx, abort.signal, true, say), (signal) =>
+            followWithDetection({ ...opts, signal }, hook, o.interval, ctx, (s) => {
+              progress.done();
+              if (o.format === 'json') ctx.stdout.write(`${JSON.stringify(summaryJson(s))}\n`);
+              else ctx.stderr.write(`collected ${s.new} new events (${s.fetched} fetched, ${s.duplicates} duplicates, ${s.late} late)${faultsClause(s)}\n`);
+            }),
+          );
+          if (o.format !== 'json' && total) ctx.stderr.write(`stopped after ${total.runs} polls: ${total.new} new events${faultsClause(total)}\n`);
           return;
         }
-        const s = await collect(opts);
+        // A one-off run does not wait for a following collector: it says who holds the lease and exits 1.
+        const s = await whileLeased(leaseOptionsFor(store, opts, ctx, abort.signal, false, () => {}), (signal) => collect({ ...opts, signal }));
+        if (!s) return;
         progress.done();
         await hook.finish();
         if (o.format === 'json') ctx.stdout.write(`${JSON.stringify(summaryJson(s))}\n`);
@@ -206,7 +241,7 @@ export function register(program: Command, ctx: CliContext): void {
       } catch (e) {
         progress.done();
         // Slack API errors carry messages that say what to do and never contain the token.
-        if (e instanceof SlackApiError) throw new CliError(e.message);
+        if (e instanceof SlackApiError || e instanceof LeaseHeldError) throw new CliError(e.message);
         throw e;
       } finally {
         process.off('SIGINT', stop);

@@ -5,7 +5,8 @@ import { streamLogger } from '../../util/log.ts';
 import { CliError, type CliContext } from '../context.ts';
 import { afterStore } from '../pipeline.ts';
 import { progressReporter } from '../progress.ts';
-import { collectOptionsFrom, followWithDetection, withCollectOptions, type CollectFlags } from './collect.ts';
+import { whileLeased } from '../../collector/lease.ts';
+import { collectOptionsFrom, followWithDetection, leaseOptionsFor, withCollectOptions, type CollectFlags } from './collect.ts';
 import { adminCredentials, startUi, waitForShutdown, withServeOptions, type UiOptions } from './serve.ts';
 
 /**
@@ -27,10 +28,14 @@ export function register(program: Command, ctx: CliContext): void {
         const opts = collectOptionsFrom(o, ctx, { store, hook, progress: progressReporter(ctx.stderr, false), signal: abort.signal });
         const ui = await startUi(store, { ...o, config: hook.config, slackAdmin }, ctx.stdout, ctx.stderr);
         let fatal: unknown = null;
-        const collecting = followWithDetection(opts, hook, o.interval, ctx, (s) => {
-          // A poll's faults (retries, 429s, 5xx, truncated bodies, re-read windows) are told even when nothing is new.
-          if (s.new || formatFaults(s.faults)) log('collected new events', { count: s.new, ...nonZeroFaults(s.faults) });
-        }).catch((e) => {
+        // Every run process serves the UI; one per filter set collects (the lease holder), the others wait to take over.
+        const leased = leaseOptionsFor(store, opts, ctx, abort.signal, true, (m) => log(m));
+        const collecting = whileLeased(leased, (signal) =>
+          followWithDetection({ ...opts, signal }, hook, o.interval, ctx, (s) => {
+            // A poll's faults (retries, 429s, 5xx, truncated bodies, re-read windows) are told even when nothing is new.
+            if (s.new || formatFaults(s.faults)) log('collected new events', { count: s.new, ...nonZeroFaults(s.faults) });
+          }),
+        ).catch((e) => {
           // Authentication or request errors stop collection for good; the UI keeps serving what is stored.
           fatal = e;
           log('collection stopped', { error: (e as Error).message });

@@ -6,6 +6,7 @@
  */
 
 import type Database from 'better-sqlite3';
+import { LEASE_TABLE_SQL } from '../leases/types.ts';
 import { ipKeyBytes } from './ip-key.ts';
 
 export interface Migration {
@@ -342,5 +343,10 @@ export const migrations: Migration[] = [
       CREATE INDEX people_name_lc ON people (name_lc);
       CREATE INDEX people_email_lc ON people (email_lc);
     `,
+  },
+  {
+    version: 40,
+    name: 'collector leases: one collector per filter set (src/store/leases/)',
+    sql: LEASE_TABLE_SQL,
   },
 ];
