@@ -1,11 +1,10 @@
-import { createReadStream, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, statSync } from 'node:fs';
 import { estimateEvents, ingestFile } from '../src/ingest/index.ts';
 import { normalise } from '../src/events/normalise.ts';
-import { openSqliteStore } from '../src/store/sqlite/index.ts';
+import { openStore } from '../src/store/index.ts';
 import type { IncomingEvent } from '../src/store/types.ts';
 import { withPeakRss } from '../src/util/memory.ts';
-import { bigEventFile } from './data.ts';
+import type { StoreSource } from './backends.ts';
 
 /** The non-empty lines of a JSON Lines file, a chunk's worth at a time. */
 async function* linesOf(path: string): AsyncGenerator<string[]> {
@@ -27,17 +26,16 @@ async function parseOnly(path: string): Promise<number> {
 
 /**
  * The store's own share: the same file parsed and normalised outside the clock, then written in batches of 5,000
- * through `appendEvents` on this thread, with the same bulk-load index handling as an import. What SQLite costs for
- * this schema and its indexes, whatever the parser does.
+ * through `appendEvents` on this thread, with the same bulk-load handling as an import where the backend has one.
+ * What the store costs for this schema and its indexes, whatever the parser does.
  */
-async function storeOnly(path: string, dbPath: string): Promise<number> {
-  for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
-  const store = await openSqliteStore(dbPath);
+async function storeOnly(path: string, location: string): Promise<number> {
+  const store = await openStore(location);
   let appendMs = 0;
   let runMs = 0;
   let n = 0;
   const t0 = performance.now();
-  await store.bulkLoad(estimateEvents(path, statSync(path).size), async () => {
+  const load = async () => {
     const tRun = performance.now();
     let batch: IncomingEvent[] = [];
     const write = async () => {
@@ -54,38 +52,47 @@ async function storeOnly(path: string, dbPath: string): Promise<number> {
     }
     await write();
     runMs = performance.now() - tRun;
-  });
+  };
+  await (store.bulkLoad ? store.bulkLoad(estimateEvents(path, statSync(path).size), load) : load());
   // The index rebuild after the import (bulkLoad's own time outside the run) is store work too.
   const rebuildMs = performance.now() - t0 - runMs;
   await store.close();
-  for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
   return Math.round(n / ((appendMs + rebuildMs) / 1000));
 }
 
-export async function benchIngest(dir: string, events: number) {
-  const file = await bigEventFile(dir, events);
-  const mb = statSync(file).size / 1048576;
-  let t = performance.now();
-  const parsed = await parseOnly(file);
-  const parseSec = (performance.now() - t) / 1000;
-  const dbPath = join(dir, 'ingest-bench.db');
-  for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
-  const store = await openSqliteStore(dbPath);
-  t = performance.now();
+/**
+ * Ingest figures for one backend: `gridwatch ingest` of the file into a fresh store (kept for the later figures),
+ * then the store alone into another fresh one.
+ *
+ * @example const r = await benchIngest(file, await storeSource('sqlite', dir));
+ */
+export async function benchIngest(file: string, source: StoreSource) {
+  const location = await source.fresh('ingest-bench');
+  const store = await openStore(location);
+  const t = performance.now();
   const { result, peakRssMb, peakAnonMb } = await withPeakRss(() => ingestFile(file, { store }));
   const ingestSec = (performance.now() - t) / 1000;
   await store.close();
-  const storeOnlyPerSec = await storeOnly(file, join(dir, 'store-only-bench.db'));
+  const storeOnlyPerSec = await storeOnly(file, await source.fresh('store-only-bench'));
   return {
-    events: parsed,
-    fileMb: Math.round(mb),
-    parseOnlyPerSec: Math.round(parsed / parseSec),
+    events: result.ingested,
     ingestPerSec: Math.round(result.ingested / ingestSec),
     storeOnlyPerSec,
-    ratio: +(ingestSec / parseSec).toFixed(2),
     ingestSeconds: +ingestSec.toFixed(1),
     peakRssMb,
     peakAnonMb,
-    dbPath,
+    location,
   };
+}
+
+/**
+ * `JSON.parse` of every line of the file: the ceiling for any importer, the same for every backend.
+ *
+ * @example const { perSec, seconds } = await benchParse(file);
+ */
+export async function benchParse(file: string) {
+  const t = performance.now();
+  const n = await parseOnly(file);
+  const seconds = (performance.now() - t) / 1000;
+  return { events: n, seconds, perSec: Math.round(n / seconds), mb: Math.round(statSync(file).size / 1048576) };
 }
