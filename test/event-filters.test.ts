@@ -16,7 +16,7 @@ import { createServer, type RunningServer } from '../src/server/index.ts';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/index.ts';
 import { buildEventWhere as buildWhere } from '../src/store/sqlite/query.ts';
 import type { EventQuery, IncomingEvent } from '../src/store/types.ts';
-import { addAccounts, TEST_PASSWORD } from './server-fixtures.ts';
+import { addAccounts, apiLogin } from './server-fixtures.ts';
 import { runCli } from './cli-helpers.ts';
 
 const T0 = 1768000000;
@@ -60,12 +60,7 @@ beforeAll(async () => {
   await store.appendEvents(events);
   await addAccounts(store, ['viewer']);
   srv = await createServer({ store, port: 0, log: () => {} });
-  const r = await fetch(`${srv.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'viewer', password: TEST_PASSWORD }),
-  });
-  cookie = r.headers.get('set-cookie')!.split(';')[0]!;
+  cookie = (await apiLogin(srv.url, 'viewer')).cookie;
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { createServer, type RunningServer } from '../src/server/index.ts';
 import { scanSearch, textSearch } from '../src/server/text-search.ts';
 import { STORY } from '../src/sim/index.ts';
 import { resolveActor } from '../src/events/actor-names.ts';
-import { addAccounts, demoStore, TEST_PASSWORD, type DemoFixture } from './server-fixtures.ts';
+import { addAccounts, apiLogin, demoStore, type DemoFixture } from './server-fixtures.ts';
 
 let fx: DemoFixture;
 let srv: RunningServer;
@@ -20,12 +20,7 @@ beforeAll(async () => {
   fx = await demoStore({ detect: false });
   await addAccounts(fx.store, ['viewer']);
   srv = await createServer({ store: fx.store, port: 0, log: () => {} });
-  const r = await fetch(`${srv.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'viewer', password: TEST_PASSWORD }),
-  });
-  cookie = r.headers.get('set-cookie')!.split(';')[0]!;
+  cookie = (await apiLogin(srv.url, 'viewer')).cookie;
 }, 120_000);
 
 afterAll(async () => {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type RunningServer } from '../src/server/index.ts';
 import { STORY } from '../src/sim/index.ts';
-import { addAccounts, DEMO_END, demoStore, TEST_PASSWORD, type DemoFixture } from './server-fixtures.ts';
+import { addAccounts, apiLogin, DEMO_END, demoStore, type DemoFixture } from './server-fixtures.ts';
 
 let fx: DemoFixture;
 let srv: RunningServer;
@@ -22,13 +22,9 @@ beforeAll(async () => {
   fx = await demoStore();
   await addAccounts(fx.store, ['viewer']);
   srv = await createServer({ store: fx.store, port: 0, log: () => {} });
-  const r = await fetch(`${srv.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'viewer', password: TEST_PASSWORD }),
-  });
+  const r = await apiLogin(srv.url, 'viewer');
   expect(r.status).toBe(200);
-  cookie = r.headers.get('set-cookie')!.split(';')[0]!;
+  cookie = r.cookie;
 });
 
 afterAll(async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestStream } from '../src/ingest/index.ts';
 import { createServer, type RunningServer } from '../src/server/index.ts';
 import { MAX_LIST, MAX_USER_MARKS, MAX_USER_RANGE_DAYS } from '../src/server/limits.ts';
-import { addAccounts, DEMO_END, demoStore, TEST_PASSWORD, type DemoFixture } from './server-fixtures.ts';
+import { addAccounts, apiLogin, DEMO_END, demoStore, type DemoFixture } from './server-fixtures.ts';
 
 const FLOOD = { id: 'W0FLOOD001', name: 'Flood Test', email: 'flood@acme.example', team: 'T0ACMESAL1' };
 const SHARED_IP = '198.51.100.10';
@@ -66,13 +66,9 @@ beforeAll(async () => {
   await addAccounts(fx.store, ['viewer']);
   // "Now" is the demo's end, so ranges cut at now are the same on every run.
   srv = await createServer({ store: fx.store, port: 0, log: () => {}, clock: { now: () => DEMO_END * 1000 } });
-  const r = await fetch(`${srv.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'viewer', password: TEST_PASSWORD }),
-  });
+  const r = await apiLogin(srv.url, 'viewer');
   expect(r.status).toBe(200);
-  cookie = r.headers.get('set-cookie')!.split(';')[0]!;
+  cookie = r.cookie;
 }, 60_000);
 
 afterAll(async () => {

@@ -77,6 +77,33 @@ export async function addAccounts(store: SqliteStore, roles: Role[] = ['viewer',
   for (const role of roles) await accounts.create({ name: role, role, password: TEST_PASSWORD });
 }
 
+/** What logging in through the API gave: its status, the session cookie to send back and the CSRF token. */
+export interface ApiLogin {
+  status: number;
+  /** `gridwatch_session=…` for a `cookie` header ('' when the login failed). */
+  cookie: string;
+  csrf: string;
+  /** The response's text, for tests that check no answer leaks anything. */
+  text: string;
+}
+
+/**
+ * Log in through POST /api/v1/auth/login as one of `addAccounts`' accounts (or any name and password).
+ *
+ * @example const { cookie } = await apiLogin(srv.url, 'viewer'); await fetch(`${srv.url}/api/v1/events`, { headers: { cookie } });
+ */
+export async function apiLogin(url: string, name: string, password = TEST_PASSWORD): Promise<ApiLogin> {
+  const r = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) });
+  const text = await r.text();
+  let csrf = '';
+  try {
+    csrf = String((JSON.parse(text) as { csrf?: unknown }).csrf ?? '');
+  } catch {
+    // Not JSON (a proxy's error page): no token.
+  }
+  return { status: r.status, cookie: r.headers.get('set-cookie')?.split(';')[0] ?? '', csrf, text };
+}
+
 /**
  * A raw HTTP request to a server on loopback: unlike fetch, it sends the path as given (a backslash included) and any
  * `Host` header.

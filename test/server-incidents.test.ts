@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { severityRank } from '../src/config/schema.ts';
 import { createServer, type RunningServer } from '../src/server/index.ts';
-import { addAccounts, demoStore, TEST_PASSWORD, type DemoFixture } from './server-fixtures.ts';
+import { addAccounts, apiLogin, demoStore, type DemoFixture } from './server-fixtures.ts';
 
 let fx: DemoFixture;
 let srv: RunningServer;
@@ -26,9 +26,9 @@ async function call(method: string, path: string, s: Session, body?: unknown, cs
 }
 
 async function login(name: string): Promise<Session> {
-  const r = await fetch(`${srv.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password: TEST_PASSWORD }) });
+  const r = await apiLogin(srv.url, name);
   expect(r.status).toBe(200);
-  return { cookie: r.headers.get('set-cookie')!.split(';')[0]!, csrf: ((await r.json()) as { csrf: string }).csrf };
+  return { cookie: r.cookie, csrf: r.csrf };
 }
 
 let viewer: Session;

@@ -10,7 +10,7 @@ import { createServer, type RunningServer } from '../src/server/index.ts';
 import { MAX_IP_SCAN } from '../src/server/limits.ts';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/index.ts';
 import { tempDirs } from '../src/util/testing-tmp.ts';
-import { addAccounts, TEST_PASSWORD } from './server-fixtures.ts';
+import { addAccounts, apiLogin } from './server-fixtures.ts';
 
 const tmp = tempDirs();
 const IP = '198.51.100.7';
@@ -31,12 +31,7 @@ beforeAll(async () => {
   await store.appendEvents(toIncoming(events, 'ip scan test'));
   await addAccounts(store, ['viewer']);
   srv = await createServer({ store, port: 0, log: () => {} });
-  const r = await fetch(`${srv.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'viewer', password: TEST_PASSWORD }),
-  });
-  cookie = r.headers.get('set-cookie')!.split(';')[0]!;
+  cookie = (await apiLogin(srv.url, 'viewer')).cookie;
 }, 120_000);
 
 afterAll(async () => {

@@ -10,7 +10,7 @@ import { runPlaybooks } from '../src/respond/index.ts';
 import { createServer, type RunningServer } from '../src/server/index.ts';
 import { startSimulator, STORY, type Simulator } from '../src/sim/index.ts';
 import { SIM_BOT } from '../src/sim/web-api/index.ts';
-import { addAccounts, DEMO_END, demoStore, TEST_PASSWORD, type DemoFixture } from './server-fixtures.ts';
+import { addAccounts, apiLogin, DEMO_END, demoStore, type DemoFixture } from './server-fixtures.ts';
 
 let sim: Simulator;
 let fx: DemoFixture;
@@ -32,10 +32,9 @@ async function call(method: string, path: string, s: Session, body?: unknown, cs
 }
 
 async function login(name: string): Promise<Session> {
-  const r = await fetch(`${srv.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password: TEST_PASSWORD }) });
-  const text = await r.text();
-  bodies.push(text);
-  return { cookie: r.headers.get('set-cookie')!.split(';')[0]!, csrf: JSON.parse(text).csrf };
+  const r = await apiLogin(srv.url, name);
+  bodies.push(r.text);
+  return { cookie: r.cookie, csrf: r.csrf };
 }
 
 const kinds = (u: string) => sim.webApi.sessions.sessionsOf(u).map((s) => s.kind).sort();

@@ -12,7 +12,7 @@ import { configFromYaml } from '../src/config/load.ts';
 import { createServer, type RunningServer } from '../src/server/index.ts';
 import { actionCategory } from '../src/server/volume-categories.ts';
 import { startSimulator, STORY, type Simulator } from '../src/sim/index.ts';
-import { addAccounts, DEMO_END, demoStore, TEST_PASSWORD, type DemoFixture } from './server-fixtures.ts';
+import { addAccounts, apiLogin, DEMO_END, demoStore, type DemoFixture } from './server-fixtures.ts';
 
 let sim: Simulator;
 let fx: DemoFixture;
@@ -30,8 +30,8 @@ async function call(method: string, path: string, s: Session, body?: unknown) {
 const get = (path: string, s: Session = as.viewer) => call('GET', path, s);
 
 async function login(name: string): Promise<Session> {
-  const r = await fetch(`${srv.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password: TEST_PASSWORD }) });
-  return { cookie: r.headers.get('set-cookie')!.split(';')[0]!, csrf: JSON.parse(await r.text()).csrf };
+  const r = await apiLogin(srv.url, name);
+  return { cookie: r.cookie, csrf: r.csrf };
 }
 
 beforeAll(async () => {

@@ -14,7 +14,7 @@ import { BASELINE_RULE } from '../src/server/api/user-daily.ts';
 import { createServer, type RunningServer } from '../src/server/index.ts';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/index.ts';
 import { tempDirs } from '../src/util/testing-tmp.ts';
-import { addAccounts, TEST_PASSWORD } from './server-fixtures.ts';
+import { addAccounts, apiLogin } from './server-fixtures.ts';
 
 const tmp = tempDirs();
 let store: SqliteStore;
@@ -51,12 +51,7 @@ beforeAll(async () => {
   alerts = (await runIncremental(store, config, { notifier: null, log: () => {} })).filter((a) => a.rule === BASELINE_RULE);
   await addAccounts(store, ['viewer']);
   srv = await createServer({ store, config, port: 0, log: () => {} });
-  const r = await fetch(`${srv.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'viewer', password: TEST_PASSWORD }),
-  });
-  cookie = r.headers.get('set-cookie')!.split(';')[0]!;
+  cookie = (await apiLogin(srv.url, 'viewer')).cookie;
 });
 
 afterAll(async () => {
