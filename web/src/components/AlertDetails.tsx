@@ -2,13 +2,11 @@
 // before it (who, when, note), and its context: the IPs and user agents involved (new? trusted? expected?), the
 // files downloaded around it, related events, and whether Slack already signed the user out. Triggering events
 // open with the firing fields highlighted. Everything from the audit log is shown through SafeText / IpText.
-import { useState } from 'react';
-import { api } from '../api.ts';
 import { fmtTime, userLabel } from '../format.ts';
-import { useApi, useSubmit } from '../hooks.ts';
+import { useApi } from '../hooks.ts';
 import { Link, setParams, userPath } from '../router.tsx';
 import { canRespond, useSession } from '../session.tsx';
-import { ALERT_STATUSES, type AlertDetail, type AlertStatus, type AlertStatusChange } from '../types.ts';
+import type { AlertDetail, AlertStatusChange } from '../types.ts';
 import { visibleText } from '../untrusted.ts';
 import { ExpectedTag, NewTag, Reasons, SeverityBadge, StatusBadge, Tag, TrustTag } from './Badges.tsx';
 import { GridTable } from './GridTable.tsx';
@@ -20,33 +18,11 @@ import type { AlertRespondFields } from './respond/types.ts';
 import { IpText, SafeText } from './SafeText.tsx';
 import { ExceptionForm } from './triage/ExceptionForm.tsx';
 import { RuleInfo } from './triage/RuleInfo.tsx';
+import { StatusNoteForm } from './triage/StatusNoteForm.tsx';
 
 const openEvent = (id: string) => setParams({ event: id });
 
-function StatusForm({ id, status, note, onSaved }: { id: string; status: AlertStatus; note: string | null; onSaved: () => void }) {
-  const [value, setValue] = useState<AlertStatus>(status);
-  const [text, setText] = useState(note ?? '');
-  const { submit: save, busy, error } = useSubmit(async () => {
-    await api.post(`/alerts/${encodeURIComponent(id)}/status`, { status: value, note: text.trim() || null });
-    onSaved();
-  });
-  return (
-    <form className="status-form" onSubmit={save} aria-label="Change status">
-      <select aria-label="Status" value={value} onChange={(e) => setValue(e.target.value as AlertStatus)}>
-        {ALERT_STATUSES.map((s) => (
-          <option key={s} value={s}>
-            {s.replace('_', ' ')}
-          </option>
-        ))}
-      </select>
-      <input aria-label="Note" placeholder="note (optional)" value={text} maxLength={2000} onChange={(e) => setText(e.target.value)} />
-      <button type="submit" className="btn primary small" disabled={busy}>
-        Save status
-      </button>
-      {error && <span className="error">{error}</span>}
-    </form>
-  );
-}
+const STATUS_LABELS = { form: 'Change status', status: 'Status', note: 'Note', submit: 'Save status' };
 
 function Facts({ facts }: { facts: Record<string, unknown> }) {
   const entries = Object.entries(facts);
@@ -117,7 +93,14 @@ export default function AlertDetails({ id }: { id: string }) {
       </div>
       <ResponseSlot target={{ userId: a.user_id, alertId: a.id, ip: ctx.ips[0]?.ip ?? null, asn: ctx.ips[0]?.asn?.asn ?? null, proposal: data.proposal }} role={me.role} />
       {canRespond(me.role) ? (
-        <StatusForm key={`${a.status}${a.status_note}`} id={a.id} status={a.status} note={a.status_note} onSaved={reload} />
+        <StatusNoteForm
+          key={`${a.status}${a.status_note}`}
+          path={`/alerts/${encodeURIComponent(a.id)}/status`}
+          status={a.status}
+          note={a.status_note}
+          labels={STATUS_LABELS}
+          onSaved={reload}
+        />
       ) : (
         <p className="muted">Viewers cannot change an alert's status.</p>
       )}

@@ -5,38 +5,15 @@ import { api } from '../../api.ts';
 import { fmtTime } from '../../format.ts';
 import { useApi, useSubmit } from '../../hooks.ts';
 import { canRespond, useSession } from '../../session.tsx';
-import { ALERT_STATUSES, type Account, type AlertStatus } from '../../types.ts';
+import type { Account, AlertStatus } from '../../types.ts';
 import { StatusBadge } from '../Badges.tsx';
 import { SafeText } from '../SafeText.tsx';
+import { StatusNoteForm } from '../triage/StatusNoteForm.tsx';
 import type { IncidentChange, IncidentJson } from './types.ts';
 
 const base = (id: string) => `/incidents/${encodeURIComponent(id)}`;
 
-function StatusForm({ incident, onSaved }: { incident: IncidentJson; onSaved: () => void }) {
-  const [value, setValue] = useState<AlertStatus>(incident.status);
-  const [note, setNote] = useState('');
-  const { submit, busy, error } = useSubmit(async () => {
-    await api.post(`${base(incident.id)}/status`, { status: value, note: note.trim() || null });
-    setNote('');
-    onSaved();
-  });
-  return (
-    <form className="side-form" onSubmit={submit} aria-label="Change the incident's status">
-      <select aria-label="Incident status" value={value} onChange={(e) => setValue(e.target.value as AlertStatus)}>
-        {ALERT_STATUSES.map((s) => (
-          <option key={s} value={s}>
-            {s.replace('_', ' ')}
-          </option>
-        ))}
-      </select>
-      <input aria-label="Status note" placeholder="note (optional)" value={note} maxLength={2000} onChange={(e) => setNote(e.target.value)} />
-      <button type="submit" className="btn primary small" disabled={busy}>
-        Set status
-      </button>
-      {error && <span className="error">{error}</span>}
-    </form>
-  );
-}
+const STATUS_LABELS = { form: "Change the incident's status", status: 'Incident status', note: 'Status note', submit: 'Set status' };
 
 function AssignForm({ incident, onSaved }: { incident: IncidentJson; onSaved: () => void }) {
   const me = useSession();
@@ -120,7 +97,17 @@ export function Triage({ incident, history, onSaved }: { incident: IncidentJson;
       <p>
         <StatusBadge status={incident.status} /> <span className="muted">applies to its {incident.alert_ids.length} alert{incident.alert_ids.length === 1 ? '' : 's'}</span>
       </p>
-      {responder && <StatusForm key={`${incident.status}${incident.updated_at}`} incident={incident} onSaved={onSaved} />}
+      {responder && (
+        <StatusNoteForm
+          key={`${incident.status}${incident.updated_at}`}
+          path={`${base(incident.id)}/status`}
+          status={incident.status}
+          clearNote
+          labels={STATUS_LABELS}
+          className="side-form"
+          onSaved={onSaved}
+        />
+      )}
       <h3>Assignee</h3>
       <p data-testid="incident-assignee">{incident.assignee ? <SafeText text={incident.assignee} /> : <span className="muted">unassigned</span>}</p>
       {responder ? <AssignForm incident={incident} onSaved={onSaved} /> : <p className="muted">Viewers cannot change an incident.</p>}
