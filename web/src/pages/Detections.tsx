@@ -2,33 +2,26 @@
 // gridwatch's alerts (severity, reasons, user, time, status; filterable, a page at a time with the total) and Slack's
 // own anomaly events. Alerts and events open in the details panel. The alert filters' choices and their counts come
 // from the facet query, never from fetching the alerts themselves.
-import { useEffect, useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { ALERT_COLUMNS, AlertRow } from '../components/AlertRow.tsx';
 import { EventTable } from '../components/EventTable.tsx';
 import { IncidentsTab } from '../components/incidents/IncidentsTab.tsx';
 import { Pager, pageOf } from '../components/Pager.tsx';
 import { TimeRange } from '../components/TimeRange.tsx';
+import { listParam, setFilter, StatusSeverityChecks, useUserDraft } from '../components/TriageFilters.tsx';
 import { fmtCount, userLabel } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import { Link, setParams, useLocation, withParams } from '../router.tsx';
-import { ALERT_STATUSES, SEVERITIES, type AlertFacetList, type AlertList, type EventPage } from '../types.ts';
+import type { AlertFacetList, AlertList, EventPage } from '../types.ts';
 import { visibleText } from '../untrusted.ts';
 
 /** Alerts per page. */
 const PAGE = 50;
 
-/** Change filters: back to the first page, no alert open. */
-const setFilter = (update: Record<string, string | null>) => setParams({ ...update, page: null });
-
-function toggle(list: string[], v: string): string | null {
-  const next = list.includes(v) ? list.filter((x) => x !== v) : [...list, v];
-  return next.join(',') || null;
-}
-
 function AlertsTab() {
   const { params } = useLocation();
-  const status = (params.get('status') ?? '').split(',').filter(Boolean);
-  const severity = (params.get('severity') ?? '').split(',').filter(Boolean);
+  const status = listParam(params, 'status');
+  const severity = listParam(params, 'severity');
   const filter = { status, severity, rule: params.get('rule') ?? undefined, user: params.get('user') ?? undefined, since: params.get('since') ?? undefined, until: params.get('until') ?? undefined };
   const page = pageOf(params);
   const list = useApi<AlertList>('/alerts', { ...filter, limit: PAGE, offset: (page - 1) * PAGE });
@@ -39,8 +32,7 @@ function AlertsTab() {
   };
   const rule = params.get('rule') ?? '';
   const rules = facets.data?.rules ?? [];
-  const [user, setUser] = useState(params.get('user') ?? '');
-  useEffect(() => setUser(params.get('user') ?? ''), [params.get('user')]);
+  const [user, setUser] = useUserDraft(params);
   const applyUser = (e: FormEvent) => {
     e.preventDefault();
     setFilter({ user: user.trim() || null, alert: null });
@@ -52,24 +44,7 @@ function AlertsTab() {
           <TimeRange since={params.get('since')} until={params.get('until')} onChange={(since, until) => setFilter({ since, until })} />
         </div>
         <div className="filter-row">
-          <fieldset>
-            <legend>Status</legend>
-            {ALERT_STATUSES.map((s) => (
-              <label key={s} className="check">
-                <input type="checkbox" checked={status.includes(s)} onChange={() => setFilter({ status: toggle(status, s) })} /> {s.replace('_', ' ')}
-                {count('statuses', s)}
-              </label>
-            ))}
-          </fieldset>
-          <fieldset>
-            <legend>Severity</legend>
-            {SEVERITIES.map((s) => (
-              <label key={s} className="check">
-                <input type="checkbox" checked={severity.includes(s)} onChange={() => setFilter({ severity: toggle(severity, s) })} /> {s}
-                {count('severities', s)}
-              </label>
-            ))}
-          </fieldset>
+          <StatusSeverityChecks params={params} count={count} />
           <label>
             <span>Rule</span>
             <select aria-label="Rule" value={rule} onChange={(e) => setFilter({ rule: e.target.value || null })}>

@@ -5,30 +5,20 @@
 import { Fragment, useEffect, useState, type FormEvent } from 'react';
 import { fmtTime, userLabel } from '../../format.ts';
 import { useApi } from '../../hooks.ts';
-import { Link, setParams, useLocation, userPath } from '../../router.tsx';
+import { Link, useLocation, userPath } from '../../router.tsx';
 import { canRespond, useSession } from '../../session.tsx';
-import { ALERT_STATUSES, SEVERITIES } from '../../types.ts';
 import { ALERT_COLUMNS, AlertRow } from '../AlertRow.tsx';
 import { SeverityBadge, StatusBadge } from '../Badges.tsx';
 import { GridTable } from '../GridTable.tsx';
 import { Pager, pageOf } from '../Pager.tsx';
 import { SafeText } from '../SafeText.tsx';
+import { listParam, setFilter, StatusSeverityChecks, useUserDraft } from '../TriageFilters.tsx';
 import { BulkStatus } from './BulkStatus.tsx';
 import { incidentPath, type IncidentDetailJson, type IncidentJson, type IncidentList } from './types.ts';
 import './incidents.css';
 
 /** Incidents per page. */
 const PAGE = 50;
-
-const list = (params: URLSearchParams, key: string) => (params.get(key) ?? '').split(',').filter(Boolean);
-
-function toggle(values: string[], v: string): string | null {
-  const next = values.includes(v) ? values.filter((x) => x !== v) : [...values, v];
-  return next.join(',') || null;
-}
-
-/** Change filters: back to the first page. */
-const setFilter = (update: Record<string, string | null>) => setParams({ ...update, page: null });
 
 /** The alerts of one incident, as rows of the alerts list. */
 function IncidentAlerts({ id }: { id: string }) {
@@ -46,10 +36,7 @@ function IncidentAlerts({ id }: { id: string }) {
 
 function Filters() {
   const { params } = useLocation();
-  const status = list(params, 'status');
-  const severity = list(params, 'severity');
-  const [user, setUser] = useState(params.get('user') ?? '');
-  useEffect(() => setUser(params.get('user') ?? ''), [params.get('user')]);
+  const [user, setUser] = useUserDraft(params);
   const apply = (e: FormEvent) => {
     e.preventDefault();
     setFilter({ user: user.trim() || null });
@@ -57,22 +44,7 @@ function Filters() {
   return (
     <form className="filters" onSubmit={apply} aria-label="Incident filters">
       <div className="filter-row">
-        <fieldset>
-          <legend>Status</legend>
-          {ALERT_STATUSES.map((s) => (
-            <label key={s} className="check">
-              <input type="checkbox" checked={status.includes(s)} onChange={() => setFilter({ status: toggle(status, s) })} /> {s.replace('_', ' ')}
-            </label>
-          ))}
-        </fieldset>
-        <fieldset>
-          <legend>Severity</legend>
-          {SEVERITIES.map((s) => (
-            <label key={s} className="check">
-              <input type="checkbox" checked={severity.includes(s)} onChange={() => setFilter({ severity: toggle(severity, s) })} /> {s}
-            </label>
-          ))}
-        </fieldset>
+        <StatusSeverityChecks params={params} />
         <label>
           <span>User</span>
           <input aria-label="User" placeholder="id, email or name" value={user} onChange={(e) => setUser(e.target.value)} />
@@ -94,7 +66,7 @@ export function IncidentsTab() {
   const me = useSession();
   const { params } = useLocation();
   const page = pageOf(params);
-  const incidents = useApi<IncidentList>('/incidents', { status: list(params, 'status'), severity: list(params, 'severity'), user: params.get('user') ?? undefined, limit: PAGE, offset: (page - 1) * PAGE });
+  const incidents = useApi<IncidentList>('/incidents', { status: listParam(params, 'status'), severity: listParam(params, 'severity'), user: params.get('user') ?? undefined, limit: PAGE, offset: (page - 1) * PAGE });
   const [open, setOpen] = useState<Set<string>>(new Set());
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const rows = incidents.data?.incidents ?? [];
