@@ -1,12 +1,12 @@
 // A user's active Slack sessions (`admin.users.session.list`, through GET /respond/sessions/:id) beside the sessions
 // the stored audit log saw, with "End this session" (confirmation and reason) on each active one.
 import { useState } from 'react';
-import { api, errorMessage } from '../../api.ts';
+import { api } from '../../api.ts';
 import { fmtTime } from '../../format.ts';
 import { useApi } from '../../hooks.ts';
 import { GridTable } from '../GridTable.tsx';
 import { IpText, SafeText } from '../SafeText.tsx';
-import { announceActed, useOnActed } from './acted.ts';
+import { useOnActed, useResponseCall } from './acted.ts';
 import { Dialog, Outcome, ReasonField } from './Dialog.tsx';
 import type { ActionResult, Preflight, SessionList } from './types.ts';
 
@@ -35,19 +35,9 @@ function Ips({ ips }: { ips: readonly string[] }) {
 
 function EndSessionDialog({ userId, session, onClose }: { userId: string; session: Active; onClose: () => void }) {
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<Pick<ActionResult, 'ok' | 'message'> | null>(null);
-  const go = async () => {
-    setBusy(true);
-    try {
-      setResult(await api.post<ActionResult>('/respond/end-session', { user_id: userId, session_id: session.session_id, reason: reason.trim() || undefined }));
-    } catch (e) {
-      setResult({ ok: false, message: errorMessage(e) });
-    } finally {
-      setBusy(false);
-      announceActed();
-    }
-  };
+  const { run: go, busy, result } = useResponseCall(() =>
+    api.post<ActionResult>('/respond/end-session', { user_id: userId, session_id: session.session_id, reason: reason.trim() || undefined }),
+  );
   return (
     <Dialog title="End this Slack session" onClose={onClose} testId="end-session-dialog">
       <dl className="facts">

@@ -3,11 +3,11 @@
 // keeps a reason, and shows Slack's answer. An alert's proposal (a playbook's "sign-out (web)") is approved through
 // the same dialog with its scope fixed.
 import { useState } from 'react';
-import { api, errorMessage } from '../../api.ts';
+import { api } from '../../api.ts';
 import { fmtTime } from '../../format.ts';
 import { useApi } from '../../hooks.ts';
 import { SafeText } from '../SafeText.tsx';
-import { announceActed } from './acted.ts';
+import { useResponseCall } from './acted.ts';
 import { Dialog, Outcome, ReasonField } from './Dialog.tsx';
 import type { ActionResult, Preflight, Proposal, SignOutScope } from './types.ts';
 
@@ -49,22 +49,11 @@ export function SignOutDialog({ userId, alertId, proposal, onClose }: { userId: 
   const pre = useApi<Preflight>(`/respond/preflight/${encodeURIComponent(userId)}`, { alert_id: alertId });
   const [scope, setScope] = useState<SignOutScope>(proposal?.scope ?? 'all');
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<Pick<ActionResult, 'ok' | 'message'> | null>(null);
-  const go = async () => {
-    setBusy(true);
-    try {
-      const r = proposal
-        ? await api.post<ActionResult>(`/alerts/${encodeURIComponent(alertId!)}/approve`)
-        : await api.post<ActionResult>('/respond/sign-out', { user_ids: [userId], scope, reason: reason.trim() || undefined, alert_id: alertId });
-      setResult(r);
-    } catch (e) {
-      setResult({ ok: false, message: errorMessage(e) });
-    } finally {
-      setBusy(false);
-      announceActed();
-    }
-  };
+  const { run: go, busy, result } = useResponseCall(() =>
+    proposal
+      ? api.post<ActionResult>(`/alerts/${encodeURIComponent(alertId!)}/approve`)
+      : api.post<ActionResult>('/respond/sign-out', { user_ids: [userId], scope, reason: reason.trim() || undefined, alert_id: alertId }),
+  );
   const title = proposal ? `Approve: sign out of Slack (${SCOPE_LABEL[scope]})` : 'Sign out of Slack';
   return (
     <Dialog title={title} onClose={onClose} testId="sign-out-dialog">
