@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type RunningServer } from '../src/server/index.ts';
-import { addAccounts, apiLogin, demoStore, type DemoFixture } from './server-fixtures.ts';
+import { addAccounts, apiCall, apiLogin, demoStore, type DemoFixture } from './server-fixtures.ts';
 
 let fx: DemoFixture;
 let srv: RunningServer;
@@ -16,13 +16,7 @@ interface Session {
   csrf: string;
 }
 
-async function call(method: string, path: string, s: Session, body?: unknown): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = { cookie: s.cookie, 'x-csrf-token': s.csrf };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const r = await fetch(srv.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : null };
-}
+const call = (method: string, path: string, s: Session, body?: unknown) => apiCall(srv.url, method, path, s, body);
 
 async function login(name: string): Promise<Session> {
   const r = await apiLogin(srv.url, name);

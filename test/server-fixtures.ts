@@ -104,6 +104,34 @@ export async function apiLogin(url: string, name: string, password = TEST_PASSWO
   return { status: r.status, cookie: r.headers.get('set-cookie')?.split(';')[0] ?? '', csrf, text };
 }
 
+/** A logged-in API session: the cookie and the CSRF token a write must carry. */
+export interface ApiSession {
+  cookie: string;
+  csrf: string;
+}
+
+/**
+ * An API request as `s`, with a JSON body when one is given. `csrf` is the token sent (null: none), to test refusals.
+ * The answer's body is parsed (null when empty); its text is kept for tests that check what answers leak.
+ *
+ * @example const r = await apiCall(srv.url, 'POST', `/api/v1/alerts/${id}/status`, responder, { status: 'resolved' });
+ */
+export async function apiCall(
+  url: string,
+  method: string,
+  path: string,
+  s: ApiSession,
+  body?: unknown,
+  csrf: string | null = s.csrf,
+): Promise<{ status: number; body: any; text: string }> {
+  const headers: Record<string, string> = { cookie: s.cookie };
+  if (csrf) headers['x-csrf-token'] = csrf;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const r = await fetch(url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : null, text };
+}
+
 /**
  * A raw HTTP request to a server on loopback: unlike fetch, it sends the path as given (a backslash included) and any
  * `Host` header.

@@ -10,7 +10,7 @@ import { runPlaybooks } from '../src/respond/index.ts';
 import { createServer, type RunningServer } from '../src/server/index.ts';
 import { startSimulator, STORY, type Simulator } from '../src/sim/index.ts';
 import { SIM_BOT } from '../src/sim/web-api/index.ts';
-import { addAccounts, apiLogin, DEMO_END, demoStore, type DemoFixture } from './server-fixtures.ts';
+import { addAccounts, apiCall, apiLogin, DEMO_END, demoStore, type DemoFixture } from './server-fixtures.ts';
 
 let sim: Simulator;
 let fx: DemoFixture;
@@ -22,13 +22,9 @@ let responder: Session;
 let viewer: Session;
 
 async function call(method: string, path: string, s: Session, body?: unknown, csrf: string | null = s.csrf) {
-  const headers: Record<string, string> = { cookie: s.cookie };
-  if (csrf) headers['x-csrf-token'] = csrf;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const r = await fetch(srv.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  bodies.push(text);
-  return { status: r.status, body: JSON.parse(text) as any };
+  const r = await apiCall(srv.url, method, path, s, body, csrf);
+  bodies.push(r.text);
+  return r;
 }
 
 async function login(name: string): Promise<Session> {

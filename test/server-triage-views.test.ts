@@ -12,7 +12,7 @@ import { configFromYaml } from '../src/config/load.ts';
 import { createServer, type RunningServer } from '../src/server/index.ts';
 import { actionCategory } from '../src/server/volume-categories.ts';
 import { startSimulator, STORY, type Simulator } from '../src/sim/index.ts';
-import { addAccounts, apiLogin, DEMO_END, demoStore, type DemoFixture } from './server-fixtures.ts';
+import { addAccounts, apiCall, apiLogin, DEMO_END, demoStore, type DemoFixture } from './server-fixtures.ts';
 
 let sim: Simulator;
 let fx: DemoFixture;
@@ -21,12 +21,7 @@ let configFile: string;
 type Session = { cookie: string; csrf: string };
 const as: Record<'viewer' | 'responder' | 'admin', Session> = {} as never;
 
-async function call(method: string, path: string, s: Session, body?: unknown) {
-  const headers: Record<string, string> = { cookie: s.cookie, 'x-csrf-token': s.csrf };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const r = await fetch(srv.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: r.status, body: JSON.parse(await r.text()) as any };
-}
+const call = (method: string, path: string, s: Session, body?: unknown) => apiCall(srv.url, method, path, s, body);
 const get = (path: string, s: Session = as.viewer) => call('GET', path, s);
 
 async function login(name: string): Promise<Session> {
