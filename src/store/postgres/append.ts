@@ -43,8 +43,9 @@ const pgBytea = (hex: string | null) => (hex === null ? null : `\\x${hex}`);
 /**
  * @example await appendBatch(client, partitions, batch, checkpoint) // { inserted, duplicates, insertedIds }
  */
-export async function appendBatch(c: pg.ClientBase, parts: Partitions, batch: readonly IncomingEvent[], cp?: Checkpoint): Promise<AppendResult> {
-  await parts.ensure(c, batch.map((e) => monthOf(e.norm.ts)));
+export async function appendBatch(c: pg.ClientBase, parts: Partitions, batch: readonly IncomingEvent[], cp?: Checkpoint, retried = false): Promise<AppendResult> {
+  const months = batch.map((e) => monthOf(e.norm.ts));
+  await parts.ensure(c, months);
   await c.query('BEGIN');
   try {
     await c.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
@@ -89,6 +90,12 @@ export async function appendBatch(c: pg.ClientBase, parts: Partitions, batch: re
     return { inserted: insertedIds.length, duplicates: batch.length - insertedIds.length, insertedIds };
   } catch (e) {
     await c.query('ROLLBACK').catch(() => {});
+    // "no partition of relation events found for row": `gridwatch prune` dropped a month this process still thought
+    // existed (an old event arriving after the prune). Forget the months, make them again and retry once.
+    if ((e as { code?: string }).code === '23514' && !retried) {
+      parts.forget(months);
+      return appendBatch(c, parts, batch, cp, true);
+    }
     throw e;
   }
 }

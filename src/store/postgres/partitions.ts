@@ -63,6 +63,11 @@ export class Partitions {
     }
   }
 
+  /** Forget that these months exist (a partition dropped by `gridwatch prune`): the next `ensure` makes them again. */
+  forget(months: Iterable<number>): void {
+    for (const m of months) this.known.delete(m);
+  }
+
   /** The current month and `MONTHS_AHEAD` after it. */
   ahead(nowMs = Date.now()): number[] {
     const now = monthOf(Math.floor(nowMs / 1000));
