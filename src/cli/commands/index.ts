@@ -10,6 +10,7 @@ import { register as alerts } from './alerts.ts';
 import { register as detect } from './detect.ts';
 import { register as incidents } from './incidents.ts';
 import { register as rules } from './rules.ts';
+import { register as migrate } from './migrate.ts';
 import { register as prune } from './prune.ts';
 import { register as run } from './run.ts';
 import { register as respond } from './respond.ts';
@@ -19,5 +20,5 @@ import { register as users } from './users.ts';
 
 /** Every command, one module each; the CLI stays a thin layer over the pipeline. */
 export function registerCommands(program: Command, ctx: CliContext): void {
-  for (const register of [collect, ingest, events, detect, alerts, incidents, rules, respond, allowlist, actions, serve, run, users, prune, sim, demo]) register(program, ctx);
+  for (const register of [collect, ingest, events, detect, alerts, incidents, rules, respond, allowlist, actions, serve, run, users, prune, migrate, sim, demo]) register(program, ctx);
 }
