@@ -1,17 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { openSqliteStore, type SqliteStore } from '../store/sqlite/index.ts';
+/** The alert-store contract, run unchanged on the in-memory store, SQLite and PostgreSQL (`test/store-backends.ts`). */
+import { describe, expect, it } from 'vitest';
+import { storeBackends } from '../../test/store-backends.ts';
 import { MemoryAlertStore } from './memory.ts';
 import type { AlertContext, AlertDraft, AlertStore } from './types.ts';
-
-const dir = mkdtempSync(join(tmpdir(), 'gw-alerts-'));
-const open: SqliteStore[] = [];
-afterAll(async () => {
-  for (const s of open) await s.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 const ctx = (summary = 's'): AlertContext => ({ summary, reasons: [], facts: {}, target: null, ips: [], user_agents: [], downloads: null, related: [], aer_reset: null, slack: [] });
 
@@ -24,19 +15,13 @@ function draft(over: Partial<AlertDraft> = {}): AlertDraft {
 }
 const scope = { rules: ['slack-anomaly'], periodFrom: 19877, periodTo: 19877 };
 
-const backends: Array<[string, () => Promise<AlertStore>]> = [
-  ['memory', async () => new MemoryAlertStore()],
-  [
-    'sqlite',
-    async () => {
-      const s = await openSqliteStore(join(dir, `a${open.length}.db`));
-      open.push(s);
-      return s.alertStore();
-    },
-  ],
+const backends: Array<{ name: string; skip: boolean; setup(): void; make(): Promise<AlertStore> }> = [
+  { name: 'memory', skip: false, setup() {}, make: async () => new MemoryAlertStore() },
+  ...storeBackends('the alert store').map((b) => ({ ...b, make: async () => (await b.open()).alertStore() })),
 ];
 
-describe.each(backends)('%s alert store', (_name, make) => {
+for (const { name, skip, setup, make } of backends) describe.skipIf(skip)(`${name} alert store`, () => {
+  setup();
   it('creates, then keeps unchanged alerts as they are', async () => {
     const a = await make();
     const r1 = await a.replace(scope, [draft()], 1000);
@@ -141,5 +126,26 @@ describe.each(backends)('%s alert store', (_name, make) => {
     const all = await a.facets();
     expect(all.statuses).toEqual([{ name: 'open', count: 3 }, { name: 'resolved', count: 1 }]);
     expect(all.users.map((u) => [u.id, u.count])).toEqual([['W1', 2], ['W2', 1]]);
+  });
+
+  it('finds the alerts holding an event within their time span, newest first; reads a scope and a user\'s window', async () => {
+    const a = await make();
+    const rules = ['slack-anomaly', 'scraping-suspected'];
+    await a.replace({ rules, periodFrom: 0, periodTo: 99999 }, [
+      draft({ id: 'c1', first_ts: 100, last_ts: 200, event_ids: ['e1', 'e10'], period: 1 }),
+      draft({ id: 'c2', rule: 'scraping-suspected', first_ts: 150, last_ts: 300, event_ids: ['e10', 'e2'], period: 1, key: 'W2', user_id: 'W2' }),
+      draft({ id: 'c3', first_ts: 400, last_ts: 500, event_ids: ['e1'], period: 2 }),
+    ], 1000);
+    expect((await a.containingEvent('e10', 160)).map((x) => x.id)).toEqual(['c2', 'c1']);
+    // e1 is in c3 too, but outside the time given; "e1" is no prefix match of "e10".
+    expect((await a.containingEvent('e1', 160)).map((x) => x.id)).toEqual(['c1']);
+    expect(await a.containingEvent('e1', 350)).toEqual([]);
+    expect((await a.inScope({ rules: ['slack-anomaly'], periodFrom: 1, periodTo: 2 })).map((x) => x.id).sort()).toEqual(['c1', 'c3']);
+    expect((await a.inScope({ rules, periodFrom: 1, periodTo: 1, key: 'W2' })).map((x) => x.id)).toEqual(['c2']);
+    expect(await a.inScope({ rules: [], periodFrom: 0, periodTo: 9 })).toEqual([]);
+    expect((await a.forUser('W1', 450, 600)).map((x) => x.id)).toEqual(['c3']);
+    await a.setContext('c1', ctx('refreshed'), 5000);
+    const c1 = (await a.get('c1'))!;
+    expect([c1.context.summary, c1.version, c1.updated_at]).toEqual(['refreshed', 1, new Date(5000).toISOString()]);
   });
 });

@@ -1,23 +1,26 @@
-import type Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storeBackends } from '../../test/store-backends.ts';
+import type { OpenedStore } from '../store/index.ts';
+import type { OutboxStore } from '../store/outbox.ts';
 import { migrations, registerMigrationFunctions } from '../store/sqlite/migrations.ts';
-import { SqliteOutboxStore } from '../store/sqlite/outbox.ts';
 import { createSinks, type SinkConfigInput } from './index.ts';
 import { backoffDelay, deliveryIdOf } from './outbox.ts';
-import { alert, openOutboxDb, startReceiver, type Receiver } from './test-support.ts';
+import { alert, startReceiver, type Receiver } from './test-support.ts';
 import { verifyWebhookSignature } from './webhook.ts';
 
 const SECRET = 'outbox-test-secret-0123';
 const T0 = Date.UTC(2024, 4, 1, 12, 0, 0);
 
-describe('alert outbox', () => {
+// The outbox on each backend's store (SQLite file, PostgreSQL database): the same deliveries, rows and counts.
+for (const backend of storeBackends('the sinks outbox')) describe.skipIf(backend.skip)(`alert outbox on ${backend.name}`, () => {
+  backend.setup();
   let dir: string;
-  let dbPath: string;
-  let db: Database.Database;
+  let store: OpenedStore;
+  let outbox: OutboxStore;
   let rx: Receiver;
   let now: number;
   let logs: string[];
@@ -25,22 +28,22 @@ describe('alert outbox', () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gw-outbox-'));
-    dbPath = join(dir, 'gw.db');
-    db = openOutboxDb(dbPath);
+    store = await backend.open();
+    outbox = store.outboxStore();
     rx = await startReceiver();
     now = T0;
     logs = [];
   });
   afterEach(async () => {
-    db.close();
+    await store.close();
     await rx.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   const webhook = (extra: Partial<SinkConfigInput> = {}): SinkConfigInput =>
     ({ type: 'webhook', name: 'siem', url: rx.url, secret_env: 'GW_SECRET', timeout_ms: 300, ...extra }) as SinkConfigInput;
-  const open = (configs: SinkConfigInput[], d: Database.Database = db) =>
-    createSinks(configs, new SqliteOutboxStore(d), { clock, env: { GW_SECRET: SECRET }, log: (m) => logs.push(m), stdout: new PassThrough() });
+  const open = (configs: SinkConfigInput[]) =>
+    createSinks(configs, outbox, { clock, env: { GW_SECRET: SECRET }, log: (m) => logs.push(m), stdout: new PassThrough() });
 
   /** Alerts the receiver accepted (2xx), after checking each one's signature (the clock moves, so not the age). */
   const acceptedAlerts = (): Array<{ id: string; title: string }> =>
@@ -116,10 +119,10 @@ describe('alert outbox', () => {
     await first.deliver([alert({ id: 'a1' }), alert({ id: 'a2' })]);
     expect(await first.pending()).toBe(2); // webhook rows; the file sink already took its copies
     await first.close();
-    db.close();
 
-    // "Restart": a new connection to the same file, new sinks from the same config.
-    db = openOutboxDb(dbPath);
+    // "Restart": a new connection to the same database, new sinks from the same config.
+    store = await backend.reopen(store);
+    outbox = store.outboxStore();
     rx.mode = 200;
     now += 60 * 60_000;
     const second = open([webhook(), { type: 'file', path: join(dir, 'alerts.jsonl') }]);
@@ -132,7 +135,7 @@ describe('alert outbox', () => {
   });
 
   it('marks a row dead after maxAttempts, keeps listing it, and retryDead() revives it', async () => {
-    const sinks = createSinks([webhook()], new SqliteOutboxStore(db), { clock, env: { GW_SECRET: SECRET }, log: (m) => logs.push(m), backoff: { baseMs: 1000, maxMs: 4000, maxAttempts: 4 } });
+    const sinks = createSinks([webhook()], outbox, { clock, env: { GW_SECRET: SECRET }, log: (m) => logs.push(m), backoff: { baseMs: 1000, maxMs: 4000, maxAttempts: 4 } });
     rx.mode = 503;
     await sinks.deliver([alert()]);
     const delays: number[] = [];
@@ -190,7 +193,7 @@ describe('alert outbox', () => {
     const stream = new PassThrough();
     let text = '';
     stream.on('data', (c: Buffer) => (text += c.toString()));
-    const sinks = createSinks([{ type: 'stdout' }], new SqliteOutboxStore(db), { clock, stdout: stream });
+    const sinks = createSinks([{ type: 'stdout' }], outbox, { clock, stdout: stream });
     await sinks.deliver([alert({ id: 'a1' }), alert({ id: 'a2' })]);
     expect(text.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(['a1', 'a2']);
     await sinks.close();
@@ -208,7 +211,7 @@ describe('alert outbox', () => {
   });
 
   it('never stores or logs the secret', async () => {
-    const leaky = createSinks([webhook()], new SqliteOutboxStore(db), {
+    const leaky = createSinks([webhook()], outbox, {
       clock,
       env: { GW_SECRET: SECRET },
       log: (m) => logs.push(m),
@@ -219,7 +222,7 @@ describe('alert outbox', () => {
     await leaky.deliver([alert()]);
     expect((await leaky.list())[0]!.last_error).toBe('boom with [redacted] inside');
     expect(logs.join('\n')).not.toContain(SECRET);
-    const rows = db.prepare('SELECT * FROM alert_outbox').all();
+    const rows = await backend.exec(store, 'SELECT * FROM alert_outbox');
     expect(JSON.stringify(rows)).not.toContain(SECRET);
     await leaky.close();
   });

@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL store (issue #13): the events part of `Store` (append with checkpoint, queries, scans, checkpoints,
- * state, quarantine) on a month-partitioned `events` table. The other capabilities (alerts, outbox, accounts, action
- * log, incidents, UI and search read models) are not built yet: asking for them throws `NotOnPostgresError`.
+ * state, quarantine) on a month-partitioned `events` table, the read models, and alerts, incidents, the action log,
+ * the sinks' outbox and web accounts (`alerts.ts`, `incidents.ts`, `actions.ts`, `outbox.ts`, `accounts.ts`).
  */
 import type pg from 'pg';
 import type { StoredEvent } from '../../events/schema.ts';
@@ -23,7 +23,11 @@ import { openPool, redactUrl } from './connect.ts';
 import { migratePg } from './migrations.ts';
 import { Partitions } from './partitions.ts';
 import { pgEventWhere } from './query.ts';
-import { notOnPostgres } from './unsupported.ts';
+import { PgAccountStore } from './accounts.ts';
+import { PgActionLog } from './actions.ts';
+import { PgAlertStore } from './alerts.ts';
+import { PgIncidentStore } from './incidents.ts';
+import { PgOutboxStore } from './outbox.ts';
 import { pgEntityReads } from './entity-reads.ts';
 import { pgDetectionReads, type PgDetectionReads } from './detection-reads.ts';
 import { pgResponderReads } from './responder-reads.ts';
@@ -188,21 +192,21 @@ export class PostgresStore implements Store {
     return pgResponderReads(this.pool, () => this.alertStore());
   }
 
-  // Not yet built on PostgreSQL: each names itself in the error.
+  // Alerts, incidents, the action log, the outbox and accounts (migrations 10–14), on the same pool.
   outboxStore(): OutboxStore {
-    throw notOnPostgres('the sinks outbox');
+    return new PgOutboxStore(this.pool);
   }
   actionLog(): ActionLog {
-    throw notOnPostgres('the action log');
+    return new PgActionLog(this.pool);
   }
   alertStore(): AlertStore {
-    throw notOnPostgres('alerts');
+    return new PgAlertStore(this.pool);
   }
   accountStore(): AccountStore {
-    throw notOnPostgres('web UI accounts');
+    return new PgAccountStore(this.pool);
   }
   incidentStore(): IncidentStore {
-    throw notOnPostgres('incidents');
+    return new PgIncidentStore(this.pool);
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,7 @@
 import type pg from 'pg';
 import { leaseMigrations } from '../leases/postgres.ts';
 import { readModelMigrations } from './read-models-schema.ts';
+import { stateMigrations } from './state-schema.ts';
 
 export interface PgMigration {
   version: number;
@@ -93,6 +94,7 @@ export const pgMigrations: PgMigration[] = [
       );
     `,
   },
+  ...stateMigrations,
   ...readModelMigrations,
   ...leaseMigrations,
 ];

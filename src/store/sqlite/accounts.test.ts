@@ -1,26 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+/** The accounts-store contract, run unchanged on SQLite and PostgreSQL (`test/store-backends.ts`). */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storeBackends } from '../../../test/store-backends.ts';
 import type { AccountStore, SessionRecord } from '../accounts.ts';
-import { openSqliteStore, type SqliteStore } from './index.ts';
-
-const dir = mkdtempSync(join(tmpdir(), 'gw-accounts-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let n = 0;
-let store: SqliteStore;
-let accounts: AccountStore;
-beforeEach(async () => {
-  store = await openSqliteStore(join(dir, `a${++n}.db`));
-  accounts = store.accountStore();
-});
-afterEach(async () => store.close());
+import type { OpenedStore } from '../index.ts';
 
 const session = (over: Partial<SessionRecord> = {}): SessionRecord => ({
   tokenHash: 'h1', userId: 1, csrf: 'c1', createdAt: 1000, lastSeenAt: 1000, expiresAt: 5000, ip: '127.0.0.1', ua: 'ua', ...over,
 });
 
-describe('SqliteAccountStore', () => {
+for (const backend of storeBackends('the accounts store')) describe.skipIf(backend.skip)(`account store: ${backend.name}`, () => {
+  backend.setup();
+  let store: OpenedStore;
+  let accounts: AccountStore;
+  beforeEach(async () => {
+    store = await backend.open();
+    accounts = store.accountStore();
+  });
+  afterEach(async () => store.close());
   it('stores an account and reads it back whole, by id and by name in any case; a taken name gives null', async () => {
     const a = await accounts.createAccount({ name: 'Ana', role: 'responder', passwordHash: 'scrypt$x', mustChange: true }, 1234);
     expect(a).toEqual({ id: a!.id, name: 'Ana', role: 'responder', passwordHash: 'scrypt$x', mustChange: true, createdAt: 1234, updatedAt: 1234, lastLoginAt: null });

@@ -2,7 +2,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { AccountRecord, AccountStore, Role, SessionRecord } from '../accounts.ts';
 
-interface AccountRow {
+export interface AccountRow {
   id: number;
   name: string;
   role: Role;
@@ -13,7 +13,7 @@ interface AccountRow {
   last_login_at: number | null;
 }
 
-interface SessionRow {
+export interface SessionRow {
   token_hash: string;
   user_id: number;
   csrf: string;
@@ -24,7 +24,8 @@ interface SessionRow {
   ua: string | null;
 }
 
-const toAccount = (r: AccountRow): AccountRecord => ({
+/** An account row (either backend) as the record. @example toAccount(row).mustChange // true */
+export const toAccount = (r: AccountRow): AccountRecord => ({
   id: r.id,
   name: r.name,
   role: r.role,
@@ -35,7 +36,8 @@ const toAccount = (r: AccountRow): AccountRecord => ({
   lastLoginAt: r.last_login_at,
 });
 
-const toSession = (r: SessionRow): SessionRecord => ({
+/** A session row (either backend) as the record. @example toSession(row).tokenHash */
+export const toSession = (r: SessionRow): SessionRecord => ({
   tokenHash: r.token_hash,
   userId: r.user_id,
   csrf: r.csrf,

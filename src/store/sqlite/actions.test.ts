@@ -1,18 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+/** The action-log contract, run unchanged on SQLite and PostgreSQL (`test/store-backends.ts`). */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storeBackends } from '../../../test/store-backends.ts';
 import { GENESIS_HASH, actionHash, type NewAction } from '../actions.ts';
-import { openSqliteStore, type SqliteStore } from './index.ts';
-
-const dir = mkdtempSync(join(tmpdir(), 'gw-actions-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let n = 0;
-let store: SqliteStore;
-beforeEach(async () => {
-  store = await openSqliteStore(join(dir, `a${++n}.db`));
-});
-afterEach(async () => store.close());
+import type { OpenedStore } from '../index.ts';
 
 const entry = (over: Partial<NewAction> = {}): NewAction => ({
   actor: 'cli:ana',
@@ -29,7 +19,14 @@ const entry = (over: Partial<NewAction> = {}): NewAction => ({
   ...over,
 });
 
-describe('SqliteActionLog', () => {
+for (const backend of storeBackends('the action log')) describe.skipIf(backend.skip)(`action log: ${backend.name}`, () => {
+  backend.setup();
+  let store: OpenedStore;
+  beforeEach(async () => {
+    store = await backend.open();
+  });
+  afterEach(async () => store.close());
+  const sql = (text: string, ...params: unknown[]) => backend.exec(store, text, params);
   it('chains records: ids 1.., prev_hash = previous hash, hash over the canonical record; reads back equal', async () => {
     const log = store.actionLog();
     const a = await log.append(entry(), new Date('2025-03-01T10:00:00Z'));
@@ -44,6 +41,13 @@ describe('SqliteActionLog', () => {
     expect(await log.get(1)).toEqual(a);
     expect(await log.list()).toEqual([b, a]);
     expect(await log.verify()).toEqual({ ok: true, count: 2 });
+  });
+
+  it('serialises concurrent appends: each chains onto the one before, none onto the same record', async () => {
+    const log = store.actionLog();
+    const made = await Promise.all(Array.from({ length: 12 }, (_, i) => log.append(entry({ reason: `c${i}` }))));
+    expect(made.map((r) => r.id).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(await log.verify()).toEqual({ ok: true, count: 12 });
   });
 
   it('filters by user (any target), alert, status and since', async () => {
@@ -63,31 +67,32 @@ describe('SqliteActionLog', () => {
     const log = store.actionLog();
     await expect(log.append({ ...entry(), status: 'nope' as never })).rejects.toThrow();
     await log.append(entry());
-    expect(() => store.db.prepare("UPDATE action_log SET reason = 'x'").run()).toThrow(/append-only/);
-    expect(() => store.db.prepare('DELETE FROM action_log').run()).toThrow(/append-only/);
+    await expect(sql("UPDATE action_log SET reason = 'x'")).rejects.toThrow(/append-only/);
+    await expect(sql('DELETE FROM action_log')).rejects.toThrow(/append-only/);
   });
 
   it('verify names the first record that does not fit: an edited field, a removed record', async () => {
     const log = store.actionLog();
     for (let i = 0; i < 4; i++) await log.append(entry({ reason: `r${i}` }));
-    store.db.exec('DROP TRIGGER action_log_no_update; DROP TRIGGER action_log_no_delete');
-    store.db.prepare("UPDATE action_log SET status = 'failed' WHERE id = 3").run();
+    await backend.dropTrigger(store, 'action_log', 'action_log_no_update');
+    await backend.dropTrigger(store, 'action_log', 'action_log_no_delete');
+    await sql("UPDATE action_log SET status = 'failed' WHERE id = 3");
     expect(await log.verify()).toMatchObject({ ok: false, count: 2, bad: { id: 3, problem: expect.stringMatching(/edited/) } });
     // Undo the edit: the chain is whole again; then remove record 2, and record 3 no longer links.
-    store.db.prepare("UPDATE action_log SET status = 'done' WHERE id = 3").run();
+    await sql("UPDATE action_log SET status = 'done' WHERE id = 3");
     expect(await log.verify()).toEqual({ ok: true, count: 4 });
-    store.db.prepare('DELETE FROM action_log WHERE id = 2').run();
+    await sql('DELETE FROM action_log WHERE id = 2');
     expect(await log.verify()).toMatchObject({ ok: false, count: 1, bad: { id: 3, problem: expect.stringMatching(/prev_hash/) } });
   });
 
   it('verify flags a record rewritten with a recomputed hash through the next record', async () => {
     const log = store.actionLog();
     for (let i = 0; i < 3; i++) await log.append(entry({ reason: `r${i}` }));
-    store.db.exec('DROP TRIGGER action_log_no_update');
+    await backend.dropTrigger(store, 'action_log', 'action_log_no_update');
     const r2 = (await log.get(2))!;
     const forged = { ...r2, targets: ['W9'] };
     const hash = actionHash(forged);
-    store.db.prepare("UPDATE action_log SET targets = '[\"W9\"]', hash = ? WHERE id = 2").run(hash);
+    await sql("UPDATE action_log SET targets = '[\"W9\"]', hash = ? WHERE id = 2", hash);
     expect(await log.verify()).toMatchObject({ ok: false, bad: { id: 3 } });
   });
 });

@@ -11,9 +11,9 @@ import {
   type VerifyResult,
 } from '../actions.ts';
 
-const COLUMNS = 'id, time, actor, action, targets, arguments, reason, alert_id, status, slack, slack_error, message, diff, prev_hash, hash';
+export const COLUMNS = 'id, time, actor, action, targets, arguments, reason, alert_id, status, slack, slack_error, message, diff, prev_hash, hash';
 
-interface ActionRow {
+export interface ActionRow {
   id: number;
   time: string;
   actor: string;
@@ -31,8 +31,13 @@ interface ActionRow {
   hash: string;
 }
 
-/** A row as the record it claims to be (not validated: `verify` and `list` decide what to do with a bad one). */
-function rowToValue(r: ActionRow): unknown {
+/**
+ * A row (either backend) as the record it claims to be (not validated: `verify` and `list` decide what to do with a
+ * bad one).
+ *
+ * @example rowToValue(row) as ActionRecord
+ */
+export function rowToValue(r: ActionRow): unknown {
   const json = (s: string | null): unknown => {
     if (s === null) return null;
     try {

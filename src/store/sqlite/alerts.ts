@@ -12,9 +12,14 @@ import { isoSeconds } from '../../util/time.ts';
 import { inParams, pageSql, sqlConditions } from './filter-sql.ts';
 
 /** A row of `alerts` as selected with COLUMNS: the alert, with its lists and context still as JSON text. */
-type AlertRow = Omit<Alert, 'first_seen' | 'last_seen' | 'event_ids' | 'tags' | 'context'> & { event_ids: string; tags: string; context: string };
+export type AlertRow = Omit<Alert, 'first_seen' | 'last_seen' | 'event_ids' | 'tags' | 'context'> & { event_ids: string; tags: string; context: string };
 
-function rowToAlert(r: AlertRow): Alert {
+/**
+ * An `alerts` row (either backend) as the alert.
+ *
+ * @example rowToAlert(db.prepare(`SELECT ${COLUMNS} FROM alerts WHERE id = ?`).get(id))
+ */
+export function rowToAlert(r: AlertRow): Alert {
   return {
     id: r.id,
     rule: r.rule,
@@ -59,7 +64,7 @@ function filterSql(f: AlertFilter): { where: string; p: Record<string, unknown> 
   return w.build();
 }
 
-const COLUMNS =
+export const COLUMNS =
   'id, rule, severity, title, status, status_note, status_by, user_id, user_name, user_email, key, period, anchor, first_ts, last_ts, event_ids, event_count, tags, context, version, created_at, updated_at';
 
 export class SqliteAlertStore implements AlertStore {

@@ -8,11 +8,16 @@ import type { Incident, IncidentChange, IncidentComment, IncidentFilter, Inciden
 import { isoSeconds } from '../../util/time.ts';
 import { pageSql, sqlConditions } from './filter-sql.ts';
 
-type IncidentRow = Omit<Incident, 'first_seen' | 'last_seen' | 'alert_ids' | 'rules'> & { alert_ids: string; rules: string };
+export type IncidentRow = Omit<Incident, 'first_seen' | 'last_seen' | 'alert_ids' | 'rules'> & { alert_ids: string; rules: string };
 
-const COLUMNS = 'id, user_id, user_name, user_email, severity, status, assignee, first_ts, last_ts, alert_ids, rules, title, created_at, updated_at';
+export const COLUMNS = 'id, user_id, user_name, user_email, severity, status, assignee, first_ts, last_ts, alert_ids, rules, title, created_at, updated_at';
 
-function rowToIncident(r: IncidentRow): Incident {
+/**
+ * An `incidents` row (either backend) as the incident.
+ *
+ * @example rowToIncident(row).alert_ids // ['a1', 'a2']
+ */
+export function rowToIncident(r: IncidentRow): Incident {
   return {
     id: r.id,
     user_id: r.user_id,

@@ -2,7 +2,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DueRow, OutboxEntry, OutboxRow, OutboxStore } from '../outbox.ts';
 
-const ROW_COLUMNS = 'id, alert_id, sink, severity, status, attempts, next_attempt_at, last_error, created_at, updated_at, delivered_at';
+export const ROW_COLUMNS = 'id, alert_id, sink, severity, status, attempts, next_attempt_at, last_error, created_at, updated_at, delivered_at';
 
 /** The statements the outbox uses, prepared once. */
 function prepareStatements(db: BetterSqlite3.Database) {

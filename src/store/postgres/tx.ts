@@ -1,0 +1,26 @@
+/** Transactions of the PostgreSQL state stores (alerts, incidents, action log, outbox, accounts). */
+import type pg from 'pg';
+
+/**
+ * Run `f` in a transaction on one pooled client, holding a transaction-scoped advisory lock on `lock` (a name) when
+ * given, so writers of the same thing in other processes queue instead of interleaving.
+ *
+ * @example await inTransaction(pool, (c) => c.query('UPDATE …'), 'gridwatch.alerts')
+ */
+export async function inTransaction<T>(pool: pg.Pool, f: (c: pg.PoolClient) => Promise<T>, lock?: string): Promise<T> {
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    try {
+      if (lock) await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lock]);
+      const r = await f(c);
+      await c.query('COMMIT');
+      return r;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw e;
+    }
+  } finally {
+    c.release();
+  }
+}
