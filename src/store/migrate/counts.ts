@@ -2,6 +2,7 @@
 import type { PostgresStore } from '../postgres/index.ts';
 import type { SqliteStore } from '../sqlite/index.ts';
 import { copiedStateKey } from './events.ts';
+import { STATE_TABLES } from './tables.ts';
 
 export interface TableCount {
   table: string;
@@ -10,7 +11,8 @@ export interface TableCount {
 }
 
 /**
- * Count what was copied, table by table (state: the keys that are copied).
+ * Count what was copied, table by table (state: the keys that are copied; then alerts, incidents, accounts, sessions
+ * and the action log).
  *
  * @example const rows = await compareCounts(source, target); rows.some((r) => r.source !== r.target)
  */
@@ -25,5 +27,10 @@ export async function compareCounts(from: SqliteStore, to: PostgresStore): Promi
     { table: 'checkpoints', source: src('SELECT count(*) FROM checkpoints'), target: await dst('SELECT count(*) AS n FROM checkpoints') },
     { table: 'state', source: stateKeys.length, target: targetState },
     { table: 'quarantine', source: src('SELECT count(*) FROM quarantine'), target: await dst('SELECT count(*) AS n FROM quarantine') },
+    ...(await Promise.all(STATE_TABLES.map(async ({ table }) => ({
+      table,
+      source: src(`SELECT count(*) FROM ${table}`),
+      target: await dst(`SELECT count(*) AS n FROM ${table}`),
+    })))),
   ];
 }

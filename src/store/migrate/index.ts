@@ -1,12 +1,13 @@
 /**
  * `gridwatch migrate --from gridwatch.db --to postgres://...` (issue #13): copy a SQLite store into PostgreSQL,
  * resumably (progress in the target), then compare the counts table by table. Events first (the bulk of the work),
- * then checkpoints, state and quarantine.
+ * then checkpoints, state and quarantine, then alerts, incidents, accounts, sessions and the action log.
  */
 import { openPostgresStore } from '../postgres/index.ts';
 import { openSqliteStore } from '../sqlite/index.ts';
 import { compareCounts, type TableCount } from './counts.ts';
 import { copyCollectionState, copyEvents } from './events.ts';
+import { copyStateTables } from './tables.ts';
 
 export type { TableCount } from './counts.ts';
 
@@ -30,6 +31,7 @@ export async function migrateStore(opts: MigrateOptions): Promise<{ copiedEvents
     try {
       const copiedEvents = await copyEvents(from, to, opts.batchSize ?? 5000, opts.onEvents);
       await copyCollectionState(from, to);
+      await copyStateTables(from, to);
       return { copiedEvents, counts: await compareCounts(from, to) };
     } finally {
       await to.close();
