@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.ts';
 import { isTrusted, type AsnInfo } from '../enrich/asn.ts';
 import { ipInCidrs, matchCidr, parseCidrList, type ParsedCidrs } from '../enrich/ip.ts';
 import { openIpData } from '../enrich/ip-data.ts';
+import type { WhileLoading } from '../enrich/packaged-data.ts';
 import { ThreatIntelList } from '../enrich/threat-intel.ts';
 import { TimeZone } from './time.ts';
 
@@ -35,11 +36,22 @@ export interface DetectEnv {
   excluded(ruleId: string, userId: string | null, email: string | null): boolean;
   /** Do the rule's exclusions name anyone by email (else the id alone decides, and no email need be read)? */
   excludesByEmail(ruleId: string): boolean;
+  /**
+   * Resolves once IP lookups answer from complete data (starting the shipped data's background load if needed).
+   * Only an env built with `whileIpDataLoads: 'unknown'` (the server's) can answer null before: await it there
+   * before running a rule or any lookup whose null would be a wrong answer (`trusted_asns`, an ASN filter).
+   */
+  ipDataReady(): Promise<void>;
 }
 
 export interface EnvOptions {
   /** Replace the ASN lookup (tests; the default reads `ip_data.asn_csv`, else the shipped data). */
   lookupAsn?: (ip: string) => AsnInfo | null;
+  /**
+   * Lookups before the shipped IP data is loaded: `'load'` (default: CLI and detection) reads it on the first lookup,
+   * blocking; `'unknown'` (the server) answers null meanwhile, the data loading off the thread (`ipDataReady`).
+   */
+  whileIpDataLoads?: WhileLoading;
 }
 
 function valuesList(values: ReadonlyArray<string | number>): NamedList {
@@ -67,7 +79,7 @@ export function buildEnv(config: Config, opts: EnvOptions = {}): DetectEnv {
   const a = config.allowlists;
   const trustedCidrs = parseCidrList(a.trusted_cidrs, 'allowlists.trusted_cidrs');
   const trustedAsns = new Set(a.trusted_asns);
-  const ipData = openIpData(config.ip_data);
+  const ipData = openIpData(config.ip_data, { whileLoading: opts.whileIpDataLoads });
   const lookupAsn = (ip: string | null | undefined): AsnInfo | null => {
     if (!ip) return null;
     return opts.lookupAsn ? opts.lookupAsn(ip) : ipData.lookupAsn(ip);
@@ -126,5 +138,6 @@ export function buildEnv(config: Config, opts: EnvOptions = {}): DetectEnv {
     expectedUa: (ua) => !!ua && expected.has(ua),
     excluded: (ruleId, id, email) => isIn(exclusions.get(ruleId), id, email) || isIn(exclusions.get('*'), id, email),
     excludesByEmail: (ruleId) => [exclusions.get(ruleId), exclusions.get('*')].some((set) => [...(set ?? [])].some((m) => m.includes('@'))),
+    ipDataReady: () => (opts.lookupAsn ? Promise.resolve() : ipData.ready()),
   };
 }

@@ -69,40 +69,46 @@ export class CompactRangeBuilder {
   build(): CompactRanges {
     const w = this.width;
     const n = this.n;
-    const order = (i: number, j: number): number => cmp(this.starts, i * w, this.starts, j * w, w) || cmp(this.ends, j * w, this.ends, i * w, w);
-    let sorted = true;
-    for (let i = 1; i < n && sorted; i++) if (order(i - 1, i) > 0) sorted = false;
-    let starts = this.starts.subarray(0, n * w);
-    let ends = this.ends.subarray(0, n * w);
-    let values = this.values.subarray(0, n);
-    if (!sorted) {
-      const perm = Array.from({ length: n }, (_, i) => i).sort(order);
-      const s = new Uint32Array(n * w);
-      const e = new Uint32Array(n * w);
-      const v = new Uint32Array(n);
-      perm.forEach((from, to) => {
-        s.set(starts.subarray(from * w, from * w + w), to * w);
-        e.set(ends.subarray(from * w, from * w + w), to * w);
-        v[to] = values[from]!;
-      });
-      starts = s;
-      ends = e;
-      values = v;
-    } else {
-      // Copy out of the over-allocated buffers so they can be freed.
-      starts = starts.slice();
-      ends = ends.slice();
-      values = values.slice();
-    }
-    const parents = new Int32Array(n);
-    const stack: number[] = [];
-    for (let i = 0; i < n; i++) {
-      while (stack.length > 0 && cmp(ends, stack[stack.length - 1]! * w, starts, i * w, w) < 0) stack.pop();
-      parents[i] = stack.length > 0 ? stack[stack.length - 1]! : -1;
-      stack.push(i);
-    }
-    return new CompactRanges(w, starts, ends, values, parents);
+    // Copies of the used part, so the over-allocated buffers can be freed.
+    return compactRangesOf(w, this.starts.slice(0, n * w), this.ends.slice(0, n * w), this.values.slice(0, n));
   }
+}
+
+/**
+ * The index over ranges already in flat arrays (`width` words per key, one value per range; start <= end): sorted
+ * (start ascending, end descending: containers first) unless already in that order, then parents linked. Arrays in
+ * order are kept, not copied: the caller hands them over.
+ *
+ * @example
+ * compactRangesOf(1, Uint32Array.of(10), Uint32Array.of(20), Uint32Array.of(7)).find(Uint32Array.of(15)) // 7
+ */
+export function compactRangesOf(w: 1 | 4, starts: Uint32Array, ends: Uint32Array, values: Uint32Array): CompactRanges {
+  const n = values.length;
+  const order = (i: number, j: number): number => cmp(starts, i * w, starts, j * w, w) || cmp(ends, j * w, ends, i * w, w);
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) if (order(i - 1, i) > 0) sorted = false;
+  if (!sorted) {
+    const perm = Array.from({ length: n }, (_, i) => i).sort(order);
+    const s = new Uint32Array(n * w);
+    const e = new Uint32Array(n * w);
+    const v = new Uint32Array(n);
+    perm.forEach((from, to) => {
+      s.set(starts.subarray(from * w, from * w + w), to * w);
+      e.set(ends.subarray(from * w, from * w + w), to * w);
+      v[to] = values[from]!;
+    });
+    starts = s;
+    ends = e;
+    values = v;
+  }
+  const parents = new Int32Array(n);
+  const stack: number[] = [];
+  for (let i = 0; i < n; i++) {
+    while (stack.length > 0 && cmp(ends, stack[stack.length - 1]! * w, starts, i * w, w) < 0) stack.pop();
+    parents[i] = stack.length > 0 ? stack[stack.length - 1]! : -1;
+    stack.push(i);
+  }
+  return new CompactRanges(w, starts, ends, values, parents);
 }
 
 /** The built index: `find(key)` answers the value of the most specific range holding `key`, or -1. */

@@ -3,21 +3,30 @@
  *
  * - IP → ASN and network name: `@ip-location-db/asn` (RouteViews, the five RIRs via NRO and DB-IP; CC BY 4.0, which
  *   asks for credit to RouteViews, NRO and DB-IP, with a link to db-ip.com where results are shown). Published only
- *   as CSV, read into typed arrays (`compact-ranges.ts`): ~0.8 s once per process, then ~1 µs a lookup.
+ *   as CSV, read into typed arrays (`compact-ranges.ts`): ~0.8 s once per process (up to 4 s on a busy machine),
+ *   then ~1 µs a lookup. The server reads it on a worker thread (`loadPackagedAsnInBackground`) and answers "unknown"
+ *   meanwhile; the CLI and detection read it synchronously on the first lookup, so a rule never sees a half-loaded
+ *   table (a `trusted_asns` match is never missed for want of data).
  * - IP → country: `@ip-location-db/geo-whois-asn-country-mmdb` (CC0), read with `mmdb-lib` straight from its buffer
  *   (~50 ms to open). Chosen over the CSV package: a third of the size on disk and no parse at start-up.
  *
- * Both load lazily on the first lookup and once per process: commands that never enrich an address pay nothing.
+ * Both load lazily on the first lookup (or the server's background load) and once per process: commands that never
+ * enrich an address pay nothing.
  * The data updates with the package version (pinned exactly in package.json). Its own README warns that the npm
  * data has known errors: it is enrichment that says where it came from, not ground truth.
  */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { Reader, type Response } from 'mmdb-lib';
+import { parseAsnCsvs, type ParsedAsnCsvs } from './asn-csv-parse.mjs';
 import type { AsnDatabase, AsnInfo } from './asn.ts';
-import { CompactRangeBuilder, type CompactRanges } from './compact-ranges.ts';
+import { compactRangesOf, type CompactRanges } from './compact-ranges.ts';
 import type { CountryDatabase } from './country.ts';
 import { parseCidrList, parseIp, rangeText, type IpKey } from './ip.ts';
+
+export { v6Words } from './asn-csv-parse.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -29,120 +38,95 @@ function packageVersion(name: string): string {
   return (require(`${name}/package.json`) as { version: string }).version;
 }
 
-/** The name column: possibly quoted, with `""` for a quote. */
-function unquote(field: string): string {
-  const s = field.trim();
-  return s.length >= 2 && s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1).replaceAll('""', '"') : s;
-}
-
-/**
- * Parse an IPv6 address in the data files' compressed form (`2606:4700::`, no embedded IPv4) into 4 words, with a
- * character loop rather than split/regex (it runs 200k times at load). Returns null for anything else, so a
- * malformed row is skipped rather than misplaced.
- *
- * @example
- * v6Words('2606:4700::') // Uint32Array [0x26064700, 0, 0, 0]
- */
-export function v6Words(text: string, out: Uint32Array = new Uint32Array(4)): Uint32Array | null {
-  const groups = [0, 0, 0, 0, 0, 0, 0, 0];
-  const len = text.length;
-  let n = 0;
-  let gap = -1; // how many groups precede the '::', -1 without one
-  let i = 0;
-  if (text.startsWith('::')) {
-    gap = 0;
-    i = 2;
-  }
-  while (i < len) {
-    let g = 0;
-    const from = i;
-    for (; i < len && i - from <= 4; i++) {
-      const c = text.charCodeAt(i);
-      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
-      if (d < 0) break;
-      g = g * 16 + d;
-    }
-    if (i === from || i - from > 4 || n === 8) return null;
-    groups[n++] = g;
-    if (i === len) break;
-    if (text.charCodeAt(i) !== 58) return null;
-    i++;
-    if (i < len && text.charCodeAt(i) === 58) {
-      if (gap >= 0) return null;
-      gap = n;
-      i++;
-    } else if (i === len) {
-      return null; // a single trailing ':'
-    }
-  }
-  if (gap < 0 ? n !== 8 : n > 7) return null;
-  if (gap >= 0) {
-    const shift = 8 - n;
-    for (let k = n - 1; k >= gap; k--) groups[k + shift] = groups[k]!;
-    for (let k = gap; k < gap + shift; k++) groups[k] = 0;
-  }
-  for (let k = 0; k < 4; k++) out[k] = (groups[2 * k]! * 0x10000 + groups[2 * k + 1]!) >>> 0;
-  return out;
-}
-
 interface AsnTables {
   v4: CompactRanges;
   v6: CompactRanges;
   values: AsnInfo[];
 }
 
-/** Read one `start,end,asn,name` file into a builder; `key` turns an address column into words. */
-function readAsnFile(path: string, width: 1 | 4, key: (text: string, out: Uint32Array) => Uint32Array | null, values: AsnInfo[], ids: Map<string, number>): CompactRanges {
-  // Read as latin1 (one byte per character: fast to decode and index); names are decoded as UTF-8 once each.
-  const text = readFileSync(path, 'latin1');
-  const b = new CompactRangeBuilder(width, 1 << 17);
-  const s = new Uint32Array(width);
-  const e = new Uint32Array(width);
-  let pos = 0;
-  while (pos < text.length) {
-    let nl = text.indexOf('\n', pos);
-    if (nl < 0) nl = text.length;
-    const c1 = text.indexOf(',', pos);
-    const c2 = c1 < 0 ? -1 : text.indexOf(',', c1 + 1);
-    const c3 = c2 < 0 ? -1 : text.indexOf(',', c2 + 1);
-    if (c3 > 0 && c3 < nl && key(text.slice(pos, c1), s) && key(text.slice(c1 + 1, c2), e)) {
-      const asn = Number(text.slice(c2 + 1, c3));
-      // ASN 0 means "not routed": no value rather than a bogus AS0.
-      if (asn > 0) {
-        const rest = text.slice(c2 + 1, nl);
-        let id = ids.get(rest);
-        if (id === undefined) {
-          id = values.length;
-          const name = Buffer.from(unquote(text.slice(c3 + 1, nl)), 'latin1').toString('utf8');
-          values.push(name ? { asn, name } : { asn });
-          ids.set(rest, id);
-        }
-        b.add(s, e, id);
-      }
-    }
-    pos = nl + 1;
+const ASN_FILES = () => ({
+  v4Path: require.resolve('@ip-location-db/asn/asn-ipv4-num.csv'),
+  v6Path: require.resolve('@ip-location-db/asn/asn-ipv6.csv'),
+});
+
+/** The parsed files (from this thread or a worker) as lookup tables: linear, the files being in order. */
+function tablesOf(p: ParsedAsnCsvs): AsnTables {
+  const values: AsnInfo[] = new Array(p.asns.length);
+  let from = 0;
+  for (let i = 0; i < p.asns.length; i++) {
+    const name = p.names.slice(from, (from = p.nameEnds[i]!));
+    values[i] = name ? { asn: p.asns[i]!, name } : { asn: p.asns[i]! };
   }
-  return b.build();
+  return {
+    v4: compactRangesOf(1, p.v4.starts, p.v4.ends, p.v4.values),
+    v6: compactRangesOf(4, p.v6.starts, p.v6.ends, p.v6.values),
+    values,
+  };
 }
 
-const v4NumKey = (text: string, out: Uint32Array): Uint32Array | null => {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) return null;
-  out[0] = n;
-  return out;
-};
-
 let asnTables: AsnTables | null = null;
+/** The background load in flight or done (once per process), and its worker while it runs. */
+interface BackgroundLoad {
+  done: Promise<void>;
+  worker: Worker | null;
+  settle(): void;
+}
+let background: BackgroundLoad | null = null;
 
-/** Load the shipped ASN tables (first call only). */
+/** Load the shipped ASN tables on this thread (first call only; a background load still running is dropped). */
 function loadAsnTables(): AsnTables {
   if (asnTables) return asnTables;
-  const values: AsnInfo[] = [];
-  const ids = new Map<string, number>();
-  const v4 = readAsnFile(require.resolve('@ip-location-db/asn/asn-ipv4-num.csv'), 1, v4NumKey, values, ids);
-  const v6 = readAsnFile(require.resolve('@ip-location-db/asn/asn-ipv6.csv'), 4, v6Words, values, ids);
-  asnTables = { v4, v6, values };
+  const { v4Path, v6Path } = ASN_FILES();
+  asnTables = tablesOf(parseAsnCsvs(v4Path, v6Path));
+  if (background?.worker) {
+    void background.worker.terminate();
+    background.worker = null;
+    background.settle();
+  }
   return asnTables;
+}
+
+/**
+ * Read the shipped ASN data on a worker thread, so this thread keeps answering meanwhile; resolves once lookups use
+ * it (at once if it is loaded, the same promise on every call). Only the hand-over (~50 ms: the arrays' buffers are
+ * transferred, not copied) runs on this thread. Rejects when the files cannot be read.
+ *
+ * @example
+ * void loadPackagedAsnInBackground().catch((e) => log('IP data not loaded', { error: e.message }));
+ */
+export function loadPackagedAsnInBackground(): Promise<void> {
+  if (background) return background.done;
+  if (asnTables) return (background = { done: Promise.resolve(), worker: null, settle: () => {} }).done;
+  let settle!: () => void;
+  let fail!: (e: Error) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    settle = resolve;
+    fail = reject;
+  });
+  // The worker holds no handle the process should wait for: a command that ends before the load simply ends.
+  const worker = new Worker(new URL('./asn-csv-worker.mjs', import.meta.url), { execArgv: [], workerData: ASN_FILES() });
+  worker.unref();
+  const bg: BackgroundLoad = { done, worker, settle };
+  background = bg;
+  const stop = (e?: Error) => {
+    if (bg.worker !== worker) return; // already settled (a message, or a load on this thread)
+    bg.worker = null;
+    void worker.terminate();
+    if (e) fail(e);
+    else settle();
+  };
+  worker.once('message', (m: { ok: true; tables: ParsedAsnCsvs } | { ok: false; error: string }) => {
+    if (m.ok && !asnTables) asnTables = tablesOf(m.tables);
+    stop(m.ok ? undefined : new Error(`shipped IP-to-ASN data: ${m.error}`));
+  });
+  worker.once('error', (e) => stop(e));
+  worker.once('exit', (code) => stop(new Error(`shipped IP-to-ASN data: the loading thread exited (code ${code})`)));
+  return done;
+}
+
+/** Has the shipped ASN data been loaded in this process (by either path)? */
+export function packagedAsnLoaded(): boolean {
+  return asnTables !== null;
 }
 
 /**
@@ -180,19 +164,32 @@ const key1 = new Uint32Array(1);
 const key4 = new Uint32Array(4);
 const MASK32 = 0xffffffffn;
 
+/** What a lookup does before the shipped ASN data is loaded. */
+export type WhileLoading = 'load' | 'unknown';
+
 /**
- * The shipped IP → ASN database (loads on the first lookup, then stays in memory).
+ * The shipped IP → ASN database (loads once, then stays in memory). `whileLoading`: `'load'` (the default, for the
+ * CLI and detection) reads the files on the first lookup, blocking about a second; `'unknown'` (the server) starts
+ * the background load instead and answers null until it is done.
  *
  * @example
  * packagedAsnDatabase().lookup('1.1.1.1') // { asn: 13335, name: 'Cloudflare, Inc.' }
  * packagedAsnDatabase().network('1.1.1.1') // '1.1.1.0/24'
+ * packagedAsnDatabase({ whileLoading: 'unknown' }).lookup('1.1.1.1') // null until loadPackagedAsnInBackground() resolves
  */
-export function packagedAsnDatabase(): AsnDatabase {
+export function packagedAsnDatabase(opts: { whileLoading?: WhileLoading } = {}): AsnDatabase {
+  const tables = (): AsnTables | null => {
+    if (asnTables || opts.whileLoading !== 'unknown') return loadAsnTables();
+    // A failed background load is logged by whoever awaits it; lookups stay unknown.
+    loadPackagedAsnInBackground().catch(() => {});
+    return null;
+  };
   return {
     lookup(ip: string): AsnInfo | null {
       const p = publicKey(ip);
       if (!p) return null;
-      const t = loadAsnTables();
+      const t = tables();
+      if (!t) return null;
       let id: number;
       if (p.family === 4) {
         key1[0] = p.key;
@@ -206,7 +203,8 @@ export function packagedAsnDatabase(): AsnDatabase {
     network(ip: string): string | null {
       const p = publicKey(ip);
       if (!p) return null;
-      const t = loadAsnTables();
+      const t = tables();
+      if (!t) return null;
       const table = p.family === 4 ? t.v4 : t.v6;
       const i = table.findRange(p.family === 4 ? Uint32Array.of(p.key) : v6KeyWords(p.key));
       if (i < 0) return null;
@@ -215,27 +213,47 @@ export function packagedAsnDatabase(): AsnDatabase {
     },
     source: `@ip-location-db/asn@${packageVersion('@ip-location-db/asn')}`,
     get size() {
-      const t = loadAsnTables();
-      return t.v4.size + t.v6.size;
+      const t = tables();
+      return t ? t.v4.size + t.v6.size : 0;
     },
   };
 }
 
 let countryReader: Reader<Response> | null = null;
+let countryLoad: Promise<void> | null = null;
+const COUNTRY_FILE = () => require.resolve('@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb');
 
 /**
- * The shipped IP → country database (opens on the first lookup).
+ * Read the shipped country data without blocking this thread (its 8 MB read takes 0.1 s on a busy machine); resolves
+ * once lookups use it, the same promise on every call.
+ *
+ * @example
+ * await loadPackagedCountryInBackground();
+ */
+export function loadPackagedCountryInBackground(): Promise<void> {
+  return (countryLoad ??= countryReader
+    ? Promise.resolve()
+    : readFile(COUNTRY_FILE()).then((b) => {
+        countryReader ??= new Reader(b);
+      }));
+}
+
+/**
+ * The shipped IP → country database (opens on the first lookup; `whileLoading` as for `packagedAsnDatabase`).
  *
  * @example
  * packagedCountryDatabase().lookup('1.1.1.1') // 'AU'
  */
-export function packagedCountryDatabase(): CountryDatabase {
-  const open = (): Reader<Response> =>
-    (countryReader ??= new Reader(readFileSync(require.resolve('@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb'))));
+export function packagedCountryDatabase(opts: { whileLoading?: WhileLoading } = {}): CountryDatabase {
+  const open = (): Reader<Response> => (countryReader ??= new Reader(readFileSync(COUNTRY_FILE())));
   return {
     lookup(ip: string): string | null {
       const p = publicKey(ip);
       if (!p) return null;
+      if (!countryReader && opts.whileLoading === 'unknown') {
+        loadPackagedCountryInBackground().catch(() => {});
+        return null;
+      }
       // Addresses reach mmdb-lib normalised (it is strict about spaces and v4-mapped forms).
       const text = p.family === 4 ? [p.key >>> 24, (p.key >>> 16) & 255, (p.key >>> 8) & 255, p.key & 255].join('.') : ip.trim();
       // The records of this file are `{ country_code }`, not MaxMind's own country shape that the types describe.

@@ -35,7 +35,10 @@ export async function slackTrustOf(deps: ServerDeps, ip: string, role: Role | nu
   const admin = adminOf(deps);
   if (!admin) return { state: 'unknown', match: null, why: NO_TOKEN };
   try {
-    return slackListed(ip, await admin.client.allowlistGet(), (a) => deps.env.lookupAsn(a));
+    const list = await admin.client.allowlistGet();
+    // Slack's ASN entries need the address's ASN: an unknown one (data still loading) would read "not trusted".
+    await deps.env.ipDataReady();
+    return slackListed(ip, list, (a) => deps.env.lookupAsn(a));
   } catch (e) {
     return { state: 'unknown', match: null, why: `reading Slack's allowlist failed: ${redact((e as Error).message, admin.token)}` };
   }

@@ -32,6 +32,8 @@ export async function toEventQuery(deps: ServerDeps, f: Filters): Promise<StoreQ
   // A name (or an e-mail the people directory knows) may name several people: any of them.
   const named = actor === undefined ? null : await resolveActor(deps.store, actor);
   const reads = deps.store.uiReads();
+  // An ASN filter on half-loaded IP data would match no address: wait for it (only just after start).
+  if (f.asn !== undefined) await deps.env.ipDataReady();
   const q = await eventQueryOf({ ...f, actor: named?.query.actor ?? actor }, { distinctIps: () => reads.distinctIps(), lookupAsn: (ip) => deps.env.lookupAsn(ip) });
   return named?.query.actors ? { ...q, actor: undefined, actors: named.query.actors } : q;
 }

@@ -57,6 +57,8 @@ async function ruleOfAlert(deps: ServerDeps, id: string) {
   if (!a) throw notFound('alert', id);
   const def = deps.rules.find((r) => r.id === a.rule);
   if (!def) throw new HttpError(409, 'rule_not_loaded', `rule "${a.rule}" is not loaded by this server (disabled or removed)`);
+  // A rule run on half-loaded IP data would miss `trusted_asns` matches: wait for it (only just after start).
+  await deps.env.ipDataReady();
   return compileRule(def, deps.env, { suppressDefault: deps.env.config.detect.suppress });
 }
 
