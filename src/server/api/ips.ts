@@ -42,6 +42,8 @@ export function ipRoutes(): Hono<AppEnv> {
     if (!isValidIp(ip)) throw badParam('ip', 'not an IPv4 or IPv6 address');
     const p = parseQuery(RangeQuery, c.req.url);
     checkRange(p);
+    // ASN, network and trust by ASN need the IP data: a page drawn during the first seconds would say "not trusted".
+    await deps.env.ipDataReady();
     const since = p.since ?? 0;
     const until = p.until ?? Number.MAX_SAFE_INTEGER;
     const reads = deps.store.entityReads();

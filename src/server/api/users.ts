@@ -74,6 +74,7 @@ export function userRoutes(): Hono<AppEnv> {
   r.get('/:id', async (c) => {
     const deps = c.get('deps');
     const { who, since, until, clamped } = await personInRange(deps, c.req.param('id'), parseQuery(RangeQuery, c.req.url));
+    await deps.env.ipDataReady(); // the IPs' ASN and trust, as on the IP page
     const { rows: ipRows, truncated: ipsTruncated } = capped(await usage(deps, 'ip', who.id, since, until), MAX_LIST);
     const ips = ipRows.map((row) => ({ ip: row.v, ...seen(row), ...ipFacts(deps, row.v) }));
     const asns = new Map<number, { asn: number; name: string | null; ips: string[]; count: number; first: number; last: number }>();
