@@ -37,6 +37,28 @@ export function SortTh({ label, k, sort, onSort }: { label: string; k: string; s
 }
 
 /**
+ * The rows of a table in the order its header asks for, with that order's state and click handler: for a table whose
+ * rows are drawn elsewhere (as `AlertRow` draws an alert), beside `SortHeadRow`.
+ *
+ * @example const { sort, toggle, sorted } = useSortedRows(alerts, ALERT_SORT_COLUMNS);
+ */
+export function useSortedRows<T>(rows: readonly T[], columns: ReadonlyArray<SortColumn<T>>) {
+  const { sort, toggle } = useSort();
+  // A column is keyed by its index, so the same `columns` give the header row and the values.
+  const sorted = useMemo(() => sortRows(rows, sort, (r, k) => columns[Number(k)]?.value?.(r)), [rows, sort, columns]);
+  return { sort, toggle, sorted };
+}
+
+/**
+ * The header row of `columns`: a column with a `value` sorts when clicked, the others are plain titles.
+ *
+ * @example <thead><SortHeadRow columns={ALERT_SORT_COLUMNS} sort={sort} onSort={toggle} /></thead>
+ */
+export function SortHeadRow<T>({ columns, sort, onSort }: { columns: ReadonlyArray<SortColumn<T>>; sort: SortState | null; onSort: (k: string) => void }) {
+  return <tr>{columns.map((c, i) => (c.value ? <SortTh key={i} label={c.label} k={String(i)} sort={sort} onSort={onSort} /> : <th key={i}>{c.label}</th>))}</tr>;
+}
+
+/**
  * @example
  * <SortedGrid columns={[{ label: 'User', value: (u) => u.name }, { label: 'Events', value: (u) => u.count }]} rows={users}
  *   rowKey={(u) => u.id} row={(u) => <><td>{u.name}</td><td>{u.count}</td></>} testId="ip-users" />
@@ -46,21 +68,22 @@ export function SortedGrid<T>(props: {
   rows: readonly T[];
   rowKey: (row: T) => string;
   row: (row: T) => ReactNode;
+  /** A click anywhere on a row (opening it in the details panel, say). */
+  onRowClick?: (row: T) => void;
   testId?: string;
   pageNote?: string;
 }) {
-  const { sort, toggle } = useSort();
-  const { columns, rows } = props;
-  const sorted = useMemo(() => sortRows(rows, sort, (r, k) => columns[Number(k)]?.value?.(r)), [rows, sort, columns]);
+  const { sort, toggle, sorted } = useSortedRows(props.rows, props.columns);
+  const click = props.onRowClick;
   return (
     <>
       <table className="grid" data-testid={props.testId}>
         <thead>
-          <tr>{columns.map((c, i) => (c.value ? <SortTh key={i} label={c.label} k={String(i)} sort={sort} onSort={toggle} /> : <th key={i}>{c.label}</th>))}</tr>
+          <SortHeadRow columns={props.columns} sort={sort} onSort={toggle} />
         </thead>
         <tbody>
           {sorted.map((r) => (
-            <tr key={props.rowKey(r)}>{props.row(r)}</tr>
+            <tr key={props.rowKey(r)} onClick={click && (() => click(r))}>{props.row(r)}</tr>
           ))}
         </tbody>
       </table>

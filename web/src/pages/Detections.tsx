@@ -3,20 +3,23 @@
 // own anomaly events. Alerts and events open in the details panel. The alert filters' choices and their counts come
 // from the facet query, never from fetching the alerts themselves.
 import type { FormEvent } from 'react';
-import { ALERT_COLUMNS, AlertRow } from '../components/AlertRow.tsx';
+import { ALERT_SORT_COLUMNS, AlertRow } from '../components/AlertRow.tsx';
 import { EventTable } from '../components/EventTable.tsx';
 import { IncidentsTab } from '../components/incidents/IncidentsTab.tsx';
 import { Pager, pageOf } from '../components/Pager.tsx';
+import { SortHeadRow, useSortedRows } from '../components/SortedGrid.tsx';
 import { TimeRange } from '../components/TimeRange.tsx';
 import { listParam, setFilter, StatusSeverityChecks, useUserDraft } from '../components/TriageFilters.tsx';
 import { fmtCount, userLabel } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import { Link, setParams, useLocation, withParams } from '../router.tsx';
-import type { AlertFacetList, AlertList, EventPage } from '../types.ts';
+import type { AlertFacetList, AlertList, AlertListItem, EventPage } from '../types.ts';
 import { visibleText } from '../untrusted.ts';
 
 /** Alerts per page. */
 const PAGE = 50;
+/** The rows before the first page arrives (one array, so the sorted rows are not recomputed each render). */
+const NO_ALERTS: AlertListItem[] = [];
 
 function AlertsTab() {
   const { params } = useLocation();
@@ -25,6 +28,8 @@ function AlertsTab() {
   const filter = { status, severity, rule: params.get('rule') ?? undefined, user: params.get('user') ?? undefined, since: params.get('since') ?? undefined, until: params.get('until') ?? undefined };
   const page = pageOf(params);
   const list = useApi<AlertList>('/alerts', { ...filter, limit: PAGE, offset: (page - 1) * PAGE });
+  // The server pages newest first; a header sorts the page shown, not the whole list.
+  const { sort, toggle, sorted } = useSortedRows(list.data?.alerts ?? NO_ALERTS, ALERT_SORT_COLUMNS);
   const facets = useApi<AlertFacetList>('/alerts/facets', filter);
   const count = (dim: 'statuses' | 'severities', name: string) => {
     const n = facets.data?.[dim].find((f) => f.name === name)?.count;
@@ -76,17 +81,14 @@ function AlertsTab() {
       {list.error && <p className="error">{list.error.message}</p>}
       {list.data && !list.data.available && <p className="muted">This database has no alerts table: run detection (`gridwatch detect`) first.</p>}
       {list.data?.available && <Pager page={page} size={PAGE} total={list.data.total} shown={list.data.alerts.length} loading={list.loading} noun="alerts" />}
+      {list.data && sort && <p className="muted small" data-testid="alerts-sort-note">Sorted within this page; the pages themselves go newest first.</p>}
       {list.data && (
         <table className="grid alerts-table" data-testid="alerts-table">
           <thead>
-            <tr>
-              {ALERT_COLUMNS.map((c) => (
-                <th key={c}>{c}</th>
-              ))}
-            </tr>
+            <SortHeadRow columns={ALERT_SORT_COLUMNS} sort={sort} onSort={toggle} />
           </thead>
           <tbody>
-            {list.data.alerts.map((a) => (
+            {sorted.map((a) => (
               <AlertRow key={a.id} alert={a} />
             ))}
           </tbody>

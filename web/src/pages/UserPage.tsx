@@ -1,12 +1,13 @@
 // A user's page: timeline with anomalies and alerts marked, daily downloads and excessive_downloads against their
 // baseline, the IPs, ASNs and user agents they used (first and last seen), the files they downloaded, their alerts.
+import { severityRank } from '../components/AlertRow.tsx';
 import { ExpectedTag, Reasons, SeverityBadge, StatusBadge, Tag, TrustTag } from '../components/Badges.tsx';
-import { GridTable } from '../components/GridTable.tsx';
 import { UserIncidents } from '../components/incidents/UserIncidents.tsx';
 import { MoreNote } from '../components/MoreNote.tsx';
 import { ResponseSlot } from '../components/ResponseSlot.tsx';
 import { UserResponses } from '../components/respond/UserResponses.tsx';
 import { IpText, SafeText } from '../components/SafeText.tsx';
+import { SortedGrid, type SortColumn } from '../components/SortedGrid.tsx';
 import { TimeRange } from '../components/TimeRange.tsx';
 import { qs } from '../api.ts';
 import { fmtCount, fmtTime, isoOf, userLabel } from '../format.ts';
@@ -23,6 +24,50 @@ const DAILY = [
   { series: 'file_downloaded', color: '#4a78b3', testId: 'daily-downloads' },
   { series: 'excessive_downloads', color: '#c0392b', testId: 'daily-excessive' },
 ] as const;
+
+// The headed tables' columns and what each sorts by, in the browser: the lists are bounded (capped by the server).
+type S = UserSummary;
+const ALERT_COLUMNS: ReadonlyArray<SortColumn<S['alerts'][number]>> = [
+  { label: 'Severity', value: (a) => severityRank(a.severity) },
+  { label: 'Alert', value: (a) => a.title },
+  { label: 'Last event', value: (a) => a.last_ts },
+  { label: 'Status', value: (a) => a.status },
+];
+const ANOMALY_COLUMNS: ReadonlyArray<SortColumn<S['anomalies'][number]>> = [
+  { label: 'Time (UTC)', value: (e) => e.ts },
+  { label: 'Reasons' },
+  { label: 'IP', value: (e) => e.ip },
+  { label: 'User agent', value: (e) => e.ua },
+];
+const IP_COLUMNS: ReadonlyArray<SortColumn<S['ips'][number]>> = [
+  { label: 'IP', value: (ip) => ip.ip },
+  { label: 'First seen', value: (ip) => ip.first_seen },
+  { label: 'Last seen', value: (ip) => ip.last_seen },
+  { label: 'Events', value: (ip) => ip.count },
+  { label: 'In range', value: (ip) => ip.in_range },
+  { label: 'Trust' },
+  { label: 'ASN', value: (ip) => ip.asn?.asn },
+];
+const ASN_COLUMNS: ReadonlyArray<SortColumn<S['asns'][number]>> = [
+  { label: 'ASN', value: (a) => a.asn },
+  { label: 'IPs', value: (a) => a.ips.length },
+  { label: 'Events', value: (a) => a.count },
+  { label: 'Seen (UTC)', value: (a) => a.first_seen },
+];
+const UA_COLUMNS: ReadonlyArray<SortColumn<S['user_agents'][number]>> = [
+  { label: 'Client', value: (u) => u.name },
+  { label: 'User agent', value: (u) => u.ua },
+  { label: 'First seen', value: (u) => u.first_seen },
+  { label: 'Last seen', value: (u) => u.last_seen },
+  { label: 'Events', value: (u) => u.count },
+  { label: 'Expected', value: (u) => (u.expected ? 1 : 0) },
+];
+const FILE_COLUMNS: ReadonlyArray<SortColumn<S['files'][number]>> = [
+  { label: 'File', value: (f) => f.name ?? f.file_id },
+  { label: 'Downloads', value: (f) => f.count },
+  { label: 'First', value: (f) => f.first_seen },
+  { label: 'Last', value: (f) => f.last_seen },
+];
 
 export default function UserPage({ id }: { id: string }) {
   const me = useSession();
@@ -90,16 +135,21 @@ export default function UserPage({ id }: { id: string }) {
       {s.alerts.length > 0 && (
         <section>
           <h2>Alerts</h2>
-          <GridTable columns={['Severity', 'Alert', 'Last event', 'Status']} testId="user-alerts">
-            {s.alerts.map((a) => (
-              <tr key={a.id} onClick={() => setParams({ alert: a.id, event: null })}>
+          <SortedGrid
+            columns={ALERT_COLUMNS}
+            rows={s.alerts}
+            rowKey={(a) => a.id}
+            onRowClick={(a) => setParams({ alert: a.id, event: null })}
+            testId="user-alerts"
+            row={(a) => (
+              <>
                 <td><SeverityBadge severity={a.severity} /></td>
                 <td><SafeText text={a.title} /></td>
                 <td className="mono nowrap">{fmtTime(a.last_ts)}</td>
                 <td><StatusBadge status={a.status} /></td>
-              </tr>
-            ))}
-          </GridTable>
+              </>
+            )}
+          />
           <MoreNote truncated={s.alerts_truncated} shown={s.alerts.length} what="alerts" to={`/detections?user=${encodeURIComponent(s.user.id)}`} />
         </section>
       )}
@@ -109,25 +159,34 @@ export default function UserPage({ id }: { id: string }) {
       {s.anomalies.length > 0 && (
         <section>
           <h2>Slack anomalies</h2>
-          <GridTable columns={['Time (UTC)', 'Reasons', 'IP', 'User agent']} testId="user-anomalies">
-            {s.anomalies.map((e) => (
-              <tr key={e.id} onClick={() => setParams({ event: e.id, alert: null })}>
+          <SortedGrid
+            columns={ANOMALY_COLUMNS}
+            rows={s.anomalies}
+            rowKey={(e) => e.id}
+            onRowClick={(e) => setParams({ event: e.id, alert: null })}
+            testId="user-anomalies"
+            row={(e) => (
+              <>
                 <td className="mono nowrap">{fmtTime(e.ts)}</td>
                 <td><Reasons reasons={e.reasons} /></td>
                 <td className="mono"><IpText ip={e.ip} /></td>
                 <td className="ellipsis ua" title={visibleText(e.ua)}><SafeText text={e.ua} /></td>
-              </tr>
-            ))}
-          </GridTable>
+              </>
+            )}
+          />
           <MoreNote truncated={s.anomalies_truncated} shown={s.anomalies.length} what="anomalies" to={`/events${qs({ actor: s.user.id, action: 'anomaly', since: isoOf(s.range.since), until: isoOf(s.range.until) })}`} />
         </section>
       )}
 
       <section>
         <h2>IP addresses</h2>
-        <GridTable columns={['IP', 'First seen', 'Last seen', 'Events', 'In range', 'Trust', 'ASN']} testId="user-ips">
-          {s.ips.map((ip) => (
-            <tr key={ip.ip}>
+        <SortedGrid
+          columns={IP_COLUMNS}
+          rows={s.ips}
+          rowKey={(ip) => ip.ip}
+          testId="user-ips"
+          row={(ip) => (
+            <>
               <td className="mono"><IpText ip={ip.ip} /></td>
               <td className="mono nowrap">{fmtTime(ip.first_seen)}</td>
               <td className="mono nowrap">{fmtTime(ip.last_seen)}</td>
@@ -139,25 +198,29 @@ export default function UserPage({ id }: { id: string }) {
                 {ip.threat_intel?.listed && <Tag kind="bad">threat intel</Tag>}
               </td>
               <td>{ip.asn ? <SafeText text={`AS${ip.asn.asn} ${ip.asn.name ?? ''}`} /> : ''}{ip.country ? ` · ${ip.country}` : ''}</td>
-            </tr>
-          ))}
-        </GridTable>
+            </>
+          )}
+        />
         <MoreNote truncated={s.ips_truncated} shown={s.ips.length} what="addresses" />
       </section>
 
       <section>
         <h2>ASNs</h2>
         {s.asns.length ? (
-          <GridTable columns={['ASN', 'IPs', 'Events', 'Seen (UTC)']} testId="user-asns">
-            {s.asns.map((a) => (
-              <tr key={a.asn}>
+          <SortedGrid
+            columns={ASN_COLUMNS}
+            rows={s.asns}
+            rowKey={(a) => String(a.asn)}
+            testId="user-asns"
+            row={(a) => (
+              <>
                 <td>AS{a.asn} <SafeText text={a.name} /></td>
                 <td className="mono">{a.ips.map((ip, i) => <span key={ip}>{i ? ', ' : ''}<IpText ip={ip} /></span>)}</td>
                 <td>{fmtCount(a.count)}</td>
                 <td className="mono nowrap">{fmtTime(a.first_seen)} → {fmtTime(a.last_seen)}</td>
-              </tr>
-            ))}
-          </GridTable>
+              </>
+            )}
+          />
         ) : (
           <p className="muted">No ASN known for these addresses (ASN data: {s.asn_data}).</p>
         )}
@@ -165,35 +228,43 @@ export default function UserPage({ id }: { id: string }) {
 
       <section>
         <h2>User agents</h2>
-        <GridTable columns={['Client', 'User agent', 'First seen', 'Last seen', 'Events', '']} testId="user-uas">
-          {s.user_agents.map((u) => (
-            <tr key={u.ua}>
+        <SortedGrid
+          columns={UA_COLUMNS}
+          rows={s.user_agents}
+          rowKey={(u) => u.ua}
+          testId="user-uas"
+          row={(u) => (
+            <>
               <td><SafeText text={u.name} /> <SafeText text={u.version} /> <SafeText className="muted" text={u.os} /></td>
               <td className="ellipsis ua" title={visibleText(u.ua)}><SafeText text={u.ua} /></td>
               <td className="mono nowrap">{fmtTime(u.first_seen)}</td>
               <td className="mono nowrap">{fmtTime(u.last_seen)}</td>
               <td>{fmtCount(u.count)}</td>
               <td><ExpectedTag expected={u.expected} /></td>
-            </tr>
-          ))}
-        </GridTable>
+            </>
+          )}
+        />
         <MoreNote truncated={s.user_agents_truncated} shown={s.user_agents.length} what="user agents" />
       </section>
 
       <section>
         <h2>Files downloaded in range ({s.files.length}{s.files_truncated ? '+' : ''})</h2>
-        <GridTable columns={['File', 'Downloads', 'First', 'Last']} testId="user-files">
-          {s.files.map((f) => (
-            <tr key={`${f.file_id}${f.name}`}>
+        <SortedGrid
+          columns={FILE_COLUMNS}
+          rows={s.files}
+          rowKey={(f) => `${f.file_id}${f.name}`}
+          testId="user-files"
+          row={(f) => (
+            <>
               <td>
                 {f.file_id ? <Link to={`/events?action=file_downloaded&entity=${encodeURIComponent(f.file_id)}`}><SafeText text={f.name ?? f.file_id} /></Link> : <SafeText text={f.name} />}
               </td>
               <td>{f.count}</td>
               <td className="mono nowrap">{fmtTime(f.first_seen)}</td>
               <td className="mono nowrap">{fmtTime(f.last_seen)}</td>
-            </tr>
-          ))}
-        </GridTable>
+            </>
+          )}
+        />
       </section>
     </div>
   );
