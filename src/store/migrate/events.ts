@@ -5,6 +5,7 @@
  * a batch re-sent after a crash between the two writes is recognised by its ids (duplicates, never stored twice).
  */
 import type pg from 'pg';
+import { inTransaction } from '../postgres/tx.ts';
 import type { PostgresStore } from '../postgres/index.ts';
 import type { SqliteStore } from '../sqlite/index.ts';
 
@@ -49,7 +50,7 @@ export async function copyCollectionState(from: SqliteStore, to: PostgresStore):
   for (;;) {
     const rows = page.all(after) as Array<{ id: number; source: string; position: string; reason: string; raw: Buffer; created_at: number }>;
     if (!rows.length) return;
-    await inTx(to.pool, async (c) => {
+    await inTransaction(to.pool, async (c) => {
       await c.query(
         'INSERT INTO quarantine (source, position, reason, raw, created_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[])',
         [rows.map((r) => r.source), rows.map((r) => r.position), rows.map((r) => r.reason), rows.map((r) => r.raw), rows.map((r) => r.created_at)],
@@ -60,18 +61,3 @@ export async function copyCollectionState(from: SqliteStore, to: PostgresStore):
   }
 }
 
-/** Run `f` in one transaction on a client of the pool. */
-export async function inTx<T>(pool: pg.Pool, f: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
-    const r = await f(c);
-    await c.query('COMMIT');
-    return r;
-  } catch (e) {
-    await c.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    c.release();
-  }
-}

@@ -12,7 +12,7 @@
 import type pg from 'pg';
 import type { PostgresStore } from '../postgres/index.ts';
 import type { SqliteStore } from '../sqlite/index.ts';
-import { inTx } from './events.ts';
+import { inTransaction } from '../postgres/tx.ts';
 
 interface CopiedTable {
   table: string;
@@ -70,7 +70,7 @@ async function copyTable(from: SqliteStore, pool: pg.Pool, t: CopiedTable): Prom
     const rows = page.all(after) as Array<Record<string, unknown>>;
     if (!rows.length) break;
     const last = rows[rows.length - 1]![t.key] as number | string;
-    await inTx(pool, async (c) => {
+    await inTransaction(pool, async (c) => {
       copied += (await c.query(insert, columns.map((col) => rows.map((r) => r[col])))).rowCount ?? 0;
       await c.query('INSERT INTO state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [progressKey, String(last)]);
     });

@@ -2,26 +2,6 @@
 import type pg from 'pg';
 import type { Checkpoint } from '../types.ts';
 
-export interface CheckpointRow {
-  key: string;
-  filters: string;
-  low: number;
-  high: number;
-  updated_at: number;
-  last_run: string | null;
-}
-
-export function rowToCheckpoint(r: CheckpointRow): Checkpoint {
-  return {
-    key: r.key,
-    filters: JSON.parse(r.filters),
-    low: r.low,
-    high: r.high,
-    updatedAt: r.updated_at,
-    ...(r.last_run ? { lastRun: JSON.parse(r.last_run) } : {}),
-  };
-}
-
 /** Upsert a checkpoint (inside the caller's transaction when given a client that is in one). */
 export async function writeCheckpoint(c: pg.Pool | pg.ClientBase, cp: Checkpoint): Promise<void> {
   await c.query(

@@ -9,6 +9,7 @@
  * typed searches are lower-cased) whichever folds an event.
  */
 import type pg from 'pg';
+import { inTransaction } from './tx.ts';
 
 /** Advisory lock serialising appends (`append.ts`) and the catch-up fold. */
 export const APPEND_LOCK = 0x67726461; // 'grda'
@@ -138,23 +139,6 @@ export async function foldOnAppend(c: pg.ClientBase, rows: readonly FoldRow[]): 
   await c.query('UPDATE read_models SET seq = greatest(seq, $1) WHERE id = 1', [rows.reduce((m, r) => Math.max(m, r.seq), 0)]);
 }
 
-/** Run `f` in a transaction holding the append lock. */
-async function locked<T>(pool: pg.Pool, f: (c: pg.ClientBase) => Promise<T>): Promise<T> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
-    await c.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
-    const r = await f(c);
-    await c.query('COMMIT');
-    return r;
-  } catch (e) {
-    await c.query('ROLLBACK').catch(() => {});
-    throw e;
-  } finally {
-    c.release();
-  }
-}
-
 const FOLD_SELECT = `SELECT seq, ts, action, actor_id, actor_name, actor_email, entity_type, entity_id, entity_name,
   CASE WHEN entity_type = 'user' AND entity_id IS NOT NULL THEN raw END AS raw FROM events WHERE seq > $1 AND seq <= $2`;
 
@@ -169,7 +153,7 @@ export async function catchUpReadModels(pool: pg.Pool, maxEvents = Number.MAX_SA
   // The usual case without taking the append lock: live read models stay live until a reset.
   if ((await pool.query<{ live: boolean }>('SELECT live FROM read_models WHERE id = 1')).rows[0]?.live) return 0;
   while (folded < maxEvents) {
-    const n = await locked(pool, async (c) => {
+    const n = await inTransaction(pool, async (c) => {
       const { seq, live } = (await c.query<{ seq: number; live: boolean }>('SELECT seq, live FROM read_models WHERE id = 1')).rows[0]!;
       if (live) return 0;
       const top = (await c.query<{ n: number }>('SELECT coalesce(max(seq), 0) AS n FROM events')).rows[0]!.n;
@@ -184,7 +168,7 @@ export async function catchUpReadModels(pool: pg.Pool, maxEvents = Number.MAX_SA
         entityType: x.entity_type, entityId: x.entity_id, entityName: x.entity_name, userEmail: userEmailOf(x.raw) })));
       await c.query('UPDATE read_models SET seq = $1 WHERE id = 1', [to]);
       return to - seq;
-    });
+    }, APPEND_LOCK);
     if (n === 0) break;
     folded += n;
   }
@@ -202,8 +186,8 @@ export async function readModelPosition(pool: pg.Pool): Promise<number> {
  * @example await resetReadModels(pool)
  */
 export async function resetReadModels(pool: pg.Pool): Promise<void> {
-  await locked(pool, async (c) => {
+  await inTransaction(pool, async (c) => {
     await c.query('TRUNCATE ui_volume_hourly, ui_actors, people');
     await c.query('UPDATE read_models SET seq = 0, live = false WHERE id = 1');
-  });
+  }, APPEND_LOCK);
 }

@@ -5,6 +5,7 @@
  * reads `events` itself (a trigram index), so it forgets pruned events by itself.
  */
 import type pg from 'pg';
+import { inTransaction } from '../postgres/tx.ts';
 import { monthPartition } from '../postgres/partitions.ts';
 import { rollupDeltas, type PruneOptions, type PrunedRow, type PruneSummary } from './types.ts';
 
@@ -49,34 +50,20 @@ export async function prunePostgres(pool: pg.Pool, opts: PruneOptions): Promise<
   }
   const rollups = await exists(pool, 'read_models');
   for (const p of whole) {
-    summary.events += await inTx(pool, (c) => dropPartition(c, p, rollups));
+    summary.events += await inTransaction(pool, (c) => dropPartition(c, p, rollups));
     summary.partitionsDropped.push(p.name);
     opts.onProgress?.(summary.events);
   }
   for (;;) {
-    const n = await inTx(pool, (c) => deleteBatch(c, opts.cut, opts.batchSize ?? 5000, rollups));
+    const n = await inTransaction(pool, (c) => deleteBatch(c, opts.cut, opts.batchSize ?? 5000, rollups));
     if (n === 0) break;
     summary.events += n;
     opts.onProgress?.(summary.events);
   }
-  if (alertsKept || incidentsKept) Object.assign(summary, await inTx(pool, (c) => deleteAlerts(c, opts.cut, alertsKept, incidentsKept)));
+  if (alertsKept || incidentsKept) Object.assign(summary, await inTransaction(pool, (c) => deleteAlerts(c, opts.cut, alertsKept, incidentsKept)));
   return summary;
 }
 
-async function inTx<T>(pool: pg.Pool, f: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
-    const r = await f(c);
-    await c.query('COMMIT');
-    return r;
-  } catch (e) {
-    await c.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    c.release();
-  }
-}
 
 /** The sequence number the rollups have folded up to, locked for the transaction (a catch-up waits for us). */
 async function folded(c: pg.ClientBase, rollups: boolean): Promise<number> {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { StoredEvent } from '../../events/schema.ts';
+import { rowToCheckpoint, type CheckpointRow } from '../checkpoint-row.ts';
 import { genericDetectionReads, type DetectionReads } from '../detection-reads.ts';
 import type { EntityReads } from '../entity-reads.ts';
 import type { AccountStore } from '../accounts.ts';
@@ -341,26 +342,6 @@ export class SqliteStore implements Store {
     await this.search?.close();
     if (this.db.open) this.db.close();
   }
-}
-
-interface CheckpointRow {
-  key: string;
-  filters: string;
-  low: number;
-  high: number;
-  updated_at: number;
-  last_run: string | null;
-}
-
-function rowToCheckpoint(r: CheckpointRow): Checkpoint {
-  return {
-    key: r.key,
-    filters: JSON.parse(r.filters),
-    low: r.low,
-    high: r.high,
-    updatedAt: r.updated_at,
-    ...(r.last_run ? { lastRun: JSON.parse(r.last_run) } : {}),
-  };
 }
 
 /**
