@@ -1,6 +1,7 @@
 /** Web accounts and sessions in SQLite: tables `web_users` and `web_sessions` (migration 4). */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { AccountRecord, AccountStore, Role, SessionRecord } from '../accounts.ts';
+import { writeTx } from './write-tx.ts';
 
 export interface AccountRow {
   id: number;
@@ -83,7 +84,7 @@ export class SqliteAccountStore implements AccountStore {
    */
   constructor(db: BetterSqlite3.Database) {
     this.stmts = prepareStatements(db);
-    this.removeTx = db.transaction((id: number) => {
+    this.removeTx = writeTx(db, (id: number) => {
       this.stmts.deleteSessions.run(id);
       return this.stmts.deleteAccount.run(id).changes > 0;
     });

@@ -10,6 +10,7 @@ import { MAX_FACET_USERS, type Alert, type AlertContext, type AlertDraft, type A
 import { severityRank } from '../../config/schema.ts';
 import { isoSeconds } from '../../util/time.ts';
 import { inParams, pageSql, sqlConditions } from './filter-sql.ts';
+import { writeTx } from './write-tx.ts';
 
 /** A row of `alerts` as selected with COLUMNS: the alert, with its lists and context still as JSON text. */
 export type AlertRow = Omit<Alert, 'first_seen' | 'last_seen' | 'event_ids' | 'tags' | 'context'> & { event_ids: string; tags: string; context: string };
@@ -147,7 +148,7 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   async replace(scope: AlertScope, drafts: readonly AlertDraft[], nowMs: number): Promise<ReplaceResult> {
-    return this.db.transaction(() => {
+    return writeTx(this.db, () => {
       const plan = planReplace(this.scopeRows(scope), drafts, nowMs);
       for (const m of plan.moved) this.moveLog.run(m.to, m.from);
       for (const id of plan.deletes) this.del.run(id);
@@ -188,7 +189,7 @@ export class SqliteAlertStore implements AlertStore {
 
   async updateStatus(id: string, status: AlertStatus, note: string | null, by: string | null, nowMs = Date.now()): Promise<Alert | null> {
     const at = new Date(nowMs).toISOString();
-    const changed = this.db.transaction(() => {
+    const changed = writeTx(this.db, () => {
       const info = this.db.prepare('UPDATE alerts SET status = ?, status_note = ?, status_by = ?, updated_at = ? WHERE id = ?').run(status, note, by, at, id);
       if (info.changes === 0) return false;
       this.db.prepare('INSERT INTO alert_status_log (alert_id, status, note, by, at) VALUES (?, ?, ?, ?, ?)').run(id, status, note, by, at);
@@ -204,7 +205,7 @@ export class SqliteAlertStore implements AlertStore {
 
   async markNotified(items: ReadonlyArray<{ id: string; version: number }>): Promise<void> {
     const stmt = this.db.prepare('UPDATE alerts SET notify_pending = 0 WHERE id = ? AND version = ?');
-    this.db.transaction(() => {
+    writeTx(this.db, () => {
       for (const { id, version } of items) stmt.run(id, version);
     })();
   }

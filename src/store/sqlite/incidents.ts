@@ -7,6 +7,7 @@ import { severityRank } from '../../config/schema.ts';
 import type { Incident, IncidentChange, IncidentComment, IncidentFilter, IncidentStatus, IncidentStore } from '../../incidents/types.ts';
 import { isoSeconds } from '../../util/time.ts';
 import { pageSql, sqlConditions } from './filter-sql.ts';
+import { writeTx } from './write-tx.ts';
 
 export type IncidentRow = Omit<Incident, 'first_seen' | 'last_seen' | 'alert_ids' | 'rules'> & { alert_ids: string; rules: string };
 
@@ -87,7 +88,7 @@ export class SqliteIncidentStore implements IncidentStore {
 
   async replaceUser(userId: string, incidents: readonly Incident[], moves: ReadonlyArray<{ from: string; to: string }>): Promise<void> {
     const db = this.db;
-    db.transaction(() => {
+    writeTx(db, () => {
       for (const m of moves) {
         db.prepare('UPDATE incident_comments SET incident_id = ? WHERE incident_id = ?').run(m.to, m.from);
         db.prepare('UPDATE incident_log SET incident_id = ? WHERE incident_id = ?').run(m.to, m.from);
@@ -123,7 +124,7 @@ export class SqliteIncidentStore implements IncidentStore {
 
   private change(id: string, set: string, value: string | null, c: Omit<IncidentChange, 'value' | 'at'>, nowMs: number): Incident | null {
     const at = new Date(nowMs).toISOString();
-    const ok = this.db.transaction(() => {
+    const ok = writeTx(this.db, () => {
       const info = this.db.prepare(`UPDATE incidents SET ${set} = ?, updated_at = ? WHERE id = ?`).run(value, at, id);
       if (info.changes === 0) return false;
       this.db.prepare('INSERT INTO incident_log (incident_id, field, value, note, by, at) VALUES (?, ?, ?, ?, ?, ?)').run(id, c.field, value, c.note, c.by, at);

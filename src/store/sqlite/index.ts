@@ -28,6 +28,7 @@ import { buildEventWhere } from './query.ts';
 import { sqliteUiReads, sqliteUiRollups } from './ui-reads.ts';
 import { sqliteEventSearch } from './search.ts';
 import { openWriteWorker } from './write-worker.ts';
+import { writeTx } from './write-tx.ts';
 
 export { EVENT_COLUMNS, rowToEvent, type EventRow } from './event-rows.ts';
 
@@ -58,10 +59,13 @@ const BULK_MIN_EVENTS = 100_000;
 function migrate(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
   const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck();
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (applied.has(m.version)) continue;
-    db.transaction(() => {
+    writeTx(db, () => {
+      // Checked again under the write lock: two processes opening a new store at once must not both apply it.
+      if (isApplied.get(m.version)) return;
       db.exec(m.sql);
       record.run(m.version, m.name, Date.now());
     })();
@@ -166,7 +170,7 @@ export class SqliteStore implements Store {
     if (!items.length) return;
     const stmt = this.db.prepare('INSERT INTO quarantine (source, position, reason, raw, created_at) VALUES (?, ?, ?, ?, ?)');
     const now = Date.now();
-    this.db.transaction(() => {
+    writeTx(this.db, () => {
       for (const q of items) stmt.run(q.source, q.position, q.reason, q.raw, now);
     })();
   }

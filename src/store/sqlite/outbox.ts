@@ -1,6 +1,7 @@
 /** The sinks' outbox in SQLite: table `alert_outbox` (migration 3). */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DueRow, OutboxEntry, OutboxRow, OutboxStore } from '../outbox.ts';
+import { writeTx } from './write-tx.ts';
 
 export const ROW_COLUMNS = 'id, alert_id, sink, severity, status, attempts, next_attempt_at, last_error, created_at, updated_at, delivered_at';
 
@@ -39,7 +40,7 @@ export class SqliteOutboxStore implements OutboxStore {
     const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alert_outbox'").get();
     if (!exists) throw new Error('table alert_outbox is missing: open the database with openSqliteStore (migration 3)');
     this.stmts = prepareStatements(db);
-    this.enqueueTx = db.transaction((entries: readonly OutboxEntry[], now: number) => {
+    this.enqueueTx = writeTx(db, (entries: readonly OutboxEntry[], now: number) => {
       let inserted = 0;
       for (const e of entries) {
         const latest = this.stmts.latest.get(e.alertId, e.sink) as { payload_hash: string } | undefined;

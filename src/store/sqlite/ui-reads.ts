@@ -10,6 +10,7 @@ import type { EventQuery } from '../types.ts';
 import type { UiReads, UiRollups, VolumeCount } from '../ui-reads.ts';
 import { buildEventWhere } from './query.ts';
 import { BatchRollup, prepareRollupWrite, ROLLUP_STATE_KEY as STATE_KEY } from './rollup-write.mjs';
+import { writeTx } from './write-tx.ts';
 
 /**
  * Events folded per transaction (about 0.1 s): keeps each write lock short while a collector is writing too, and each
@@ -43,7 +44,7 @@ export function sqliteUiRollups(db: BetterSqlite3.Database): UiRollups {
     rollup.setPosition.run(STATE_KEY, String(to));
     return to - from;
   });
-  const clear = db.transaction(() => {
+  const clear = writeTx(db, () => {
     db.exec('DELETE FROM ui_volume_hourly; DELETE FROM ui_actors;');
     rollup.setPosition.run(STATE_KEY, '0');
   });
