@@ -1,6 +1,7 @@
 /**
- * Fixtures for the server's API and browser tests: a temporary SQLite store filled with the simulator's demo
- * organisation (Matt's story on the last day) through the real ingest path, detection run over it, and accounts.
+ * Fixtures for the server's API and browser tests: a temporary SQLite store (or one of `storeBackends`' stores)
+ * filled with the simulator's demo organisation (Matt's story on the last day) through the real ingest path, detection
+ * run over it, and accounts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -11,33 +12,48 @@ import { defaultConfig } from '../src/config/load.ts';
 import { ingestStream } from '../src/ingest/index.ts';
 import { Accounts, type Role } from '../src/server/index.ts';
 import { generateOrg, type GeneratedOrg } from '../src/sim/index.ts';
+import type { OpenedStore } from '../src/store/index.ts';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/index.ts';
+import type { TestBackend } from './store-backends.ts';
 
 /** A fixed end so ids, times and screenshots are the same on every run (2026-01-15T00:00:00Z). */
 export const DEMO_END = 1768435200;
 
-export interface DemoFixture {
+/** `S`: a SQLite store by default; any backend's store when `demoStore` was given one (`backend`). */
+export interface DemoFixture<S extends OpenedStore = SqliteStore> {
+  /** A temporary directory for the test's files (the store's too on SQLite). */
   dir: string;
-  store: SqliteStore;
+  store: S;
   org: GeneratedOrg;
   /** Alerts produced by the detection engine (0 when it is not available). */
   alerts: number;
   cleanup(): Promise<void>;
 }
 
+export interface DemoOptions {
+  users?: number;
+  days?: number;
+  seed?: number;
+  detect?: boolean;
+}
+
 /**
- * Build the demo store. Detection runs when the engine is present; `detect: false` skips it.
+ * Build the demo store. Detection runs when the engine is present; `detect: false` skips it. With `backend` (from
+ * `storeBackends`, its `setup()` called) the store is a fresh one of that backend instead of a SQLite file.
  *
  * @example
  * const fx = await demoStore({ users: 40 });
  * // ... fx.store ...
  * await fx.cleanup();
+ * // On each backend: for (const backend of storeBackends('…')) … fx = await demoStore({ backend });
  */
-export async function demoStore(opts: { users?: number; days?: number; seed?: number; detect?: boolean } = {}): Promise<DemoFixture> {
+export async function demoStore(opts?: DemoOptions & { backend?: undefined }): Promise<DemoFixture>;
+export async function demoStore(opts: DemoOptions & { backend: TestBackend }): Promise<DemoFixture<OpenedStore>>;
+export async function demoStore(opts: DemoOptions & { backend?: TestBackend } = {}): Promise<DemoFixture<OpenedStore>> {
   const dir = mkdtempSync(join(tmpdir(), 'gridwatch-server-'));
-  let store: SqliteStore | undefined;
+  let store: OpenedStore | undefined;
   try {
-    const opened = (store = await openSqliteStore(join(dir, 'gridwatch.db')));
+    const opened = (store = opts.backend ? await opts.backend.open() : await openSqliteStore(join(dir, 'gridwatch.db')));
     const org = generateOrg({ seed: opts.seed ?? 7, users: opts.users ?? 40, days: opts.days ?? 8, end: DEMO_END });
     const text = org.events.map((e) => e.raw).join('\n') + '\n';
     await ingestStream(Readable.from([Buffer.from(text)]), 'demo', { store });
@@ -72,7 +88,7 @@ export const TEST_PASSWORD = 'correct-horse-battery-staple';
  *
  * @example await addAccounts(fx.store); // viewer, responder, admin
  */
-export async function addAccounts(store: SqliteStore, roles: Role[] = ['viewer', 'responder', 'admin']): Promise<void> {
+export async function addAccounts(store: Pick<OpenedStore, 'accountStore'>, roles: Role[] = ['viewer', 'responder', 'admin']): Promise<void> {
   const accounts = new Accounts(store.accountStore());
   for (const role of roles) await accounts.create({ name: role, role, password: TEST_PASSWORD });
 }
