@@ -247,9 +247,11 @@ for (const backend of backends) {
         expect(second!.events.map((e) => e.norm.id)).toEqual(brute('f-1', keep).slice(3, 6));
         expect(await s.searchEvents('pd', {}, 10)).toBeNull(); // under three characters: the caller scans
         expect((await s.searchEvents('%_%', {}, 10))!.events).toEqual([]); // LIKE characters are text
-        // An event stored a moment ago is found.
+        // Everything stored is folded in; an event stored a moment ago is not yet, and is found all the same.
+        expect(await s.position()).toBe(await store.maxSeq());
         const late = { id: 'late-1', date_create: T0 + 5, action: 'file_downloaded', actor: { type: 'user', user: { id: 'W1' } }, entity: { type: 'file', file: { id: 'FZ', name: 'Zanzibar.pdf' } } };
         await store.appendEvents([{ raw: JSON.stringify(late), norm: normalise(late as never) }]);
+        expect(await s.position()).toBeLessThan(await store.maxSeq());
         expect((await s.searchEvents('zanzibar', {}, 10))!.events.map((e) => e.norm.id)).toEqual(['late-1']);
       });
 

@@ -1,15 +1,16 @@
 /**
  * PostgreSQL schema of the read models (migrations 20–29): the UI's hourly volume per action and directory of actors,
- * the people directory of search, the state of their fold (`read_models`), and the trigram index of free text.
- * Unlike SQLite, these are kept up to date by the append itself (`read-models.ts`), so a server starts in constant
- * time whatever the store's size.
+ * the people directory of search, the state of their fold (`read_models`), and the free-text table of search.
+ * Unlike SQLite, the UI's read models and the people are kept up to date by the append itself (`read-models.ts`), so
+ * a server starts in constant time whatever the store's size. The free-text table is not: its trigram index would cost
+ * the append ten times the rest of its work, so a catch-up fills it (`search-fold.ts`), as on SQLite.
  */
 import type { PgMigration } from './migrations.ts';
 
 /**
  * The searched fields of an event as one text, a line per field (`search.ts` SEARCHED_FIELDS plus the reasons), so a
- * term does not match across two fields unless it holds a newline (the per-field check weeds those out). The same
- * expression text in the index and the query lets the planner use the index; `||` and `coalesce` are immutable.
+ * term does not match across two fields unless it holds a newline (the per-field check weeds those out). Migration
+ * 20 indexed this expression on `events`; since 21 the fold stores it in `event_search.t`.
  */
 export const SEARCH_TEXT = ['actor_name', 'actor_email', 'actor_id', 'entity_name', 'entity_id', 'ip', 'ua', 'action', 'reasons']
   .map((c) => `coalesce(${c}, '')`)
@@ -54,6 +55,22 @@ export const readModelMigrations: PgMigration[] = [
       INSERT INTO read_models (id, seq, live) VALUES (1, 0, NOT EXISTS (SELECT 1 FROM events));
       CREATE EXTENSION IF NOT EXISTS pg_trgm;
       CREATE INDEX events_search ON events USING gin ((${SEARCH_TEXT}) gin_trgm_ops);
+    `,
+  },
+  {
+    version: 21,
+    name: 'free text off the insert path: event_search (seq, ts, searched text) under a trigram index, filled by a catch-up',
+    // An existing store keeps its events; the table starts empty at position 0 and the catch-up (server start, a
+    // search) fills it while searches scan. The old index goes with all its partitions' copies.
+    sql: `
+      DROP INDEX IF EXISTS events_search;
+      CREATE TABLE event_search (
+        seq bigint PRIMARY KEY,
+        ts  bigint NOT NULL,
+        t   text NOT NULL
+      );
+      CREATE INDEX event_search_trgm ON event_search USING gin (t gin_trgm_ops);
+      DELETE FROM state WHERE key = 'search.seq';
     `,
   },
 ];

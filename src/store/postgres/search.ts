@@ -1,18 +1,22 @@
 /**
- * `EventSearch` on PostgreSQL: free text through a pg_trgm GIN index on the searched fields of `events` (migration 20,
- * `SEARCH_TEXT`), kept by PostgreSQL with every insert, so every stored event is searchable at once; people from the
- * `people` directory, which the append folds in (`read-models.ts`). Same results as SQLite's (`sqlite/search.ts`):
- * the index gives candidates, each checked field by field with `matchesFields`, newest first.
+ * `EventSearch` on PostgreSQL: free text through `event_search` (migration 21: the searched fields of each event as
+ * one text under a pg_trgm GIN index), which a catch-up fills in chunks (`search-fold.ts`), plus the events stored
+ * after its position, matched one by one, so every committed event is found; people from the `people` directory,
+ * which the append folds in (`read-models.ts`). Same results as SQLite's (`sqlite/search.ts`): the index gives
+ * candidates, each checked field by field with `matchesFields`, newest first; null (the caller scans) for a term
+ * under three characters, a term too common, or more than 20,000 events not yet folded in.
  */
 import type pg from 'pg';
 import { matchesFields, type EventSearch, type PersonMatch } from '../search.ts';
 import { EVENT_COLUMNS, NORM_COLUMNS, normOfRow, rowToEvent, type EventRow, type NormRow } from '../sqlite/event-rows.ts';
 import { pgEventWhere } from './query.ts';
 import { catchUpReadModels, readModelPosition } from './read-models.ts';
-import { SEARCH_TEXT } from './read-models-schema.ts';
+import { catchUpSearch, catchUpSearchShared, searchBacklog } from './search-fold.ts';
 
 /** More index candidates than this: a common term, which the caller's scan finds faster along the time index. */
 const MAX_CANDIDATES = 5_000;
+/** More events than this not yet folded in: the caller scans instead (the table is still being filled). */
+const MAX_TAIL = 20_000;
 
 /** `s` as a LIKE pattern matching itself (`\` is LIKE's default escape). */
 const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
@@ -27,27 +31,39 @@ const PERSON = 'SELECT id, name, email, last_ts FROM people';
  */
 export function pgEventSearch(pool: pg.Pool): EventSearch {
   return {
-    catchUp: (maxEvents) => catchUpReadModels(pool, maxEvents),
+    async catchUp(maxEvents) {
+      return (await catchUpReadModels(pool, maxEvents)) + (await catchUpSearch(pool, maxEvents));
+    },
     // The work is PostgreSQL's: this thread only waits on the socket.
-    catchUpInBackground: () => catchUpReadModels(pool),
-    position: () => readModelPosition(pool),
+    async catchUpInBackground() {
+      return (await catchUpReadModels(pool)) + (await catchUpSearchShared(pool));
+    },
+    async position() {
+      return Math.min(await readModelPosition(pool), (await searchBacklog(pool)).pos);
+    },
     async searchEvents(needle, q, limit) {
       // Under three characters there is no trigram to look up: the caller scans.
       if ([...needle].length < 3) return null;
+      const { pos, top } = await searchBacklog(pool);
+      if (top - pos > MAX_TAIL) return null;
+      // Candidates only up to the position read above: a fold committing meanwhile must not make one event both a
+      // candidate and part of the tail.
       const cands = await pool.query<{ ts: number; seq: number }>(
-        `SELECT ts, seq FROM events WHERE (${SEARCH_TEXT}) ILIKE $1 LIMIT ${MAX_CANDIDATES + 1}`,
-        [`%${likeLiteral(needle)}%`],
+        `SELECT ts, seq FROM event_search WHERE t ILIKE $1 AND seq <= $2 LIMIT ${MAX_CANDIDATES + 1}`,
+        [`%${likeLiteral(needle)}%`, pos],
       );
       if (cands.rows.length > MAX_CANDIDATES) return null;
-      if (!cands.rows.length) return { events: [], next: null, partial: false };
-      // The candidates under the caller's filters and cursor, then the exact per-field check.
-      const { where, params } = pgEventWhere({ ...q, limit: undefined }, [cands.rows.map((r) => r.ts), cands.rows.map((r) => r.seq)]);
+      // The candidates and the events not yet folded in, under the caller's filters and cursor, then the exact
+      // per-field check. Two branches, not an OR: each keeps its index (the (ts, seq) keys; seq on each partition).
+      const { where, params } = pgEventWhere({ ...q, limit: undefined }, [cands.rows.map((r) => r.ts), cands.rows.map((r) => r.seq), pos]);
       const filters = where ? `AND ${where.slice('WHERE '.length)}` : '';
       const rows = await pool.query<NormRow>(
-        `SELECT ${prefixed(NORM_COLUMNS)} FROM events e WHERE (e.ts, e.seq) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[])) ${filters}`,
+        `SELECT ${prefixed(NORM_COLUMNS)} FROM events e WHERE (e.ts, e.seq) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[])) ${filters}
+         UNION ALL SELECT ${prefixed(NORM_COLUMNS)} FROM events e WHERE e.seq > $3 ${filters}`,
         params,
       );
       const hits = rows.rows.filter((r) => matchesFields(normOfRow(r), needle));
+      if (!hits.length) return { events: [], next: null, partial: false };
       hits.sort((a, b) => b.ts - a.ts || b.seq - a.seq);
       const page = hits.slice(0, limit);
       const full = await pool.query<EventRow>(

@@ -11,6 +11,7 @@ import type { IncomingEvent } from '../types.ts';
 import { openPostgresStore, PostgresStore } from './index.ts';
 import { pgMigrations } from './migrations.ts';
 import { monthOf, monthPartition } from './partitions.ts';
+import { SEARCH_TEXT } from './read-models-schema.ts';
 
 const pgs = pgTestSupport();
 if (!pgs.ok) console.warn(`skipped: PostgreSQL store tests (${pgs.reason})`);
@@ -104,6 +105,26 @@ describe.skipIf(!pgs.ok)('PostgresStore', () => {
     await other.close();
     const r = await store.pool.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
     expect(r.rows.map((x) => x.version)).toEqual(pgMigrations.map((m) => m.version).sort((a, b) => a - b));
+  });
+
+  it('migration 21 moves a store searched through the insert-time index: index dropped, free-text table filled by the catch-up', async () => {
+    // The store as migration 20 left it: the trigram index on events, no free-text table, events stored.
+    await store.pool.query(`DROP TABLE event_search; DELETE FROM schema_migrations WHERE version = 21;
+      CREATE INDEX events_search ON events USING gin ((${SEARCH_TEXT}) gin_trgm_ops)`);
+    const file = (id: string, name: string) => raw(`{"id":"${id}","date_create":${JUNE_2024},"action":"file_downloaded","entity":{"type":"file","file":{"id":"F${id}","name":"${name}"}}}`);
+    await store.appendEvents([file('g1', 'Glengarry-Leads.xlsx'), file('g2', 'minutes.pdf')]);
+    const trigramIndexes = async () =>
+      Number((await store.pool.query<{ n: string }>("SELECT count(*) AS n FROM pg_indexes WHERE tablename LIKE 'events%' AND indexdef LIKE '%gin_trgm_ops%'")).rows[0]!.n);
+    expect(await trigramIndexes()).toBeGreaterThan(0);
+    await store.close();
+    store = await openPostgresStore(url);
+    expect(await trigramIndexes()).toBe(0);
+    const search = store.eventSearch();
+    expect(await search.position()).toBe(0);
+    expect(await search.catchUp()).toBe(2);
+    expect(await search.position()).toBe(await store.maxSeq());
+    expect((await store.pool.query('SELECT seq FROM event_search')).rows).toHaveLength(2);
+    expect((await search.searchEvents('glengarry', {}, 10))!.events.map((e) => e.norm.id)).toEqual(['g1']);
   });
 
   it('is what openStore opens for a postgres:// URL, alerts and accounts included', async () => {

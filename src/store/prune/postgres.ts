@@ -1,12 +1,14 @@
 /**
  * Pruning a PostgreSQL store: the monthly partitions of `events` that lie wholly before the cut are dropped (no row
  * by row delete, no table bloat), after their ids leave `event_ids`, their reasons `event_reasons` and their counts
- * the UI rollups; the events of the month holding the cut are deleted in bounded transactions. Free-text search
- * reads `events` itself (a trigram index), so it forgets pruned events by itself.
+ * the UI rollups; the events of the month holding the cut are deleted in bounded transactions. Their rows of
+ * the free-text table (`event_search`) go in the same transaction, under the search fold's lock, so a fold running
+ * meanwhile cannot put them back.
  */
 import type pg from 'pg';
 import { inTransaction } from '../postgres/tx.ts';
 import { monthPartition } from '../postgres/partitions.ts';
+import { SEARCH_LOCK } from '../postgres/search-fold.ts';
 import { rollupDeltas, type PruneOptions, type PrunedRow, type PruneSummary } from './types.ts';
 
 interface Part {
@@ -49,13 +51,14 @@ export async function prunePostgres(pool: pg.Pool, opts: PruneOptions): Promise<
     return summary;
   }
   const rollups = await exists(pool, 'read_models');
+  const searched = await exists(pool, 'event_search');
   for (const p of whole) {
-    summary.events += await inTransaction(pool, (c) => dropPartition(c, p, rollups));
+    summary.events += await inTransaction(pool, (c) => dropPartition(c, p, rollups, searched));
     summary.partitionsDropped.push(p.name);
     opts.onProgress?.(summary.events);
   }
   for (;;) {
-    const n = await inTransaction(pool, (c) => deleteBatch(c, opts.cut, opts.batchSize ?? 5000, rollups));
+    const n = await inTransaction(pool, (c) => deleteBatch(c, opts.cut, opts.batchSize ?? 5000, rollups, searched));
     if (n === 0) break;
     summary.events += n;
     opts.onProgress?.(summary.events);
@@ -89,8 +92,14 @@ async function subtract(c: pg.ClientBase, d: ReturnType<typeof rollupDeltas>): P
   }
 }
 
-async function dropPartition(c: pg.ClientBase, p: Part, rollups: boolean): Promise<number> {
+/** Wait for a search fold in progress and keep the next out until we commit (it must not fold what we delete). */
+async function lockSearch(c: pg.ClientBase, searched: boolean): Promise<void> {
+  if (searched) await c.query('SELECT pg_advisory_xact_lock($1)', [SEARCH_LOCK]);
+}
+
+async function dropPartition(c: pg.ClientBase, p: Part, rollups: boolean, searched: boolean): Promise<number> {
   const upTo = await folded(c, rollups);
+  await lockSearch(c, searched);
   if (rollups) {
     // Grouped in the database: a month can hold millions of events.
     await c.query(
@@ -107,14 +116,16 @@ async function dropPartition(c: pg.ClientBase, p: Part, rollups: boolean): Promi
     await c.query('DELETE FROM ui_actors WHERE n <= 0');
   }
   await c.query(`DELETE FROM event_ids i USING ${p.name} e WHERE i.id = e.id`);
+  if (searched) await c.query(`DELETE FROM event_search s USING ${p.name} e WHERE s.seq = e.seq`);
   await c.query('DELETE FROM event_reasons WHERE ts >= $1 AND ts < $2', [p.from, p.to]);
   const n = (await c.query<{ n: number }>(`SELECT count(*) AS n FROM ${p.name}`)).rows[0]!.n;
   await c.query(`DROP TABLE ${p.name}`);
   return n;
 }
 
-async function deleteBatch(c: pg.ClientBase, cut: number, size: number, rollups: boolean): Promise<number> {
+async function deleteBatch(c: pg.ClientBase, cut: number, size: number, rollups: boolean, searched: boolean): Promise<number> {
   const upTo = await folded(c, rollups);
+  await lockSearch(c, searched);
   const r = await c.query<PrunedRow & { id: string }>(
     `DELETE FROM events WHERE (ts, seq) IN (SELECT ts, seq FROM events WHERE ts < $1 ORDER BY ts, seq LIMIT $2)
      RETURNING seq, ts, action, actor_id, reasons, id`,
@@ -123,6 +134,7 @@ async function deleteBatch(c: pg.ClientBase, cut: number, size: number, rollups:
   if (!r.rows.length) return 0;
   if (rollups) await subtract(c, rollupDeltas(r.rows, upTo));
   await c.query('DELETE FROM event_ids WHERE id = ANY($1::text[])', [r.rows.map((x) => x.id)]);
+  if (searched) await c.query('DELETE FROM event_search WHERE seq = ANY($1::bigint[])', [r.rows.map((x) => x.seq)]);
   const reasons = r.rows.flatMap((x) => (x.reasons ? x.reasons.split(',').map((reason) => [reason, x.ts, x.seq] as const) : []));
   if (reasons.length) {
     await c.query('DELETE FROM event_reasons r USING unnest($1::text[], $2::bigint[], $3::bigint[]) AS d(reason, ts, seq) WHERE r.reason = d.reason AND r.ts = d.ts AND r.seq = d.seq', [

@@ -1,0 +1,71 @@
+/**
+ * The free-text table on PostgreSQL (migration 21: `event_search`, one row per event with its searched fields as
+ * one text under a pg_trgm GIN index), filled by a catch-up in chunks rather than by the append: kept by every insert
+ * (migration 20's index on `events`) the trigram index cost ten times the rest of an append. The position is the
+ * `state` row `search.seq`, as on SQLite (`sqlite/search-fold.mjs`): every event up to it is in the table, none
+ * after. Searches match the events after it one by one (`search.ts`), so nothing committed is missed.
+ */
+import type pg from 'pg';
+import { FOLD_CHUNK, SEARCH_STATE_KEY } from '../sqlite/search-fold.mjs';
+import { SEARCH_TEXT } from './read-models-schema.ts';
+import { inTransaction } from './tx.ts';
+
+/** Advisory lock of the fold: one process folds a chunk at a time (appends do not wait for it). */
+export const SEARCH_LOCK = 0x67726473; // 'grds'
+
+/** Folds running in this process, per pool: a route asking for a catch-up while one runs joins it. */
+const running = new WeakMap<pg.Pool, Promise<number>>();
+
+/**
+ * The fold's position and the newest sequence number stored, in one statement (one snapshot).
+ *
+ * @example const { pos, top } = await searchBacklog(pool); // top - pos events not yet in the table
+ */
+export async function searchBacklog(c: pg.Pool | pg.ClientBase): Promise<{ pos: number; top: number }> {
+  const r = await c.query<{ pos: string | null; top: number }>(
+    'SELECT (SELECT value FROM state WHERE key = $1) AS pos, (SELECT coalesce(max(seq), 0) FROM events) AS top',
+    [SEARCH_STATE_KEY],
+  );
+  return { pos: Number(r.rows[0]!.pos ?? 0), top: r.rows[0]!.top };
+}
+
+/**
+ * Fold the events stored since the last fold into `event_search`, at most `maxEvents`, a chunk per transaction;
+ * returns how many. Appends commit in sequence order (they hold the append lock from `nextval` to commit), so every
+ * event up to the newest committed one is visible and the position never passes an event still to come.
+ *
+ * @example await catchUpSearch(pool) // 0 when the table is current
+ */
+export async function catchUpSearch(pool: pg.Pool, maxEvents = Number.MAX_SAFE_INTEGER): Promise<number> {
+  let folded = 0;
+  while (folded < maxEvents) {
+    const n = await inTransaction(pool, async (c) => {
+      const { pos, top } = await searchBacklog(c);
+      if (top <= pos) return 0;
+      const to = Math.min(top, pos + Math.min(FOLD_CHUNK, maxEvents - folded));
+      // The GIN index's pending list takes a chunk's entries and merges them in a few large batches, sorted in
+      // work_mem: more memory, fewer merges.
+      await c.query("SET LOCAL work_mem = '64MB'");
+      await c.query(`INSERT INTO event_search (seq, ts, t) SELECT seq, ts, ${SEARCH_TEXT} FROM events WHERE seq > $1 AND seq <= $2 ON CONFLICT DO NOTHING`, [pos, to]);
+      await c.query('INSERT INTO state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [SEARCH_STATE_KEY, String(to)]);
+      return to - pos;
+    }, SEARCH_LOCK);
+    if (n === 0) break;
+    folded += n;
+  }
+  return folded;
+}
+
+/**
+ * The same, once per pool at a time: callers arriving while a fold runs get its result.
+ *
+ * @example void catchUpSearchShared(pool).catch(log)
+ */
+export function catchUpSearchShared(pool: pg.Pool): Promise<number> {
+  let p = running.get(pool);
+  if (!p) {
+    p = catchUpSearch(pool).finally(() => running.delete(pool));
+    running.set(pool, p);
+  }
+  return p;
+}
