@@ -1,7 +1,7 @@
 /**
  * One collector per filter set (issue #13): a process collects only while it holds the filter set's lease
  * (`store/leases/`), renewing it every `renewMs`; the others wait, and take over once the holder's lease expires
- * (`ttlMs` after its last renewal) or at once when the holder was on this machine and its process is gone.
+ * (`ttlMs` after its last renewal) or, at their next retry, when the holder was on this host and its process is gone.
  * Collection stays correct even if two ever overlapped (a paused holder waking after its lease expired): events are
  * stored once per id and a checkpoint only ever covers what is stored, so an overlap costs API calls, never events.
  */
@@ -21,7 +21,8 @@ export interface LeaseTimings {
 export const DEFAULT_LEASE: LeaseTimings = { ttlMs: 30_000, renewMs: 10_000 };
 
 /**
- * The timings, shortened by the hidden `GRIDWATCH_LEASE_MS=<ttl>,<renew>` (tests).
+ * The timings, changed by `GRIDWATCH_LEASE_MS=<ttl>,<renew>` (milliseconds, renew below ttl; anything else gives the
+ * defaults). Shorter leases mean a faster takeover after a crash but a holder that must reach the database more often.
  *
  * @example leaseTimings({ GRIDWATCH_LEASE_MS: '3000,1000' }) // { ttlMs: 3000, renewMs: 1000 }
  */
@@ -33,9 +34,16 @@ export function leaseTimings(env: NodeJS.ProcessEnv): LeaseTimings {
   return renewMs > 0 && ttlMs > renewMs ? { ttlMs, renewMs } : DEFAULT_LEASE;
 }
 
-/** This process run as a lease holder. */
-export function thisHolder(): LeaseHolder {
-  return { id: randomUUID(), host: hostname(), pid: process.pid };
+/**
+ * This process run as a lease holder. Its host is `GRIDWATCH_HOST_ID` when set, else the machine's host name: the
+ * host decides whether a dead holder's pid can be checked here (same host: taken over at the next retry) or its lease must
+ * expire, so machines whose host names collide (cloned VMs, containers given the same `--hostname`) need distinct ids,
+ * and the tests use it to play two hosts on one machine.
+ *
+ * @example thisHolder({ GRIDWATCH_HOST_ID: 'collector-b' }) // { id: '<uuid>', host: 'collector-b', pid: 4242 }
+ */
+export function thisHolder(env: NodeJS.ProcessEnv = process.env): LeaseHolder {
+  return { id: randomUUID(), host: env.GRIDWATCH_HOST_ID?.trim() || hostname(), pid: process.pid };
 }
 
 function processGone(pid: number): boolean {

@@ -11,7 +11,7 @@ import { afterStore, type AfterStoreHook } from '../pipeline.ts';
 import { progressReporter, type ProgressReporter } from '../progress.ts';
 import type { Store } from '../../store/types.ts';
 import { collectorLeases, type CollectorLease } from '../../store/leases/index.ts';
-import { describeHolder, LeaseHeldError, leaseTimings, whileLeased, type LeasedOptions } from '../../collector/lease.ts';
+import { describeHolder, LeaseHeldError, leaseTimings, thisHolder, whileLeased, type LeasedOptions } from '../../collector/lease.ts';
 
 export interface CollectFlags {
   since?: number;
@@ -66,7 +66,8 @@ function leaseLine(l: CollectorLease & { expired: boolean }): string {
 
 /**
  * The lease options of a collecting command (one collector per filter set: collector/lease.ts): the filter set's
- * key, the timings (hidden `GRIDWATCH_LEASE_MS` for tests), and `say` for waiting, taking over and losing it.
+ * key, who we are (`GRIDWATCH_HOST_ID`), the timings (`GRIDWATCH_LEASE_MS`), and `say` for waiting, taking over and
+ * losing it.
  *
  * @example await whileLeased(leaseOptionsFor(store, opts, ctx, signal, true, (m) => ctx.stderr.write(m)), work);
  */
@@ -75,6 +76,7 @@ export function leaseOptionsFor(store: Store, opts: CollectOptions, ctx: CliCont
     leases: collectorLeases(store),
     key: checkpointKey(opts.filters),
     timings: leaseTimings(ctx.env),
+    me: thisHolder(ctx.env),
     signal,
     wait,
     onWaiting: (l) => say(`another collector holds the lease of '${l.key}' (${describeHolder(l)}): waiting to take over`),
