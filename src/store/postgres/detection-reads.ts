@@ -2,36 +2,41 @@
  * The reads detection makes (`DetectionReads`) on PostgreSQL. The replay scan reads only what rules look at (the
  * lean columns of `sqlite/scanned-events.ts`, plus the actor's name and e-mail, which alerts read), the raw text and
  * detail columns of anomalies, and leaves the rest in the database until asked for (`SyncQuery`). Past its first
- * page the scan streams through a server-side cursor on a worker thread (`scan-worker.mjs`), so fetching and
- * decoding rows overlaps rule evaluation on the main thread; pages arrive as the same typed-array columns the SQLite
- * scan worker sends (`workerPages`). `all` and `allOf` are the generic ones (indexed queries through the pool).
+ * page the scan streams as one binary COPY on a worker thread (`scan-worker.mjs`), so fetching and decoding rows
+ * overlaps rule evaluation on the main thread; pages arrive as the same typed-array columns the SQLite
+ * scan worker sends (`workerPages`). `all` and `allOf`: one query each (`detection-windows.ts`).
  */
 import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
-import { genericDetectionReads, eventsOfPage, pageOfEvents, type DetectionReads, type EventPage } from '../detection-reads.ts';
+import { eventsOfPage, pageOfEvents, type DetectionReads, type EventPage } from '../detection-reads.ts';
 import { NO_REASONS } from '../sqlite/event-rows.ts';
 import { workerPages, type ScanColumnKind, type ScanPage } from '../sqlite/parallel-scan.ts';
 import { DETAIL_COLUMNS, type Fetchers, ScannedEvent } from '../sqlite/scanned-events.ts';
-import type { Store } from '../types.ts';
+import { pgWindowReads } from './detection-windows.ts';
 import { SyncQuery } from './sync-query.ts';
 
 /** Rows whose raw text and detail columns travel with the scan (anomalies: what alerts are mostly made of). */
 const CARRIED = 'reasons IS NOT NULL';
 
-/** What the scan selects, and how each column travels from the worker (see `sqlite/scan-worker.mjs`). */
-const SCAN: ReadonlyArray<{ name: string; kind: ScanColumnKind }> = [
+/**
+ * What the scan selects, and how each column travels from the worker (see `sqlite/scan-worker.mjs`). The pool reads
+ * the first page with `name`; the worker's COPY selects `fields` instead where given (several columns that travel as
+ * one dictionary value: the worker looks them up by their bytes and builds the JSON array only for a new one).
+ */
+const SCAN: ReadonlyArray<{ name: string; kind: ScanColumnKind; fields?: string[] }> = [
   { name: 'seq', kind: 'num' },
   { name: 'id', kind: 'text' },
   { name: 'ts', kind: 'num' },
   { name: 'action', kind: 'dict' },
   // Who, from where, with what (and the actor's name and e-mail) as one value: one string and one dictionary
   // lookup per row; the combinations repeat about as much as users do. ::text: no JSON parse per row by the driver.
-  { name: 'json_build_array(actor_id, ip, ua, actor_name, actor_email)::text AS who', kind: 'dict' },
+  { name: 'json_build_array(actor_id, ip, ua, actor_name, actor_email)::text AS who', kind: 'dict', fields: ['actor_id', 'ip', 'ua', 'actor_name', 'actor_email'] },
   { name: 'reasons', kind: 'dict' },
   { name: `CASE WHEN ${CARRIED} THEN raw END AS carried_raw`, kind: 'text' },
   { name: `CASE WHEN ${CARRIED} THEN json_build_array(${DETAIL_COLUMNS})::text END AS carried_detail`, kind: 'text' },
 ];
 const SCAN_COLUMNS = SCAN.map((c) => c.name).join(', ');
+const COPY_COLUMNS = SCAN.map((c) => c.fields?.join(', ') ?? c.name).join(', ');
 const WHO = 4;
 const REASONS = 5;
 const RAW = 6;
@@ -56,9 +61,9 @@ class PgScannedEvent extends ScannedEvent {
 }
 
 /** The scan query over (since, until], after a (ts, seq) position; every value an integer, so inlined. */
-function scanSql(since: number, until: number, after: { ts: number; seq: number }, limit?: number): string {
+function scanSql(since: number, until: number, after: { ts: number; seq: number }, limit?: number, columns = SCAN_COLUMNS): string {
   const int = (x: number) => String(Math.trunc(Math.min(Math.max(x, -Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER)));
-  return `SELECT ${SCAN_COLUMNS} FROM events WHERE ts >= ${int(since)} AND ts <= ${int(until)} AND (ts, seq) > (${int(after.ts)}, ${int(after.seq)})
+  return `SELECT ${columns} FROM events WHERE ts >= ${int(since)} AND ts <= ${int(until)} AND (ts, seq) > (${int(after.ts)}, ${int(after.seq)})
           ORDER BY ts, seq${limit ? ` LIMIT ${int(limit)}` : ''}`;
 }
 
@@ -94,10 +99,10 @@ export interface PgDetectionReads extends DetectionReads {
 /**
  * Detection reads on a PostgreSQL store; `url` is the store's connection URL (the workers open their own).
  *
- * @example const reads = pgDetectionReads(store, pool, url); for await (const p of reads.scanPages(0, now, 10_000)) ...
+ * @example const reads = pgDetectionReads(pool, url); for await (const p of reads.scanPages(0, now, 10_000)) ...
  */
-export function pgDetectionReads(store: Store, pool: pg.Pool, url: string): PgDetectionReads {
-  const generic = genericDetectionReads(store);
+export function pgDetectionReads(pool: pg.Pool, url: string): PgDetectionReads {
+  const windows = pgWindowReads(pool);
   const lookups = new SyncQuery(url);
   const fetch: Fetchers = {
     raw: { get: (seq) => lookups.rows('SELECT raw FROM events WHERE seq = $1', [seq])[0]?.[0] },
@@ -112,7 +117,13 @@ export function pgDetectionReads(store: Store, pool: pg.Pool, url: string): PgDe
     const last = rows[rows.length - 1]!;
     const worker = new Worker(new URL('./scan-worker.mjs', import.meta.url), {
       execArgv: [],
-      workerData: { url, sql: scanSql(since, until, { ts: last[2], seq: last[0] }), kinds: SCAN.map((c) => c.kind), batchSize, maxDictSize: 200_000 },
+      workerData: {
+        url,
+        sql: scanSql(since, until, { ts: last[2], seq: last[0] }, undefined, COPY_COLUMNS),
+        columns: SCAN.map((c) => ({ kind: c.kind, fields: c.fields?.length ?? 1 })),
+        batchSize,
+        maxDictSize: 200_000,
+      },
     });
     const decode = (c: number, v: string) => (c === REASONS ? v.split(',') : c === WHO ? whoOf(v) : v);
     for await (const p of workerPages(worker, SCAN.length, 3, decode)) yield pageOfScan(p, fetch);
@@ -122,8 +133,8 @@ export function pgDetectionReads(store: Store, pool: pg.Pool, url: string): PgDe
       for await (const p of pages(since, until, batchSize)) yield eventsOfPage(p);
     },
     scanPages: pages,
-    all: (q) => generic.all(q),
-    allOf: (column, windows, actions) => generic.allOf(column, windows, actions),
+    all: windows.all,
+    allOf: windows.allOf,
     close: () => lookups.close(),
   };
 }

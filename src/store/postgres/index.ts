@@ -132,7 +132,7 @@ export class PostgresStore implements Store {
 
   detectionReads(): DetectionReads {
     // The workers of the detection reads open their own connections, to the pool's URL.
-    this.reads ??= pgDetectionReads(this, this.pool, (this.pool as unknown as { options: { connectionString: string } }).options.connectionString);
+    this.reads ??= pgDetectionReads(this.pool, (this.pool as unknown as { options: { connectionString: string } }).options.connectionString);
     return this.reads;
   }
 
