@@ -73,4 +73,15 @@ export const readModelMigrations: PgMigration[] = [
       DELETE FROM state WHERE key = 'search.seq';
     `,
   },
+  {
+    version: 22,
+    name: 'events: the sequence-number index migration 1 meant to make (its name was taken by the sequence); no duplicate of the primary key',
+    // Migration 1's `CREATE INDEX IF NOT EXISTS events_seq` met the sequence `events_seq` and made nothing, so every
+    // read by sequence number (the folds' chunks, a search's unfolded tail, max(seq), eventsAfterSeq) scanned every
+    // partition. `events_ts` repeated the primary key (ts, seq): one index less to keep on each insert.
+    sql: `
+      CREATE INDEX IF NOT EXISTS events_by_seq ON events (seq);
+      DROP INDEX IF EXISTS events_ts;
+    `,
+  },
 ];

@@ -3,9 +3,11 @@
  * event across monthly partitions, partitions made ahead and on demand, versioned migrations, `openStore` choosing
  * the backend by URL, and a clear error for what is not built yet.
  */
+import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pgTestSupport, startPgCluster, type PgCluster } from '../../../test/pg-cluster.ts';
 import { normalise } from '../../events/normalise.ts';
+import { ingestStream } from '../../ingest/index.ts';
 import { openStore } from '../index.ts';
 import type { IncomingEvent } from '../types.ts';
 import { openPostgresStore, PostgresStore } from './index.ts';
@@ -17,6 +19,8 @@ const pgs = pgTestSupport();
 if (!pgs.ok) console.warn(`skipped: PostgreSQL store tests (${pgs.reason})`);
 
 const raw = (text: string): IncomingEvent => ({ raw: text, norm: normalise(JSON.parse(text)) });
+/** JSON Lines as a stream of one line per chunk: ingest cuts a batch at the end of a chunk, so each makes its own. */
+const lines = (text: string) => Readable.from(text.split('\n').map((l) => Buffer.from(`${l}\n`)));
 const JUNE_2024 = Date.UTC(2024, 5, 15) / 1000;
 const JAN_2024 = Date.UTC(2024, 0, 15) / 1000;
 
@@ -98,6 +102,26 @@ describe.skipIf(!pgs.ok)('PostgresStore', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('ingest hands its batches to the background writer: each event stored once, in the order of the file', async () => {
+    const ids = Array.from({ length: 230 }, (_, i) => `i${i}`);
+    // Times out of order across months, so batches land in several partitions.
+    const text = ids.map((id, i) => `{"id":"${id}","date_create":${(i % 2 ? JUNE_2024 : JAN_2024) + (i % 7)},"action":"user_login"}`).join('\n');
+    const s = await ingestStream(lines(text), 'order.jsonl', { store, batchSize: 20 });
+    expect(s).toMatchObject({ ingested: 230, duplicates: 0, quarantined: 0 });
+    expect((await store.eventsAfterSeq(0, 1000)).map((e) => e.norm.id)).toEqual(ids);
+  });
+
+  it('a batch the background writer fails to store stops the ingest there: no later batch is stored past the gap', async () => {
+    // A trigger refuses event i100, the first of the sixth batch of 20; the batches after it are already handed over.
+    await store.pool.query(`CREATE FUNCTION refuse_i100() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.id = 'i100' THEN RAISE EXCEPTION 'refused %', NEW.id; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER refuse_i100 BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_i100()`);
+    const ids = Array.from({ length: 230 }, (_, i) => `i${i}`);
+    const text = ids.map((id, i) => `{"id":"${id}","date_create":${JUNE_2024 + i},"action":"user_login"}`).join('\n');
+    await expect(ingestStream(lines(text), 'gap.jsonl', { store, batchSize: 20 })).rejects.toThrow(/refused i100/);
+    expect((await store.eventsAfterSeq(0, 1000)).map((e) => e.norm.id)).toEqual(ids.slice(0, 100));
   });
 
   it('records each migration once, also when opened again', async () => {
