@@ -19,8 +19,8 @@ export interface CliContext {
 
 /** A user-facing failure: printed as `gridwatch: <message>` with the given exit status, no stack trace. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
-    super(message);
+  constructor(message: string, readonly exitCode = 1, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'CliError';
   }
 }
@@ -49,7 +49,7 @@ export function processContext(): CliContext {
       try {
         return await openStore(path);
       } catch (e) {
-        throw new CliError(`cannot open the database ${redactUrl(path)}: ${(e as Error).message} (use --db PATH|postgres://... or set GRIDWATCH_DB)`);
+        throw new CliError(`cannot open the database ${redactUrl(path)}: ${(e as Error).message} (use --db PATH|postgres://... or set GRIDWATCH_DB)`, 1, { cause: e });
       }
     },
     configPath(cmd) {

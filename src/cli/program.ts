@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
-import { CliError, type CliContext } from './context.ts';
+import { isPostgresUrl, redactUrl } from '../store/postgres/connect.ts';
+import { pgUnreachable } from '../store/postgres/unreachable.ts';
+import { CliError, dbPath, type CliContext } from './context.ts';
 import { registerCommands } from './commands/index.ts';
 
 /**
@@ -39,6 +41,13 @@ export async function runCli(ctx: CliContext, argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       // Help and version exit 0; usage errors were already printed by commander.
       return e.exitCode === 0 ? 0 : 2;
+    }
+    const db = dbPath(program, ctx.env);
+    const unreachable = isPostgresUrl(db) ? pgUnreachable(e, db) : null;
+    if (unreachable) {
+      // Whatever the command was doing: what it committed stays, and running it again carries on from there.
+      ctx.stderr.write(`gridwatch: the PostgreSQL database ${redactUrl(db)} is unreachable (${unreachable}); run the command again once it is back\n`);
+      return 1;
     }
     if (e instanceof CliError) {
       ctx.stderr.write(`gridwatch: ${e.message}\n`);

@@ -8,11 +8,12 @@
  * `GRIDWATCH_TEST_PG=postgres://...` uses an existing server instead (a fresh database is still created and dropped
  * per file). Without either, `pgTestSupport().ok` is false and the caller skips its PostgreSQL tests, saying why.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 
 /** Whether PostgreSQL tests can run here, and if not, why. */
@@ -72,6 +73,14 @@ export interface PgCluster {
   createDatabase(prefix?: string): Promise<string>;
   /** Drop the databases created, stop the server (when it is ours) and remove its directory. */
   stop(): Promise<void>;
+  /**
+   * An outage, for the reliability tests: stop the server (`pg_ctl stop -m <mode>`), keeping its data, and start it
+   * again on the same port. Absent with `GRIDWATCH_TEST_PG` (that server is not ours to stop).
+   */
+  outage?: {
+    stop(mode: 'fast' | 'immediate'): Promise<void>;
+    start(): Promise<void>;
+  };
 }
 
 let counter = 0;
@@ -88,6 +97,7 @@ export async function startPgCluster(support = pgTestSupport()): Promise<PgClust
   if (!support.ok) throw new Error(`PostgreSQL tests cannot run: ${support.reason}`);
   let adminUrl: string;
   let stopServer = async () => {};
+  let outage: PgCluster['outage'];
   if (support.url) {
     adminUrl = support.url;
   } else {
@@ -95,8 +105,10 @@ export async function startPgCluster(support = pgTestSupport()): Promise<PgClust
     const dir = mkdtempSync(join(tmpdir(), 'gw-pg-'));
     const asRoot = userInfo().uid === 0;
     // initdb and the server refuse to run as root: they run as postgres, which must own the directory.
-    const run = (cmd: string, args: string[]) =>
-      asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe' }) : execFileSync(join(bin, cmd), args, { stdio: 'pipe' });
+    const argv = (cmd: string, args: string[]): [string, string[]] => (asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] : [join(bin, cmd), args]);
+    const run = (cmd: string, args: string[]) => execFileSync(...argv(cmd, args), { stdio: 'pipe' });
+    // Asynchronous, so a test process serving a simulator keeps answering while the server stops or starts.
+    const runAsync = (cmd: string, args: string[]) => promisify(execFile)(...argv(cmd, args));
     if (asRoot) {
       const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
       const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
@@ -105,18 +117,24 @@ export async function startPgCluster(support = pgTestSupport()): Promise<PgClust
     chmodSync(dir, 0o700);
     const data = join(dir, 'data');
     const port = await freePort();
+    const startArgs = ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`, 'start'];
     try {
       run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync', '--no-instructions']);
-      run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`, 'start']);
+      run('pg_ctl', startArgs);
     } catch (e) {
       rmSync(dir, { recursive: true, force: true });
       const err = e as { stderr?: Buffer; message: string };
       throw new Error(`could not start a throwaway PostgreSQL in ${dir}: ${err.stderr?.toString().trim() || err.message}`);
     }
     adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+    outage = {
+      stop: async (mode) => void (await runAsync('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop'])),
+      start: async () => void (await runAsync('pg_ctl', startArgs)),
+    };
     stopServer = async () => {
       try {
-        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+        // Not running when a test stopped it (an outage) and failed before starting it again.
+        if (existsSync(join(data, 'postmaster.pid'))) run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -134,6 +152,7 @@ export async function startPgCluster(support = pgTestSupport()): Promise<PgClust
   };
   return {
     adminUrl,
+    outage,
     async createDatabase(prefix = 'gw_test') {
       const name = `${prefix}_${process.pid}_${++counter}_${Date.now().toString(36)}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
       await admin((c) => c.query(`CREATE DATABASE ${name}`));

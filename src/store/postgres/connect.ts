@@ -4,6 +4,7 @@
  * (`PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`, `PGSSLMODE`), as psql does.
  */
 import pg from 'pg';
+import { markConnectionLost } from './unreachable.ts';
 
 const INT8 = 20;
 
@@ -27,8 +28,12 @@ export function isPostgresUrl(s: string): boolean {
  */
 export function openPool(url: string, max = 4): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, types, application_name: 'gridwatch' });
-  // An idle client losing its connection (server restart) must not crash the process: the next query reconnects.
-  pool.on('error', () => {});
+  // A client losing its connection (the server stopped or restarted) emits 'error', which would crash the process
+  // unhandled. The pool handles it for idle clients (the next query reconnects); a checked-out client between two
+  // queries has no listener, so every client gets one: its next query then fails, and the command reports that. The
+  // error is marked first: the queries it fails get the same object, and the CLI then says the database is unreachable.
+  pool.on('error', markConnectionLost);
+  pool.on('connect', (client) => client.on('error', markConnectionLost));
   return pool;
 }
 

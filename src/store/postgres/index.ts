@@ -248,7 +248,7 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
     }
   } catch (e) {
     await pool.end().catch(() => {});
-    throw new Error(`cannot open PostgreSQL ${redactUrl(url)}: ${(e as Error).message}`);
+    throw new Error(`cannot open PostgreSQL ${redactUrl(url)}: ${(e as Error).message}`, { cause: e });
   }
   return new PostgresStore(pool, parts);
 }
