@@ -69,6 +69,23 @@ for (const backend of storeBackends('the request checks')) describe.skipIf(backe
     });
   });
 
+  describe('NUL characters', () => {
+    it('answers a NUL (%00) in an API path, query or JSON body 400 naming where, never 500 (PostgreSQL text cannot hold one)', async () => {
+      for (const [p, where] of [['/api/v1/users/a%00b', 'path'], ['/api/v1/events?actor=a%00b', 'actor'], ['/api/v1/events?q=%00', 'q']]) {
+        const r = await raw(srv, p!);
+        expect(r.status, p).toBe(400);
+        expect(JSON.parse(r.body).error.message, p).toBe(`invalid parameter "${where}": must not contain NUL characters (U+0000)`);
+      }
+      const login = await rawRequest(srv.port, '/api/v1/auth/login', undefined, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'admin\u0000', password: 'x' }),
+      });
+      expect(login.status).toBe(400);
+      expect(JSON.parse(login.body).error.message).toBe('invalid parameter "name": must not contain NUL characters (U+0000)');
+    });
+  });
+
   describe('host names', () => {
     it('serves loopback names with the port and refuses any other Host with 421 and a clear message', async () => {
       for (const host of [`127.0.0.1:${srv.port}`, `localhost:${srv.port}`, `LOCALHOST:${srv.port}`, `[::1]:${srv.port}`]) {

@@ -23,6 +23,7 @@ import type { AppEnv, ServerDeps } from './context.ts';
 import { errorBody, HttpError } from './errors.ts';
 import { hostGuard, type HostAllowList } from './host-check.ts';
 import { securityHeaders } from './security-headers.ts';
+import { refuseNul } from './validate.ts';
 import type { StaticSite } from './static.ts';
 
 /**
@@ -58,6 +59,7 @@ export function buildApp(deps: ServerDeps, site: StaticSite, hosts: HostAllowLis
   api.get('/health', (c) => c.json({ ok: true }));
   // Bodies are small JSON documents: refuse big ones before reading them.
   api.use('*', bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new HttpError(413, 'too_large', 'request body larger than 64 KiB'); } }));
+  api.use('*', refuseNul);
   api.use('*', loadSession, csrfGuard);
   api.route('/auth', authRoutes());
   api.use('*', requireLogin);

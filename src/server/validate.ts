@@ -3,6 +3,7 @@
  * problem into a 400 naming the parameter (`invalid parameter "limit": ...`). Unknown parameters are rejected too:
  * a misspelt filter (`acton=`) silently ignored would show the analyst unfiltered data as if it were filtered.
  */
+import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { ALERT_STATUSES, SEVERITIES } from '../alerts/types.ts';
 import { EVENT_LIST_FILTERS, EventFilterShape, shortText, splitList, time } from '../events/filters.ts';
@@ -126,6 +127,22 @@ export function parseQuery<S extends z.ZodType>(schema: S, url: string): z.infer
   return r.data;
 }
 
+/** The 400 for a NUL character: no stored text holds one (PostgreSQL's text cannot, and errors on it in a query). */
+const nulRefused = (where: string) => badParam(where, 'must not contain NUL characters (U+0000)');
+
+/**
+ * Middleware: refuse a NUL character (`%00`) anywhere in the path or query string with a 400, before a route hands
+ * it to the store (where PostgreSQL would fail the query: a 500 instead of "no such thing").
+ *
+ * @example api.use('*', refuseNul);
+ */
+export const refuseNul: MiddlewareHandler = async (c, next) => {
+  const u = new URL(c.req.url);
+  if (u.pathname.includes('%00')) throw nulRefused('path');
+  if (u.search.includes('%00')) throw nulRefused([...u.searchParams].find(([k, v]) => `${k}${v}`.includes('\0'))?.[0] ?? 'query');
+  await next();
+};
+
 /**
  * Parse a JSON request body with a schema (415 if it is not JSON, 400 naming the field otherwise).
  *
@@ -139,8 +156,12 @@ export async function parseBody<S extends z.ZodType>(schema: S, req: Request): P
   if (text.length > 64 * 1024) throw new HttpError(413, 'too_large', 'request body larger than 64 KiB');
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
+    value = JSON.parse(text, (k, v) => {
+      if (k.includes('\0') || (typeof v === 'string' && v.includes('\0'))) throw nulRefused(k || 'body');
+      return v;
+    });
+  } catch (e) {
+    if (e instanceof HttpError) throw e;
     throw badParam('body', 'not valid JSON');
   }
   const r = schema.safeParse(value);
