@@ -101,6 +101,25 @@ for (const backend of backends) {
       expect(await store.topCounts('reason', 5)).toEqual([{ key: 'tor', label: null, count: 5 }]);
     });
 
+    it('pages several actions at once newest first, ties by newest insertion, through the cursor', async () => {
+      const actions = ['file_downloaded', 'user_login', 'user_logout'];
+      const batch = Array.from({ length: 40 }, (_, i) => incoming(`m${i}`, 2000 + Math.floor(i / 4), { action: actions[i % 3] }));
+      await store.appendEvents(batch);
+      // Worked out from the input: the two actions asked, by time, then by insertion, newest first.
+      const want = batch.map((e, i) => ({ e, i })).filter(({ i }) => i % 3 !== 2).sort((a, b) => b.e.norm.ts - a.e.norm.ts || b.i - a.i).map(({ e }) => e.norm.id);
+      const seen: string[] = [];
+      let before: { ts: number; seq: number } | undefined;
+      for (;;) {
+        const page = await store.queryEvents({ actions: ['user_login', 'file_downloaded'], limit: 6, before });
+        if (!page.length) break;
+        seen.push(...page.map((e) => e.norm.id));
+        const last = page[page.length - 1]!;
+        before = { ts: last.norm.ts, seq: last.seq };
+      }
+      expect(seen).toEqual(want);
+      expect((await store.queryEvents({ actions: ['user_logout', 'no_such_action'], limit: 3 })).map((e) => e.norm.id)).toEqual(['m38', 'm35', 'm32']);
+    });
+
     it('scans in time order and reads increments by sequence', async () => {
       await store.appendEvents([incoming('late', 5), incoming('early', 1), incoming('mid', 3)]);
       const scanned: string[] = [];

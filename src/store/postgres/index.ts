@@ -23,7 +23,7 @@ import { writeCheckpoint } from './checkpoints.ts';
 import { openPool, redactUrl } from './connect.ts';
 import { migratePg } from './migrations.ts';
 import { Partitions } from './partitions.ts';
-import { pgEventWhere } from './query.ts';
+import { pgEventPage, pgEventWhere } from './query.ts';
 import { PgAccountStore } from './accounts.ts';
 import { PgActionLog } from './actions.ts';
 import { PgAlertStore } from './alerts.ts';
@@ -85,9 +85,8 @@ export class PostgresStore implements Store {
   }
 
   async queryEvents(q: EventQuery): Promise<StoredEvent[]> {
-    const { where, params } = pgEventWhere(q);
-    const limit = q.limit && q.limit > 0 ? ` LIMIT ${Math.floor(q.limit)}` : '';
-    const r = await this.pool.query<EventRow>(`SELECT ${PREFIXED} FROM events e ${where} ORDER BY e.ts DESC, e.seq DESC${limit}`, params);
+    const { sql, params } = pgEventPage(q, PREFIXED);
+    const r = await this.pool.query<EventRow>(sql, params);
     return r.rows.map(rowToEvent);
   }
 

@@ -43,3 +43,29 @@ export function pgEventWhere(q: EventQuery, params: unknown[] = []): { where: st
   if (q.before) clauses.push(`(e.ts, e.seq) < (${p(q.before.ts)}, ${p(q.before.seq)})`);
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
+
+/** Above this many actions a page is one `= ANY` scan: one branch per action would cost more than it saves. */
+const MAX_BRANCHES = 16;
+
+/**
+ * One page of `columns` (prefixed `e.`) matching `q`, newest first. Several actions with a limit become one branch
+ * per action, each reading its newest rows along the partitions' (action, ts) index, merged: as one `= ANY`, the
+ * planner without the partitions' statistics (right after a load) gathered and sorted every match (two common
+ * actions at 100k events: 2 s).
+ *
+ * @example
+ * const { sql, params } = pgEventPage({ actions: ['file_downloaded', 'user_login'], limit: 100 }, 'e.seq, e.ts');
+ * await pool.query(sql, params);
+ */
+export function pgEventPage(q: EventQuery, columns: string): { sql: string; params: unknown[] } {
+  const limit = q.limit && q.limit > 0 ? ` LIMIT ${Math.floor(q.limit)}` : '';
+  const order = 'ORDER BY e.ts DESC, e.seq DESC';
+  const actions = q.actions ?? [];
+  if (!limit || actions.length < 2 || actions.length > MAX_BRANCHES) {
+    const { where, params } = pgEventWhere(q);
+    return { sql: `SELECT ${columns} FROM events e ${where} ${order}${limit}`, params };
+  }
+  const params: unknown[] = [];
+  const branches = actions.map((a) => `(SELECT ${columns} FROM events e ${pgEventWhere({ ...q, actions: [a] }, params).where} ${order}${limit})`);
+  return { sql: `SELECT * FROM (${branches.join(' UNION ALL ')}) e ${order}${limit}`, params };
+}
