@@ -39,7 +39,8 @@ export interface DemoOptions {
 
 /**
  * Build the demo store. Detection runs when the engine is present; `detect: false` skips it. With `backend` (from
- * `storeBackends`, its `setup()` called) the store is a fresh one of that backend instead of a SQLite file.
+ * `storeBackends`, its `setup()` called, or anything that opens a fresh store) the store is that instead of a SQLite
+ * file.
  *
  * @example
  * const fx = await demoStore({ users: 40 });
@@ -48,8 +49,8 @@ export interface DemoOptions {
  * // On each backend: for (const backend of storeBackends('…')) … fx = await demoStore({ backend });
  */
 export async function demoStore(opts?: DemoOptions & { backend?: undefined }): Promise<DemoFixture>;
-export async function demoStore(opts: DemoOptions & { backend: TestBackend }): Promise<DemoFixture<OpenedStore>>;
-export async function demoStore(opts: DemoOptions & { backend?: TestBackend } = {}): Promise<DemoFixture<OpenedStore>> {
+export async function demoStore(opts: DemoOptions & { backend: Pick<TestBackend, 'open'> }): Promise<DemoFixture<OpenedStore>>;
+export async function demoStore(opts: DemoOptions & { backend?: Pick<TestBackend, 'open'> } = {}): Promise<DemoFixture<OpenedStore>> {
   const dir = mkdtempSync(join(tmpdir(), 'gridwatch-server-'));
   let store: OpenedStore | undefined;
   try {

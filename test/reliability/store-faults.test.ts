@@ -1,7 +1,8 @@
 /**
  * Reliability: the store fails under a running `gridwatch collect` — its SQLite file made read-only mid-collect
  * (`chattr +i`: root ignores file modes, and a remount is refused while the file is open for writing), the disk full
- * (a small tmpfs, or else a size-limited file through RLIMIT_FSIZE). Each time: the collector stops with one clear
+ * (a small tmpfs, or else a size-limited file through RLIMIT_FSIZE), the PostgreSQL server stopped mid-collect
+ * (`pg_ctl stop -m fast`, then `-m immediate`) and started again. Each time: the collector stops with one clear
  * line (no stack trace), the checkpoint covers no event that is not stored, and once the fault is gone a clean run
  * ends with exactly the simulator's ids. A fault this machine cannot make is skipped with the reason printed.
  */
@@ -13,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/sim/index.ts';
 import { BIN, ROOT, runCli, type RunResult } from '../cli-helpers.ts';
 import { checkpointIsHonest } from '../collect-kill.ts';
-import { BACKENDS, type BackendStore } from './backends.ts';
+import { BACKENDS, skipOn, type BackendStore } from './backends.ts';
 import { figure, skipped } from './figures.ts';
 
 let dir: string;
@@ -163,4 +164,38 @@ for (const backend of BACKENDS.filter((b) => b.name === 'sqlite')) {
       figure({ area: 'store faults', backend: backend.name, name: 'file size limit: stored before / after recovery', value: `${n.before} / ${n.after}` });
     });
   });
+}
+
+for (const backend of BACKENDS.filter((b) => b.name === 'postgres')) {
+  const reason = backend.skipReason();
+  describe.skipIf(reason !== null)(`store faults (${backend.name})`, () => {
+    for (const mode of ['fast', 'immediate'] as const) {
+      it(`PostgreSQL stopped mid-collect (pg_ctl stop -m ${mode}) and started again`, async () => {
+        const made = await backend.create(dir, `outage_${mode}`);
+        const outage = made.outage;
+        if (!outage) return skipped('store faults', backend.name, `server stopped (${mode})`, 'GRIDWATCH_TEST_PG is not a server the tests may stop');
+        (await made.open()).close(); // the schema first, so the outage lands among event writes
+        // A password in the URL (the throwaway cluster trusts everyone): the error must not show it.
+        const url = new URL(made.dbArg);
+        url.password = 'hunter2-secret';
+        let stopping: Promise<void> | undefined;
+        try {
+          const r = await collectWithFault(url.toString(), 15, () => (stopping = outage.stop(mode)));
+          await stopping;
+          const line = expectOneLineError(r, /PostgreSQL .*(unreachable|not reachable)/i);
+          expect(r.stderr).not.toContain('hunter2-secret');
+          await outage.start();
+          stopping = undefined;
+          const n = await recovers(made);
+          figure({ area: 'store faults', backend: backend.name, name: `server stopped (-m ${mode}): error`, value: line });
+          figure({ area: 'store faults', backend: backend.name, name: `server stopped (-m ${mode}): stored before / after restart`, value: `${n.before} / ${n.after} (simulator ${sim.visibleIds().size})` });
+        } finally {
+          // Started again whatever happened, so the next test and the cluster's own stop find it running.
+          if (stopping) await stopping.then(() => outage.start()).catch(() => undefined);
+          await made.cleanup();
+        }
+      });
+    }
+  });
+  if (reason !== null) skipOn('store faults', backend, reason);
 }
