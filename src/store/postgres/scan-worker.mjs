@@ -1,18 +1,13 @@
 // The PostgreSQL replay scan on a worker thread (postgres/detection-reads.ts): one `COPY (SELECT ...) TO STDOUT
-// (FORMAT binary)` streamed and decoded straight from the bytes into the page wire format `workerPages` reads
-// (sqlite/scan-columns.mjs, sqlite/scan-worker.mjs for the column kinds). Pages are posted on credit from the
-// consumer; without credit the stream is not read, so the server waits on the socket and memory stays bounded.
-//
-// Why COPY and our own decoding: through a cursor, the driver made a JavaScript string of every field of every row
-// (and the server built a JSON text per row to keep the dictionary lookups to one), which cost more than the rules.
-// Here a 'dict' column (which may span several adjacent fields: actor, IP, user agent, name, e-mail) is looked up by
-// its bytes as a one-byte string (a copy, no UTF-8 decoding); only a value not seen before is decoded. A 'text'
-// column's fields of a page are decoded as one string.
+// (FORMAT binary)`, decoded from the bytes into the page wire format `workerPages` reads (copy-pages.mjs). Pages are
+// posted on credit from the consumer; without credit the stream is not read, so the server waits on the socket and
+// memory stays bounded.
 //
 // Plain JavaScript: a worker thread does not inherit the TypeScript loader.
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
+import { copyPageDecoder } from './copy-pages.mjs';
 
 /** columns: [{ kind: 'num' | 'text' | 'dict', fields: number }] in SELECT order ('dict' may span several fields). */
 const { url, sql, columns, batchSize, maxDictSize } = workerData;
@@ -30,168 +25,13 @@ parentPort.on('message', (m) => {
   w?.();
 });
 
-/** One page being filled, column by column. */
-class PageBuilder {
-  constructor() {
-    this.n = 0;
-    this.cols = columns.map((c) => {
-      if (c.kind === 'num') return { values: new Float64Array(batchSize), small: true };
-      if (c.kind === 'text') return { bytes: Buffer.allocUnsafe(batchSize * 48), at: 0, byteEnds: new Int32Array(batchSize), nulls: new Uint8Array(batchSize), slices: null };
-      return { codes: new Int32Array(batchSize), added: [], reset: false };
-    });
-  }
-}
-
-const dicts = columns.map((c) => (c.kind === 'dict' ? new Map() : null));
-let page = new PageBuilder();
-
-/** A dictionary value not seen before: the field's text, or a JSON array of the fields' texts for several. */
-function dictValue(buf, start, fields) {
-  const values = [];
-  let p = start;
-  for (let f = 0; f < fields; f++) {
-    const len = buf.readInt32BE(p);
-    p += 4;
-    values.push(len < 0 ? null : buf.toString('utf8', p, p + len));
-    if (len > 0) p += len;
-  }
-  return fields === 1 ? values[0] : JSON.stringify(values);
-}
-
-/** Decode one tuple whose bytes are all in `buf` from `p` (after the field count) into the page. */
-function addRow(buf, p) {
-  const i = page.n++;
-  for (let c = 0; c < columns.length; c++) {
-    const spec = columns[c];
-    const col = page.cols[c];
-    if (spec.kind === 'num') {
-      const len = buf.readInt32BE(p);
-      p += 4;
-      let v = NaN;
-      if (len === 8) v = buf.readInt32BE(p) * 4294967296 + buf.readUInt32BE(p + 4);
-      else if (len === 4) v = buf.readInt32BE(p);
-      if (len > 0) p += len;
-      col.values[i] = v;
-      if (col.small && (v | 0) !== v) col.small = false;
-    } else if (spec.kind === 'text') {
-      const len = buf.readInt32BE(p);
-      p += 4;
-      if (len < 0) col.nulls[i] = 1;
-      else {
-        if (col.at + len > col.bytes.length) {
-          const bigger = Buffer.allocUnsafe(Math.max(col.bytes.length * 2, col.at + len));
-          col.bytes.copy(bigger, 0, 0, col.at);
-          col.bytes = bigger;
-        }
-        buf.copy(col.bytes, col.at, p, p + len);
-        col.at += len;
-        p += len;
-      }
-      col.byteEnds[i] = col.at;
-    } else {
-      const start = p;
-      let isNull = false;
-      for (let f = 0; f < spec.fields; f++) {
-        const len = buf.readInt32BE(p);
-        p += 4;
-        if (len > 0) p += len;
-        else if (len < 0 && spec.fields === 1) isNull = true;
-      }
-      if (isNull) {
-        col.codes[i] = -1;
-        continue;
-      }
-      // The bytes with their length words: one key per distinct combination of the fields, never ambiguous.
-      const key = buf.latin1Slice(start, p);
-      const dict = dicts[c];
-      let code = dict.get(key);
-      if (code === undefined) {
-        code = dict.size;
-        dict.set(key, code);
-        col.added.push(dictValue(buf, start, spec.fields));
-      }
-      col.codes[i] = code;
-    }
-  }
-  return p;
-}
-
-/** The page in the wire format, with the buffers to transfer. */
-function wirePage(done) {
-  const n = page.n;
-  const transfer = [];
-  const cols = page.cols.map((col, c) => {
-    const kind = columns[c].kind;
-    if (kind === 'num') {
-      const values = col.small ? Int32Array.from(col.values.subarray(0, n)) : col.values.slice(0, n);
-      transfer.push(values.buffer);
-      return { kind, values };
-    }
-    if (kind === 'text') {
-      let text = col.bytes.toString('utf8', 0, col.at);
-      let ends = col.byteEnds.slice(0, n);
-      // Valid UTF-8 decodes to as many UTF-16 units as bytes only when it is all ASCII: then byte ends are string
-      // ends. Otherwise decode field by field.
-      if (text.length !== col.at) {
-        const parts = [];
-        let at = 0;
-        for (let i = 0, b = 0; i < n; b = col.byteEnds[i], i++) {
-          if (!col.nulls[i]) {
-            const s = col.bytes.toString('utf8', b, col.byteEnds[i]);
-            parts.push(s);
-            at += s.length;
-          }
-          ends[i] = at;
-        }
-        text = parts.join('');
-      }
-      const nulls = col.nulls.slice(0, n);
-      transfer.push(ends.buffer, nulls.buffer);
-      return { kind, text, ends, nulls };
-    }
-    const codes = col.codes.slice(0, n);
-    transfer.push(codes.buffer);
-    return { kind, codes, added: col.added, reset: col.reset };
-  });
-  page = new PageBuilder();
-  // Bound memory when a column turns out not to be low-cardinality: its dictionary starts over with the next page.
-  dicts.forEach((d, c) => {
-    if (d && d.size > maxDictSize) {
-      dicts[c] = new Map();
-      page.cols[c].reset = true;
-    }
-  });
-  return { message: { n, cols, done }, transfer };
-}
-
-async function post(done) {
+/** Post a page once the consumer has room for it; false when the consumer stopped the scan. */
+async function post({ message, transfer }) {
   while (credit === 0 && !stopped) await waitForCredit();
   if (stopped) return false;
   credit--;
-  const { message, transfer } = wirePage(done);
   parentPort.postMessage(message, transfer);
   return true;
-}
-
-/** Header: 11-byte signature, flags, extension length and extension. */
-function headerLength(buf) {
-  if (buf.length < 19) return -1;
-  const ext = buf.readInt32BE(15);
-  return buf.length < 19 + ext ? -1 : 19 + ext;
-}
-
-/** Bytes of the tuple at `p` (field count first), or -1 when it is not all in `buf` yet; 2 for the trailer. */
-function tupleLength(buf, p) {
-  if (p + 2 > buf.length) return -1;
-  const fields = buf.readInt16BE(p);
-  if (fields < 0) return 2;
-  let q = p + 2;
-  for (let f = 0; f < fields; f++) {
-    if (q + 4 > buf.length) return -1;
-    const len = buf.readInt32BE(q);
-    q += 4 + (len > 0 ? len : 0);
-  }
-  return q > buf.length ? -1 : q - p;
 }
 
 async function run() {
@@ -201,37 +41,16 @@ async function run() {
   // and parallel workers would only compete with this process for the same cores.
   await client.query('SET enable_sort = off; SET max_parallel_workers_per_gather = 0');
   const stream = client.query(copyStreams.to(`COPY (${sql}) TO STDOUT (FORMAT binary)`));
-  let rest = null;
-  let headerDone = false;
+  const decoder = copyPageDecoder({ columns, batchSize, maxDictSize });
   for await (const chunk of stream) {
-    let buf = rest ? Buffer.concat([rest, chunk]) : chunk;
-    let p = 0;
-    if (!headerDone) {
-      const h = headerLength(buf);
-      if (h < 0) {
-        rest = buf;
-        continue;
-      }
-      headerDone = true;
-      p = h;
-    }
-    for (;;) {
-      const len = tupleLength(buf, p);
-      if (len < 0) break;
-      if (len === 2) {
-        p += 2;
-        break;
-      }
-      addRow(buf, p + 2);
-      p += len;
-      if (page.n === batchSize && !(await post(false))) {
+    for (const page of decoder.push(chunk)) {
+      if (!(await post(page))) {
         stream.destroy();
         return;
       }
     }
-    rest = p < buf.length ? buf.subarray(p) : null;
   }
-  if (!stopped) await post(true);
+  await post(decoder.end());
 }
 
 try {

@@ -1,0 +1,16 @@
+/** A column of the scan: how it travels, and how many adjacent COPY fields make it (several only for 'dict'). */
+export interface CopyColumn {
+  kind: 'num' | 'text' | 'dict';
+  fields: number;
+}
+
+/** A page to post: the wire message (`workerPages` reads it) and the buffers to transfer. */
+export interface CopyPage {
+  message: { n: number; cols: unknown[]; done: boolean };
+  transfer: ArrayBuffer[];
+}
+
+export function copyPageDecoder(opts: { columns: readonly CopyColumn[]; batchSize: number; maxDictSize: number }): {
+  push(chunk: Buffer): Generator<CopyPage>;
+  end(): CopyPage;
+};
