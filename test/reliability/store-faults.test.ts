@@ -174,7 +174,7 @@ for (const backend of BACKENDS.filter((b) => b.name === 'postgres')) {
         const made = await backend.create(dir, `outage_${mode}`);
         const outage = made.outage;
         if (!outage) return skipped('store faults', backend.name, `server stopped (${mode})`, 'GRIDWATCH_TEST_PG is not a server the tests may stop');
-        (await made.open()).close(); // the schema first, so the outage lands among event writes
+        await (await made.open()).close(); // the schema first, so the outage lands among event writes
         // A password in the URL (the throwaway cluster trusts everyone): the error must not show it.
         const url = new URL(made.dbArg);
         url.password = 'hunter2-secret';
