@@ -8,6 +8,7 @@
 // is decoded. A 'text' column's fields of a page are decoded as one string. Numbers are bigint or integer fields.
 //
 // Plain JavaScript: it runs in a worker thread, which does not load TypeScript.
+import { isAscii } from 'node:buffer';
 
 /** Binary COPY header: 11-byte signature, flags, extension length and extension. Its length, or -1 if incomplete. */
 function headerLength(buf) {
@@ -93,7 +94,12 @@ export function copyPageDecoder({ columns, batchSize, maxDictSize }) {
             col.bytes.copy(bigger, 0, 0, col.at);
             col.bytes = bigger;
           }
-          buf.copy(col.bytes, col.at, p, p + len);
+          // Short fields (ids) byte by byte: Buffer#copy makes a view of the source per call, which cost more.
+          if (len < 128) {
+            const dst = col.bytes;
+            const at = col.at;
+            for (let k = 0; k < len; k++) dst[at + k] = buf[p + k];
+          } else buf.copy(col.bytes, col.at, p, p + len);
           col.at += len;
           p += len;
         }
@@ -132,16 +138,22 @@ export function copyPageDecoder({ columns, batchSize, maxDictSize }) {
     const cols = page.cols.map((col, c) => {
       const kind = columns[c].kind;
       if (kind === 'num') {
-        const values = col.small ? Int32Array.from(col.values.subarray(0, n)) : col.values.slice(0, n);
+        // Small integers travel as Int32Array (why: sqlite/scan-columns.mjs). A loop: Int32Array.from iterates.
+        let values;
+        if (col.small) {
+          values = new Int32Array(n);
+          for (let i = 0; i < n; i++) values[i] = col.values[i];
+        } else values = col.values.slice(0, n);
         transfer.push(values.buffer);
         return { kind, values };
       }
       if (kind === 'text') {
-        let text = col.bytes.toString('utf8', 0, col.at);
+        let text;
         const ends = col.byteEnds.slice(0, n);
-        // Valid UTF-8 decodes to as many UTF-16 units as bytes only when it is all ASCII: then byte ends are string
-        // ends. Otherwise decode field by field.
-        if (text.length !== col.at) {
+        // All ASCII (ids, mostly): one copy as a one-byte string, and byte ends are string ends. Otherwise decode field
+        // by field.
+        if (isAscii(col.bytes.subarray(0, col.at))) text = col.bytes.latin1Slice(0, col.at);
+        else {
           const parts = [];
           let at = 0;
           for (let i = 0, b = 0; i < n; b = col.byteEnds[i], i++) {
