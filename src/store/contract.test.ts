@@ -101,6 +101,32 @@ for (const backend of backends) {
       expect(await store.topCounts('reason', 5)).toEqual([{ key: 'tor', label: null, count: 5 }]);
     });
 
+    it('pages one anomaly reason newest first, ties by newest insertion, with time bounds and other filters', async () => {
+      const reasons = [['tor'], ['tor', 'user_agent'], ['user_agent'], undefined];
+      const batch = Array.from({ length: 60 }, (_, i) => incoming(`r${i}`, 3000 + Math.floor(i / 6), {
+        action: reasons[i % 4] ? 'anomaly' : 'user_login',
+        actor: { type: 'user', user: { id: i % 3 ? 'W1' : 'W2' } },
+        details: reasons[i % 4] ? { reason: reasons[i % 4] } : undefined,
+      }));
+      await store.appendEvents(batch);
+      // Worked out from the input: tor events of W1 within [3001, 3008], by time, then by insertion, newest first.
+      const want = batch.map((e, i) => ({ e, i }))
+        .filter(({ e, i }) => i % 4 < 2 && i % 3 !== 0 && e.norm.ts >= 3001 && e.norm.ts <= 3008)
+        .sort((x, y) => y.e.norm.ts - x.e.norm.ts || y.i - x.i).map(({ e }) => e.norm.id);
+      expect(want.length).toBeGreaterThan(8);
+      const seen: string[] = [];
+      let before: { ts: number; seq: number } | undefined;
+      for (;;) {
+        const page = await store.queryEvents({ reason: 'tor', actor: 'W1', since: 3001, until: 3008, limit: 4, before });
+        if (!page.length) break;
+        seen.push(...page.map((e) => e.norm.id));
+        const last = page[page.length - 1]!;
+        before = { ts: last.norm.ts, seq: last.seq };
+      }
+      expect(seen).toEqual(want);
+      expect((await store.queryEvents({ reason: 'user_agent', limit: 2 })).map((e) => e.norm.id)).toEqual(['r58', 'r57']);
+    });
+
     it('pages several actions at once newest first, ties by newest insertion, through the cursor', async () => {
       const actions = ['file_downloaded', 'user_login', 'user_logout'];
       const batch = Array.from({ length: 40 }, (_, i) => incoming(`m${i}`, 2000 + Math.floor(i / 4), { action: actions[i % 3] }));

@@ -187,9 +187,30 @@ export class SqliteStore implements Store {
   }
 
   async queryEvents(q: EventQuery): Promise<StoredEvent[]> {
-    const { where, params } = buildEventWhere(q);
     const limit = q.limit && q.limit > 0 ? ` LIMIT ${Math.floor(q.limit)}` : '';
+    if (q.reason !== undefined) return this.queryByReason(q, limit);
+    const { where, params } = buildEventWhere(q);
     const sql = `SELECT ${EVENT_COLUMNS} FROM events e ${where} ORDER BY e.ts DESC, e.seq DESC${limit}`;
+    return (this.db.prepare(sql).all(params) as EventRow[]).map(rowToEvent);
+  }
+
+  /**
+   * A page of one anomaly reason's events, read from `event_reasons` (primary key reason, ts, seq) newest first and
+   * joined to `events`: the page reads its own rows, where `seq IN (reason's events)` sorted every match (10M-event
+   * bench, 20,000 events a reason: p95 315 ms). The time bounds and cursor are repeated on the reasons' columns
+   * (equal to the event's) so they narrow that index range.
+   */
+  private queryByReason(q: EventQuery, limit: string): StoredEvent[] {
+    const { where, params } = buildEventWhere({ ...q, reason: undefined });
+    const on = ['r.reason = @reason'];
+    params.reason = q.reason;
+    if (q.since !== undefined) on.push('r.ts >= @since');
+    if (q.until !== undefined) on.push('r.ts <= @until');
+    if (q.before) on.push('(r.ts, r.seq) < (@bts, @bseq)');
+    const columns = EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ');
+    const filters = where ? ` AND ${where.slice('WHERE '.length)}` : '';
+    const sql = `SELECT ${columns} FROM event_reasons r CROSS JOIN events e ON e.seq = r.seq
+      WHERE ${on.join(' AND ')}${filters} ORDER BY r.ts DESC, r.seq DESC${limit}`;
     return (this.db.prepare(sql).all(params) as EventRow[]).map(rowToEvent);
   }
 
