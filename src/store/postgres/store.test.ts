@@ -24,6 +24,22 @@ const lines = (text: string) => Readable.from(text.split('\n').map((l) => Buffer
 const JUNE_2024 = Date.UTC(2024, 5, 15) / 1000;
 const JAN_2024 = Date.UTC(2024, 0, 15) / 1000;
 
+/** The SQL of every statement the pool's clients send from now on (observed, not changed). */
+function statementsOf(pool: PostgresStore['pool']): string[] {
+  const sent: string[] = [];
+  const seen = new WeakSet<object>();
+  pool.on('acquire', (client) => {
+    if (seen.has(client)) return;
+    seen.add(client);
+    const query = client.query.bind(client) as (...a: unknown[]) => unknown;
+    (client as { query: unknown }).query = (...a: unknown[]) => {
+      sent.push(typeof a[0] === 'string' ? a[0] : (a[0] as { text: string }).text);
+      return query(...a);
+    };
+  });
+  return sent;
+}
+
 describe.skipIf(!pgs.ok)('PostgresStore', () => {
   let cluster: PgCluster;
   let url: string;
@@ -149,6 +165,26 @@ describe.skipIf(!pgs.ok)('PostgresStore', () => {
     expect(await search.position()).toBe(await store.maxSeq());
     expect((await store.pool.query('SELECT seq FROM event_search')).rows).toHaveLength(2);
     expect((await search.searchEvents('glengarry', {}, 10))!.events.map((e) => e.norm.id)).toEqual(['g1']);
+  });
+
+  it('a request costs few statements: a page of events is one, a search with nothing left to fold takes no lock and folds nothing', async () => {
+    const file = (i: number, name: string) => raw(`{"id":"f${i}","date_create":${JUNE_2024 + i},"action":"file_downloaded","entity":{"type":"file","file":{"id":"F${i}","name":"${name}"}}}`);
+    await store.appendEvents(Array.from({ length: 200 }, (_, i) => file(i, i === 7 ? 'Glengarry-Leads.xlsx' : `report-${i}.pdf`)));
+    const search = store.eventSearch();
+    await search.catchUp();
+    const sent = statementsOf(store.pool);
+    expect(await store.queryEvents({ limit: 100 })).toHaveLength(100);
+    expect(sent.splice(0)).toHaveLength(1);
+    // What the events route does for a free-text request.
+    expect(await search.catchUpInBackground()).toBe(0);
+    expect((await search.searchEvents('glengarry', {}, 50))!.events.map((e) => e.norm.id)).toEqual(['f7']);
+    expect(sent.filter((sql) => /pg_advisory|INSERT|UPDATE/i.test(sql))).toEqual([]);
+    expect(sent.length).toBeLessThanOrEqual(8);
+    // With something to fold, the same call folds it.
+    await store.appendEvents([file(500, 'glengarry-2.xlsx')]);
+    expect(await search.catchUpInBackground()).toBe(1);
+    expect(sent.some((sql) => sql.includes('pg_advisory_xact_lock'))).toBe(true);
+    expect((await search.searchEvents('glengarry', {}, 50))!.events.map((e) => e.norm.id)).toEqual(['f500', 'f7']);
   });
 
   it('is what openStore opens for a postgres:// URL, alerts and accounts included', async () => {
