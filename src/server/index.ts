@@ -141,13 +141,6 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
   // routes that read the rollups wait for it).
   const rollupBacklog = await rollups.backlog(await opts.store.maxSeq());
   if (rollupBacklog <= ROLLUP_BACKLOG_BEFORE_LISTEN) await rollups.catchUp();
-  // The search index: a small backlog is folded before listening, a large one (a store indexed for the first time,
-  // about 20 s per million events) on a worker thread while the server answers; searches scan until it is done.
-  const search = opts.store.eventSearch?.();
-  if (search) {
-    await search.catchUp(20_000);
-    void search.catchUpInBackground().catch((e) => log('search index catch-up failed', { error: (e as Error).message }));
-  }
   const deps: ServerDeps = {
     store: opts.store,
     alerts: opts.alerts === undefined ? opts.store.alertStore() : opts.alerts,
@@ -207,6 +200,9 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
   }
   // Now that the server listens, so requests are answered while it loads.
   setTimeout(() => loadIpData(deps.env, log), 0).unref();
+  // The search index catches up once listening (20,000 events took 2 s on PostgreSQL before the first answer), off
+  // this thread (a worker on SQLite; on PostgreSQL the work is the database's); searches scan the unfolded tail meanwhile.
+  void opts.store.eventSearch?.().catchUpInBackground().catch((e) => log('search index catch-up failed', { error: (e as Error).message }));
   const urlHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | null = null;
   return {
