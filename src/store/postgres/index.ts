@@ -18,6 +18,7 @@ import type { UiReads, UiRollups } from '../ui-reads.ts';
 import type { AlertStore } from '../../alerts/types.ts';
 import type { IncidentStore } from '../../incidents/types.ts';
 import { appendBatch } from './append.ts';
+import { mergingWriter } from './background-writer.ts';
 import { rowToCheckpoint, type CheckpointRow } from '../checkpoint-row.ts';
 import { writeCheckpoint } from './checkpoints.ts';
 import { openPool, redactUrl } from './connect.ts';
@@ -51,17 +52,9 @@ export class PostgresStore implements Store {
     }
   }
 
-  /**
-   * An append's work is mostly PostgreSQL's, in its own process: handed the next batch at once, it stores one while
-   * `ingest` parses the next here (in place, ingest waited for each, and ran at 0.6 of the store's own rate). Batches
-   * commit one after another, in order; after a failure the later ones are refused, not stored past a gap.
-   */
+  /** Batches handed over while one commits are stored together, in order (`background-writer.ts`). */
   async openBackgroundWriter(): Promise<BackgroundWriter> {
-    let last: Promise<AppendResult | null> = Promise.resolve(null);
-    return {
-      append: (batch) => (last = last.then(() => this.appendEvents([...batch]))) as Promise<AppendResult>,
-      close: async () => void (await last.catch(() => null)),
-    };
+    return mergingWriter((batch) => this.appendEvents(batch));
   }
 
   async quarantine(items: QuarantineItem[]): Promise<void> {

@@ -5,7 +5,7 @@
  * append could not: everything after a `reset`, or the events stored before migration 20. Appends and catch-ups
  * serialise on the append lock, so no event is folded twice.
  *
- * One aggregation (`aggregate`) serves both paths: the same newest-name-wins and lower-casing (JavaScript's, as
+ * One aggregation (`FoldBatch`) serves both paths: the same newest-name-wins and lower-casing (JavaScript's, as
  * typed searches are lower-cased) whichever folds an event.
  */
 import type pg from 'pg';
@@ -26,7 +26,11 @@ export function pgText<T extends string | null>(s: T): T {
   return (s !== null && s.includes('\0') ? s.replaceAll('\0', '\uFFFD') : s) as T;
 }
 
-/** What the fold reads of one event. `userEmail`: `entity.user.email` of a user entity. */
+/**
+ * What the fold reads of one event. `userRaw`: the received text of a user entity's event, whose `entity.user.email`
+ * is read only if it can be the person's newest (most of a batch's are not: a JSON.parse each cost the append more
+ * than the rest of its read-model work).
+ */
 export interface FoldRow {
   seq: number;
   ts: number;
@@ -37,7 +41,7 @@ export interface FoldRow {
   entityType: string | null;
   entityId: string | null;
   entityName: string | null;
-  userEmail: string | null;
+  userRaw: string | null;
 }
 
 /** `entity.user.email` of a raw event, or null (any malformed text included). */
@@ -55,44 +59,86 @@ interface Named {
   name: string | null;
   email: string | null;
   /** (ts, seq) of the newest name and e-mail taken. */
-  nameAt: [number, number];
-  emailAt: [number, number];
+  nameTs: number;
+  nameSeq: number;
+  emailTs: number;
+  emailSeq: number;
   first: number;
   last: number;
   n: number;
+  /** Raw texts that may hold a newer e-mail, not read yet (`settleEmails`). */
+  pending: Array<{ raw: string; ts: number; seq: number }> | null;
 }
 
-const newer = (ts: number, seq: number, at: [number, number]) => ts > at[0] || (ts === at[0] && seq > at[1]);
+const newer = (ts: number, seq: number, atTs: number, atSeq: number) => ts > atTs || (ts === atTs && seq > atSeq);
 
-function note(m: Map<string, Named>, id: string, name: string | null, email: string | null, ts: number, seq: number): void {
+function named(m: Map<string, Named>, id: string, ts: number): Named {
   let p = m.get(id);
-  if (!p) m.set(id, (p = { name: null, email: null, nameAt: [-Infinity, 0], emailAt: [-Infinity, 0], first: ts, last: ts, n: 0 }));
-  p.n++;
-  p.first = Math.min(p.first, ts);
-  p.last = Math.max(p.last, ts);
-  // The newest non-null name and e-mail win (a later event without them keeps the known ones).
-  if (name !== null && newer(ts, seq, p.nameAt)) (p.name = name), (p.nameAt = [ts, seq]);
-  if (email !== null && newer(ts, seq, p.emailAt)) (p.email = email), (p.emailAt = [ts, seq]);
+  if (!p) m.set(id, (p = { name: null, email: null, nameTs: -Infinity, nameSeq: 0, emailTs: -Infinity, emailSeq: 0, first: ts, last: ts, n: 0, pending: null }));
+  return p;
 }
 
-/** Events of a batch aggregated per hour and action, per actor, and per person (actors and user entities). */
-function aggregate(rows: readonly FoldRow[]) {
-  const volume = new Map<string, { hour: number; action: string; n: number }>();
-  const actors = new Map<string, Named>();
-  const people = new Map<string, Named>();
-  for (const r of rows) {
-    const hour = Math.floor(r.ts / 3600);
-    const k = `${hour}\n${r.action}`;
-    const v = volume.get(k);
-    if (v) v.n++;
-    else volume.set(k, { hour, action: r.action, n: 1 });
-    if (r.actorId !== null) {
-      note(actors, r.actorId, r.actorName, r.actorEmail, r.ts, r.seq);
-      note(people, r.actorId, r.actorName, r.actorEmail, r.ts, r.seq);
+/** Count an event of `id`; the newest non-null name and e-mail win (a later event without them keeps the known ones). */
+function note(m: Map<string, Named>, id: string, name: string | null, email: string | null, ts: number, seq: number): Named {
+  const p = named(m, id, ts);
+  p.n++;
+  if (ts < p.first) p.first = ts;
+  if (ts > p.last) p.last = ts;
+  if (name !== null && newer(ts, seq, p.nameTs, p.nameSeq)) (p.name = name), (p.nameTs = ts), (p.nameSeq = seq);
+  if (email !== null && newer(ts, seq, p.emailTs, p.emailSeq)) (p.email = email), (p.emailTs = ts), (p.emailSeq = seq);
+  return p;
+}
+
+/** Read the pending raw texts newest first, down to the first e-mail newer than the one known. */
+function settleEmails(p: Named): void {
+  if (!p.pending) return;
+  p.pending.sort((a, b) => b.ts - a.ts || b.seq - a.seq);
+  for (const c of p.pending) {
+    if (!newer(c.ts, c.seq, p.emailTs, p.emailSeq)) break;
+    const email = userEmailOf(c.raw);
+    if (email !== null) {
+      (p.email = email), (p.emailTs = c.ts), (p.emailSeq = c.seq);
+      break;
     }
-    if (r.entityType === 'user' && r.entityId !== null) note(people, r.entityId, r.entityName, r.userEmail, r.ts, r.seq);
   }
-  return { volume: [...volume.values()], actors: [...actors], people: [...people] };
+  p.pending = null;
+}
+
+/**
+ * Events of a batch aggregated per hour and action, per actor, and per person (actors and user entities), added one at
+ * a time (the append adds each row as it encodes it for COPY, while the server parses the previous chunk).
+ *
+ * @example const b = new FoldBatch(); b.add(row); await foldOnAppend(client, b);
+ */
+export class FoldBatch {
+  /** Events per hour, per action. */
+  readonly volume = new Map<number, Map<string, number>>();
+  readonly actors = new Map<string, Named>();
+  readonly people = new Map<string, Named>();
+  /** Newest sequence number added (0: none). */
+  maxSeq = 0;
+
+  add(r: FoldRow): void {
+    const hour = Math.floor(r.ts / 3600);
+    let actions = this.volume.get(hour);
+    if (!actions) this.volume.set(hour, (actions = new Map()));
+    actions.set(r.action, (actions.get(r.action) ?? 0) + 1);
+    if (r.actorId !== null) {
+      note(this.actors, r.actorId, r.actorName, r.actorEmail, r.ts, r.seq);
+      note(this.people, r.actorId, r.actorName, r.actorEmail, r.ts, r.seq);
+    }
+    if (r.entityType === 'user' && r.entityId !== null) {
+      const p = note(this.people, r.entityId, r.entityName, null, r.ts, r.seq);
+      if (r.userRaw !== null && newer(r.ts, r.seq, p.emailTs, p.emailSeq)) (p.pending ??= []).push({ raw: r.userRaw, ts: r.ts, seq: r.seq });
+    }
+    if (r.seq > this.maxSeq) this.maxSeq = r.seq;
+  }
+
+  /** The people, their e-mails read from the pending raw texts. */
+  settledPeople(): Array<[string, Named]> {
+    for (const p of this.people.values()) settleEmails(p);
+    return [...this.people];
+  }
 }
 
 /** Keep the known value unless the incoming rows are at least as new (then theirs, when they have one). */
@@ -110,10 +156,12 @@ const UP_PEOPLE = `INSERT INTO people (id, name, email, last_ts, id_lc, name_lc,
   ON CONFLICT (id) DO UPDATE SET ${['name', 'email', 'name_lc', 'email_lc'].map((c) => newest('people', c)).join(', ')},
     last_ts = greatest(people.last_ts, excluded.last_ts)`;
 
-/** Fold rows into the read-model tables (the caller holds the append lock, in a transaction). */
-async function fold(c: pg.ClientBase, rows: readonly FoldRow[]): Promise<void> {
-  if (!rows.length) return;
-  const { volume, actors, people } = aggregate(rows);
+/** Fold a batch into the read-model tables (the caller holds the append lock, in a transaction). */
+async function fold(c: pg.ClientBase, b: FoldBatch): Promise<void> {
+  if (!b.maxSeq) return;
+  const volume = [...b.volume].flatMap(([hour, actions]) => [...actions].map(([action, n]) => ({ hour, action, n })));
+  const actors = [...b.actors];
+  const people = b.settledPeople();
   const lc = (s: string | null) => (s === null ? null : pgText(s.toLowerCase()));
   await c.query(UP_VOLUME, [volume.map((v) => v.hour), volume.map((v) => pgText(v.action)), volume.map((v) => v.n)]);
   if (actors.length) {
@@ -127,16 +175,24 @@ async function fold(c: pg.ClientBase, rows: readonly FoldRow[]): Promise<void> {
 }
 
 /**
- * In the append's transaction, under the append lock: fold the batch's new events when the read models are live.
+ * Whether the append folds its own events (false after a reset until a catch-up has folded the backlog). Read under
+ * the append lock, so it cannot change before the append commits.
  *
- * @example await foldOnAppend(client, rows) // rows: the events this append inserted, with their sequence numbers
+ * @example if (await readModelsLive(client)) batch = new FoldBatch();
  */
-export async function foldOnAppend(c: pg.ClientBase, rows: readonly FoldRow[]): Promise<void> {
-  if (!rows.length) return;
-  const live = (await c.query<{ live: boolean }>('SELECT live FROM read_models WHERE id = 1')).rows[0]?.live;
-  if (!live) return;
-  await fold(c, rows);
-  await c.query('UPDATE read_models SET seq = greatest(seq, $1) WHERE id = 1', [rows.reduce((m, r) => Math.max(m, r.seq), 0)]);
+export async function readModelsLive(c: pg.ClientBase): Promise<boolean> {
+  return (await c.query<{ live: boolean }>('SELECT live FROM read_models WHERE id = 1')).rows[0]?.live ?? false;
+}
+
+/**
+ * In the append's transaction, under the append lock, with the read models live: fold the batch's new events.
+ *
+ * @example await foldOnAppend(client, batch) // batch: a FoldBatch of the events this append inserted
+ */
+export async function foldOnAppend(c: pg.ClientBase, b: FoldBatch): Promise<void> {
+  if (!b.maxSeq) return;
+  await fold(c, b);
+  await c.query('UPDATE read_models SET seq = greatest(seq, $1) WHERE id = 1', [b.maxSeq]);
 }
 
 const FOLD_SELECT = `SELECT seq, ts, action, actor_id, actor_name, actor_email, entity_type, entity_id, entity_name,
@@ -164,8 +220,12 @@ export async function catchUpReadModels(pool: pg.Pool, maxEvents = Number.MAX_SA
       }
       const to = Math.min(top, seq + Math.min(CHUNK, maxEvents - folded));
       const r = await c.query<{ seq: number; ts: number; action: string; actor_id: string | null; actor_name: string | null; actor_email: string | null; entity_type: string | null; entity_id: string | null; entity_name: string | null; raw: string | null }>(FOLD_SELECT, [seq, to]);
-      await fold(c, r.rows.map((x) => ({ seq: x.seq, ts: x.ts, action: x.action, actorId: x.actor_id, actorName: x.actor_name, actorEmail: x.actor_email,
-        entityType: x.entity_type, entityId: x.entity_id, entityName: x.entity_name, userEmail: userEmailOf(x.raw) })));
+      const b = new FoldBatch();
+      for (const x of r.rows) {
+        b.add({ seq: x.seq, ts: x.ts, action: x.action, actorId: x.actor_id, actorName: x.actor_name, actorEmail: x.actor_email,
+          entityType: x.entity_type, entityId: x.entity_id, entityName: x.entity_name, userRaw: x.raw });
+      }
+      await fold(c, b);
       await c.query('UPDATE read_models SET seq = $1 WHERE id = 1', [to]);
       return to - seq;
     }, APPEND_LOCK);

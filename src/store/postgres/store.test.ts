@@ -14,6 +14,7 @@ import { openPostgresStore, PostgresStore } from './index.ts';
 import { pgMigrations } from './migrations.ts';
 import { monthOf, monthPartition } from './partitions.ts';
 import { SEARCH_TEXT } from './read-models-schema.ts';
+import { catchUpReadModels, resetReadModels } from './read-models.ts';
 
 const pgs = pgTestSupport();
 if (!pgs.ok) console.warn(`skipped: PostgreSQL store tests (${pgs.reason})`);
@@ -138,6 +139,54 @@ describe.skipIf(!pgs.ok)('PostgresStore', () => {
     const text = ids.map((id, i) => `{"id":"${id}","date_create":${JUNE_2024 + i},"action":"user_login"}`).join('\n');
     await expect(ingestStream(lines(text), 'gap.jsonl', { store, batchSize: 20 })).rejects.toThrow(/refused i100/);
     expect((await store.eventsAfterSeq(0, 1000)).map((e) => e.norm.id)).toEqual(ids.slice(0, 100));
+  });
+
+  const login = (id: string, i = 0) => raw(`{"id":"${id}","date_create":${JUNE_2024 + i},"action":"user_login"}`);
+
+  it('the background writer stores the batches handed over while one commits in one transaction, each with its own figures', async () => {
+    const w = await store.openBackgroundWriter();
+    const a = w.append([login('a1'), login('a2')]);
+    // Handed over while the first commits: b and c wait for it, then go in together (a2 and b1 repeated).
+    const b = w.append([login('b1'), login('a2')]);
+    const c = w.append([login('c1'), login('b1'), login('c1')]);
+    expect(await a).toEqual({ inserted: 2, duplicates: 0, insertedIds: ['a1', 'a2'] });
+    expect(await b).toEqual({ inserted: 1, duplicates: 1, insertedIds: ['b1'] });
+    expect(await c).toEqual({ inserted: 1, duplicates: 2, insertedIds: ['c1'] });
+    await w.close();
+    const tx = new Map((await store.pool.query<{ id: string; x: string }>('SELECT id, xmin::text AS x FROM event_ids')).rows.map((r) => [r.id, r.x]));
+    expect(tx.get('b1')).toBe(tx.get('c1'));
+    expect(tx.get('a1')).not.toBe(tx.get('b1'));
+    expect((await store.eventsAfterSeq(0, 10)).map((e) => e.norm.id)).toEqual(['a1', 'a2', 'b1', 'c1']);
+  });
+
+  it('the background writer tries a failed merged transaction a batch at a time: the batches before the failing one are stored, none after', async () => {
+    await store.pool.query(`CREATE FUNCTION refuse_r1() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.id = 'r1' THEN RAISE EXCEPTION 'refused %', NEW.id; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER refuse_r1 BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_r1()`);
+    const w = await store.openBackgroundWriter();
+    const a = w.append([login('a1')]);
+    // b, c and d go in as one transaction, which the trigger refuses whole.
+    const b = w.append([login('b1')]);
+    const c = w.append([login('c1'), login('r1')]).catch((e: Error) => e);
+    const d = w.append([login('d1')]).catch((e: Error) => e);
+    expect((await a).inserted).toBe(1);
+    expect((await b).insertedIds).toEqual(['b1']);
+    expect(String(await c)).toMatch(/refused r1/);
+    expect(String(await d)).toMatch(/refused r1/);
+    await expect(w.append([login('e1')])).rejects.toThrow(/refused r1/);
+    await w.close();
+    expect((await store.eventsAfterSeq(0, 10)).map((e) => e.norm.id)).toEqual(['a1', 'b1']);
+  });
+
+  it("the append's fold takes a person's newest e-mail of the batch, skipping newer events without one, as the catch-up does", async () => {
+    const ev = (id: string, ts: number, who: object) =>
+      raw(JSON.stringify({ id, date_create: JUNE_2024 + ts, action: 'user_login', actor: { type: 'user', user: { id: 'W1' } }, entity: { type: 'user', user: { id: 'W7', ...who } } }));
+    await store.appendEvents([ev('p1', 100, { email: 'old@example.com' }), ev('p2', 300, { name: 'Seven' }), ev('p3', 200, { email: 'mid@example.com' }), ev('p4', 50, { email: 'first@example.com' })]);
+    const seven = async () => (await store.eventSearch().peopleNamed('w7')).map((p) => [p.id, p.name, p.email]);
+    expect(await seven()).toEqual([['W7', 'Seven', 'mid@example.com']]);
+    await resetReadModels(store.pool);
+    await catchUpReadModels(store.pool);
+    expect(await seven()).toEqual([['W7', 'Seven', 'mid@example.com']]);
   });
 
   it('records each migration once, also when opened again', async () => {
