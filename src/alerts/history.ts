@@ -167,30 +167,60 @@ export class RecentEvents {
   }
 
   /**
-   * Recent events of many users, each over its own window (one alert's hours, not the whole day's span: a user with
-   * one alert at noon needs no events from the evening). AER sign-outs are rare: one query by action finds them all.
+   * Recent events of many users, each over its own windows (each alert's hours, merged where they overlap: a user
+   * with alerts at 9:00 and at 17:00 needs neither the day between nor, over a month's replay, every event of the
+   * month). AER sign-outs are rare: one query by action finds them all.
    *
-   * @example const byUser = await RecentEvents.loadMany(reader, new Map([['W1', { since, until }]]), actions)
+   * @param windows per user, disjoint windows, oldest first (`mergeWindows`)
+   * @example const byUser = await RecentEvents.loadMany(reader, new Map([['W1', [{ since, until }]]]), actions)
    */
-  static async loadMany(reader: HistoryReader, windows: ReadonlyMap<string, TimeWindow>, actions?: readonly string[]): Promise<Map<string, RecentEvents>> {
+  static async loadMany(reader: HistoryReader, windows: ReadonlyMap<string, readonly TimeWindow[]>, actions?: readonly string[]): Promise<Map<string, RecentEvents>> {
     const out = new Map<string, RecentEvents>();
+    const span = (ws: readonly TimeWindow[]): TimeWindow => ({ since: ws[0]!.since, until: ws[ws.length - 1]!.until });
     if (!reader.allOf) {
-      for (const [u, w] of windows) out.set(u, await RecentEvents.load(reader, u, w.since, w.until, actions));
+      for (const [u, ws] of windows) {
+        const events: StoredEvent[] = [];
+        let aer: readonly StoredEvent[] = [];
+        for (const w of ws) {
+          const r = await RecentEvents.load(reader, u, w.since, w.until, actions);
+          events.push(...r.events);
+          aer = r.aerResets.length ? [...aer, ...r.aerResets] : aer;
+        }
+        const all = span(ws);
+        out.set(u, new RecentEvents(all.since, all.until, events, aer));
+      }
       return out;
+    }
+    // One allOf per round: round k reads every user's k-th window (most users have one or two).
+    const events = new Map<string, StoredEvent[]>();
+    for (let k = 0; ; k++) {
+      const round = new Map<string, TimeWindow>();
+      for (const [u, ws] of windows) if (ws[k]) round.set(u, ws[k]!);
+      if (!round.size) break;
+      for (const [u, list] of await reader.allOf('actor', round, actions)) {
+        const have = events.get(u);
+        if (have) have.push(...list);
+        else events.set(u, list);
+      }
     }
     let since = Infinity;
     let until = -Infinity;
-    for (const w of windows.values()) (since = Math.min(since, w.since)), (until = Math.max(until, w.until));
-    const events = await reader.allOf('actor', windows, actions);
+    for (const ws of windows.values()) if (ws.length) (since = Math.min(since, ws[0]!.since)), (until = Math.max(until, ws[ws.length - 1]!.until));
     const aer = new Map<string, StoredEvent[]>();
     for (const e of windows.size ? await reader.all({ actions: [AER_ACTION], since, until: until + AER_AFTER }) : []) {
-      const w = e.norm.entityId === null ? undefined : windows.get(e.norm.entityId);
-      if (!w || e.norm.ts < w.since || e.norm.ts > w.until + AER_AFTER) continue;
+      const ws = e.norm.entityId === null ? undefined : windows.get(e.norm.entityId);
+      if (!ws?.length) continue;
+      const w = span(ws);
+      if (e.norm.ts < w.since || e.norm.ts > w.until + AER_AFTER) continue;
       const list = aer.get(e.norm.entityId!);
       if (list) list.push(e);
       else aer.set(e.norm.entityId!, [e]);
     }
-    for (const [u, w] of windows) out.set(u, new RecentEvents(w.since, w.until, events.get(u) ?? [], aer.get(u) ?? []));
+    for (const [u, ws] of windows) {
+      if (!ws.length) continue;
+      const w = span(ws);
+      out.set(u, new RecentEvents(w.since, w.until, events.get(u) ?? [], aer.get(u) ?? []));
+    }
     return out;
   }
 
@@ -205,4 +235,20 @@ export class RecentEvents {
     }
     for (let i = lo; i < this.events.length && this.events[i]!.norm.ts <= to; i++) yield this.events[i]!;
   }
+}
+
+/**
+ * Disjoint windows covering the given ones, oldest first: overlapping or touching windows become one.
+ *
+ * @example mergeWindows([{ since: 5, until: 9 }, { since: 1, until: 6 }, { since: 20, until: 30 }]) // [{1,9}, {20,30}]
+ */
+export function mergeWindows(windows: readonly TimeWindow[]): TimeWindow[] {
+  const sorted = [...windows].sort((a, b) => a.since - b.since);
+  const out: TimeWindow[] = [];
+  for (const w of sorted) {
+    const last = out[out.length - 1];
+    if (last && w.since <= last.until + 1) last.until = Math.max(last.until, w.until);
+    else out.push({ since: w.since, until: w.until });
+  }
+  return out;
 }

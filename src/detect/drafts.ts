@@ -2,7 +2,7 @@
  * From grouped firings to alert drafts: the title that says what happened, the stored event ids, and the context.
  */
 import { buildContext, contextFrom, loadUsage, recentActions, recentWindow, type ContextInput } from '../alerts/context.ts';
-import { RecentEvents, type TimeWindow, type UsageSource } from '../alerts/history.ts';
+import { mergeWindows, RecentEvents, type TimeWindow, type UsageSource } from '../alerts/history.ts';
 import { MAX_EVENT_IDS, type Alert, type AlertContext, type AlertDraft } from '../alerts/types.ts';
 import type { Store } from '../store/types.ts';
 import type { CompiledRule } from './compiled.ts';
@@ -122,19 +122,14 @@ export async function toDrafts(store: Store, env: DetectEnv, grouped: readonly G
     if (list) list.push(item);
     else byUser.set(g.subject.id, [item]);
   }
-  // Recent events of every user with alerts here: one window per user, covering that user's alerts.
-  const windows = new Map<string, TimeWindow>();
+  // Recent events of every user with alerts here: each alert's window, merged where they overlap. One window
+  // covering all of a user's alerts read, over a month's replay, nearly every event of the month a second time.
+  const windows = new Map<string, TimeWindow[]>();
   let downloads = false;
   for (const [user, items] of byUser) {
     if (user === null) continue;
-    const w = { since: Infinity, until: -Infinity };
-    for (const { input } of items) {
-      const r = recentWindow(input);
-      w.since = Math.min(w.since, r.since);
-      w.until = Math.max(w.until, r.until);
-      downloads ||= input.downloads;
-    }
-    windows.set(user, w);
+    windows.set(user, mergeWindows(items.map(({ input }) => recentWindow(input))));
+    downloads ||= items.some(({ input }) => input.downloads);
   }
   const recent = windows.size ? await RecentEvents.loadMany(reader, windows, recentActions(downloads)) : new Map<string, RecentEvents>();
   const drafts: AlertDraft[] = [];

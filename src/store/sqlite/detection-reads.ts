@@ -75,14 +75,15 @@ export function sqliteDetectionReads(db: BetterSqlite3.Database): DetectionReads
     },
     async allOf(column, windows, actions) {
       const out = new Map<string, StoredEvent[]>();
-      // The actions are filtered here, not in SQL: a window holds a handful of the user's events, and binding a list
-      // of twenty actions to each of thousands of queries cost more than reading the few rows it would skip.
-      const wanted = actions?.length ? new Set(actions) : null;
+      // The actions are filtered in SQL, bound once as one JSON list: a busy user's window holds thousands of events
+      // (10M-event bench: 31% of replay went to building rows that the action filter then dropped).
       const { where } = buildEventWhere({ [column]: '', since: 0, until: 0 });
-      const stmt = prepared(`SELECT ${NORM_COLUMNS} FROM events e ${where}`);
+      const onlyActions = actions?.length ? ' AND e.action IN (SELECT value FROM json_each(@actions))' : '';
+      const stmt = prepared(`SELECT ${NORM_COLUMNS} FROM events e ${where}${onlyActions}`);
+      const json = actions?.length ? JSON.stringify(actions) : undefined;
       for (const [v, w] of windows) {
-        const events: StoredEvent[] = [];
-        for (const r of stmt.all({ [column]: v, since: w.since, until: w.until }) as NormRow[]) if (!wanted || wanted.has(r.action)) events.push(lazy(r));
+        const params = { [column]: v, since: w.since, until: w.until, ...(json ? { actions: json } : {}) };
+        const events = (stmt.all(params) as NormRow[]).map(lazy);
         out.set(v, events.sort((a, b) => compareEvents(a.norm, b.norm)));
       }
       return out;
