@@ -233,6 +233,9 @@ describe.skipIf(!pgs.ok)('PostgresStore', () => {
     await store.appendEvents([file(500, 'glengarry-2.xlsx')]);
     expect(await search.catchUpInBackground()).toBe(1);
     expect(sent.some((sql) => sql.includes('pg_advisory_xact_lock'))).toBe(true);
+    // ... into the trigram index proper, not its pending list (which every search would read row by row).
+    const pendingPages = async () => (await store.pool.query<{ n: number }>("SELECT gin_clean_pending_list('event_search_trgm') AS n")).rows[0]!.n;
+    expect(await pendingPages()).toBe(0);
     expect((await search.searchEvents('glengarry', {}, 50))!.events.map((e) => e.norm.id)).toEqual(['f500', 'f7']);
   });
 
