@@ -69,6 +69,17 @@ describe.skipIf(!pgs.ok)('PostgresStore', () => {
     expect((await store.queryEvents({}))[0]!.raw).toBe(text);
   });
 
+  it('gives back exact text across COPY chunk boundaries: rows larger than a chunk, multi-byte text, escapes', async () => {
+    // 256 KB chunks: a 700 KB row gets a buffer of its own; the rows around it end and start chunks.
+    const big = (id: string, i: number, fill: string) =>
+      raw(`{"id":"${id}","date_create":${JUNE_2024 + i},"action":"file_downloaded","actor":{"type":"user","user":{"id":"W${i}","name":"n\\t${i} é"}},"pad":"${fill}"}`);
+    const batch = [big('c0', 0, 'a'.repeat(200_000)), big('c1', 1, 'é𝄞'.repeat(120_000)), big('c2', 2, 'b\\n'.repeat(50_000)), big('c3', 3, '')];
+    expect((await store.appendEvents(batch)).inserted).toBe(4);
+    const got = await store.getEvents(['c0', 'c1', 'c2', 'c3']);
+    expect(got.map((e) => e.raw)).toEqual(batch.map((e) => e.raw));
+    expect(got.map((e) => e.norm.actorName)).toEqual(['n\t0 é', 'n\t1 é', 'n\t2 é', 'n\t3 é']);
+  });
+
   it('stores an event whose normalised fields decode to U+0000, which PostgreSQL text cannot hold, raw text exact', async () => {
     const text = `{"id":"nul","date_create":${JUNE_2024},"action":"user_login","actor":{"type":"user","user":{"id":"W1","name":"a\\u0000b"}}}`;
     expect((await store.appendEvents([raw(text)])).inserted).toBe(1);
