@@ -2,7 +2,7 @@
  * One collector per filter set (issue #13), with real processes: two `gridwatch collect --follow` on one store (a
  * SQLite file, and a throwaway PostgreSQL cluster when its binaries exist) against one simulator with late events.
  * One collects, the other waits; kill -9 the collector and the other takes over within 60 s; in the end the store
- * holds exactly the simulator's ids, each once. Short lease timings through the hidden GRIDWATCH_LEASE_MS.
+ * holds exactly the simulator's ids, each once. Short lease timings through GRIDWATCH_LEASE_MS (documented in the README).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
