@@ -12,6 +12,7 @@ import { EVENT_COLUMNS, NORM_COLUMNS, normOfRow, rowToEvent, type EventRow, type
 import { pgEventWhere } from './query.ts';
 import { catchUpReadModels, readModelPosition } from './read-models.ts';
 import { catchUpSearch, catchUpSearchShared, searchBacklog } from './search-fold.ts';
+import { inTransaction } from './tx.ts';
 
 /** More index candidates than this: a common term, which the caller's scan finds faster along the time index. */
 const MAX_CANDIDATES = 5_000;
@@ -31,22 +32,8 @@ const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
  *
  * @example await onIndexes(pool, (c) => c.query('SELECT ts, seq FROM event_search WHERE t ILIKE $1', ['%glengarry%']))
  */
-async function onIndexes<T>(pool: pg.Pool, f: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const c = await pool.connect();
-  try {
-    // Both in one round trip: without parameters the statements go as one simple query.
-    await c.query('BEGIN READ ONLY; SET LOCAL enable_seqscan = off');
-    try {
-      const r = await f(c);
-      await c.query('COMMIT');
-      return r;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    }
-  } finally {
-    c.release();
-  }
+function onIndexes<T>(pool: pg.Pool, f: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(pool, f, undefined, 'BEGIN READ ONLY; SET LOCAL enable_seqscan = off');
 }
 
 const prefixed = (cols: string) => cols.split(', ').map((c) => `e.${c}`).join(', ');
