@@ -9,7 +9,7 @@ export const FOLD_CHUNK = 50_000;
 
 // One line per searched field (src/store/search.ts SEARCHED_FIELDS, plus the reasons): a term spanning two fields
 // is weeded out by the per-field check that follows every index lookup.
-const TEXT = ['actor_name', 'actor_email', 'actor_id', 'entity_name', 'entity_id', 'ip', 'ua', 'action', 'reasons']
+export const SEARCH_TEXT = ['actor_name', 'actor_email', 'actor_id', 'entity_name', 'entity_id', 'ip', 'ua', 'action', 'reasons']
   .map((c) => `coalesce(${c}, '')`)
   .join(" || char(10) || ");
 
@@ -23,7 +23,7 @@ export function prepareFold(db) {
   const readSeq = db.prepare('SELECT value FROM state WHERE key = ?').pluck();
   const writeSeq = db.prepare('INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   const maxSeq = db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck();
-  const fts = db.prepare(`INSERT INTO events_fts (rowid, t) SELECT seq, ${TEXT} FROM events WHERE seq > ? AND seq <= ?`);
+  const fts = db.prepare(`INSERT INTO events_fts (rowid, t) SELECT seq, ${SEARCH_TEXT} FROM events WHERE seq > ? AND seq <= ?`);
   // Bare columns beside max(ts) come from the newest row: the newest name and e-mail win.
   const people = db.prepare(`
     INSERT INTO people (id, name, email, last_ts, id_lc, name_lc, email_lc)

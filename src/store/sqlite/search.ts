@@ -14,33 +14,12 @@ import type { EventQuery } from '../types.ts';
 import { EVENT_COLUMNS, NORM_COLUMNS, normOfRow, rowToEvent, type EventRow, type NormRow } from './event-rows.ts';
 import { buildEventWhere } from './query.ts';
 import { prepareFold } from './search-fold.mjs';
+import { trigramQuery, trigramShares } from './search-grams.ts';
 
 /** More index candidates than this: a common term, which the caller's scan finds faster along the time index. */
 const MAX_CANDIDATES = 5_000;
 /** More events than this not yet folded in: the caller scans instead (the index is still being built). */
 const MAX_TAIL = 20_000;
-/** Trigrams looked up per term: a dozen spread over a long term select as well as all of them. */
-const MAX_TRIGRAMS = 12;
-
-/**
- * The FTS5 expression for a term: its trigrams, each a quoted string (a `"` doubled), joined by AND. Nothing the
- * user types is read as FTS5 syntax (`NEAR`, `*`, `-`, `OR`, parentheses are text inside quotes).
- *
- * @example trigramQuery('glen') // '"gle" AND "len"'
- */
-export function trigramQuery(needle: string): string | null {
-  const chars = [...needle];
-  if (chars.length < 3) return null;
-  const all = new Set<string>();
-  for (let i = 0; i + 3 <= chars.length; i++) all.add(chars.slice(i, i + 3).join(''));
-  let grams = [...all];
-  if (grams.length > MAX_TRIGRAMS) {
-    const step = (grams.length - 1) / (MAX_TRIGRAMS - 1);
-    grams = Array.from({ length: MAX_TRIGRAMS }, (_, i) => grams[Math.round(i * step)]!);
-  }
-  return grams.map((g) => `"${g.replaceAll('"', '""')}"`).join(' AND ');
-}
-
 /** Upper bound of the strings that start with `p` (BINARY collation compares UTF-8 bytes). */
 const prefixEnd = (p: string) => `${p}\u{10FFFF}`;
 
@@ -52,6 +31,7 @@ const prefixEnd = (p: string) => `${p}\u{10FFFF}`;
  */
 export function sqliteEventSearch(db: BetterSqlite3.Database, path: string, pragmas: readonly string[]): EventSearch {
   const { fold, position, maxSeq } = prepareFold(db);
+  const shares = trigramShares(db);
   const candidates = db.prepare('SELECT rowid FROM events_fts WHERE events_fts MATCH ? LIMIT ?').pluck();
   const PERSON = 'SELECT id, name, email, last_ts FROM people';
   const byPrefix = db.prepare(
@@ -116,7 +96,7 @@ export function sqliteEventSearch(db: BetterSqlite3.Database, path: string, prag
       return position();
     },
     async searchEvents(needle, q, limit) {
-      const expr = trigramQuery(needle);
+      const expr = trigramQuery(needle, shares());
       if (!expr) return null;
       const pos = position();
       if (maxSeq() - pos > MAX_TAIL) return null;
