@@ -23,6 +23,7 @@ import { rowToCheckpoint, type CheckpointRow } from '../checkpoint-row.ts';
 import { writeCheckpoint } from './checkpoints.ts';
 import { openPool, redactUrl } from './connect.ts';
 import { migratePg } from './migrations.ts';
+import { ParentStats } from './parent-stats.ts';
 import { Partitions } from './partitions.ts';
 import { pgEventPage, pgEventWhere } from './query.ts';
 import { PgAccountStore } from './accounts.ts';
@@ -40,16 +41,30 @@ const PREFIXED = EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ');
 
 export class PostgresStore implements Store {
   private reads: PgDetectionReads | undefined;
+  /** Planner statistics of the partitioned parent, which autovacuum never analyses (`parent-stats.ts`). */
+  readonly stats: ParentStats;
 
-  constructor(readonly pool: pg.Pool, private readonly parts: Partitions) {}
+  constructor(readonly pool: pg.Pool, private readonly parts: Partitions) {
+    this.stats = new ParentStats(pool);
+  }
 
   async appendEvents(batch: IncomingEvent[], checkpoint?: Checkpoint): Promise<AppendResult> {
     const c = await this.pool.connect();
+    let r: AppendResult;
     try {
-      return await appendBatch(c, this.parts, batch, checkpoint);
+      r = await appendBatch(c, this.parts, batch, checkpoint);
     } finally {
       c.release();
     }
+    this.stats.appended(r.inserted);
+    return r;
+  }
+
+  /** A large import: the parent's statistics are brought up to date before the first queries plan on them. */
+  async bulkLoad<T>(_expectedEvents: number, f: () => Promise<T>): Promise<T> {
+    const r = await f();
+    await this.stats.analyzeNow();
+    return r;
   }
 
   /** Batches handed over while one commits are stored together, in order (`background-writer.ts`). */
@@ -217,6 +232,7 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     await this.reads?.close();
+    await this.stats.close();
     await this.pool.end();
   }
 }
@@ -242,5 +258,10 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
     await pool.end().catch(() => {});
     throw new Error(`cannot open PostgreSQL ${redactUrl(url)}: ${(e as Error).message}`, { cause: e });
   }
-  return new PostgresStore(pool, parts);
+  const store = new PostgresStore(pool, parts);
+  await store.stats.atOpen().catch(async (e: Error) => {
+    await pool.end().catch(() => {});
+    throw new Error(`cannot open PostgreSQL ${redactUrl(url)}: ${e.message}`, { cause: e });
+  });
+  return store;
 }
