@@ -48,7 +48,7 @@ export interface ContextInput {
 }
 
 /** How far around the alert related events are listed. */
-const RELATED_MARGIN = 3600;
+export const RELATED_MARGIN = 3600;
 const MAX_LISTED = 200;
 const RELATED_ACTIONS = new Set([
   'anomaly', 'user_login', 'user_login_failed', 'user_logout', 'user_logout_compromised', 'user_session_invalidated',

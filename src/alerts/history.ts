@@ -33,6 +33,23 @@ export interface HistoryReader {
   allOf?(column: 'actor' | 'entity', windows: ReadonlyMap<string, TimeWindow>, actions?: readonly string[]): Promise<Map<string, StoredEvent[]>>;
 }
 
+/**
+ * Where alerts' recent events come from: the store (`storeRecent`), or a replay's own scan (`RecentTape`).
+ */
+export interface RecentSource {
+  /** Recent events of each user over their windows (disjoint, oldest first: `mergeWindows`), of these actions. */
+  recentOf(windows: ReadonlyMap<string, readonly TimeWindow[]>, actions: readonly string[]): Promise<Map<string, RecentEvents>>;
+}
+
+/**
+ * Recent events read from the store.
+ *
+ * @example const byUser = await storeRecent(store.detectionReads()).recentOf(windows, recentActions(true))
+ */
+export function storeRecent(reader: HistoryReader): RecentSource {
+  return { recentOf: (windows, actions) => RecentEvents.loadMany(reader, windows, actions) };
+}
+
 interface DayAgg {
   day: number;
   count: number;
@@ -203,25 +220,45 @@ export class RecentEvents {
         else events.set(u, list);
       }
     }
-    let since = Infinity;
-    let until = -Infinity;
-    for (const ws of windows.values()) if (ws.length) (since = Math.min(since, ws[0]!.since)), (until = Math.max(until, ws[ws.length - 1]!.until));
-    const aer = new Map<string, StoredEvent[]>();
-    for (const e of windows.size ? await reader.all({ actions: [AER_ACTION], since, until: until + AER_AFTER }) : []) {
-      const ws = e.norm.entityId === null ? undefined : windows.get(e.norm.entityId);
-      if (!ws?.length) continue;
-      const w = span(ws);
-      if (e.norm.ts < w.since || e.norm.ts > w.until + AER_AFTER) continue;
-      const list = aer.get(e.norm.entityId!);
-      if (list) list.push(e);
-      else aer.set(e.norm.entityId!, [e]);
-    }
+    const aer = await RecentEvents.aerResetsOf(reader, windows);
     for (const [u, ws] of windows) {
       if (!ws.length) continue;
       const w = span(ws);
       out.set(u, new RecentEvents(w.since, w.until, events.get(u) ?? [], aer.get(u) ?? []));
     }
     return out;
+  }
+
+  /**
+   * Recent events from events already at hand (`RecentTape`): `events` oldest first by (ts, id).
+   *
+   * @example RecentEvents.of({ since, until }, events, aer.get(user) ?? [])
+   */
+  static of(window: TimeWindow, events: readonly StoredEvent[], aerResets: readonly StoredEvent[]): RecentEvents {
+    return new RecentEvents(window.since, window.until, events, aerResets);
+  }
+
+  /**
+   * Slack's AER sign-outs of each user over their windows (up to `AER_AFTER` past each user's last window). They
+   * are rare: one query by action finds them all.
+   *
+   * @example const aer = await RecentEvents.aerResetsOf(reader, new Map([['W1', [{ since, until }]]]))
+   */
+  static async aerResetsOf(reader: HistoryReader, windows: ReadonlyMap<string, readonly TimeWindow[]>): Promise<Map<string, StoredEvent[]>> {
+    let since = Infinity;
+    let until = -Infinity;
+    for (const ws of windows.values()) if (ws.length) (since = Math.min(since, ws[0]!.since)), (until = Math.max(until, ws[ws.length - 1]!.until));
+    const aer = new Map<string, StoredEvent[]>();
+    if (since === Infinity) return aer;
+    for (const e of await reader.all({ actions: [AER_ACTION], since, until: until + AER_AFTER })) {
+      const ws = e.norm.entityId === null ? undefined : windows.get(e.norm.entityId);
+      if (!ws?.length) continue;
+      if (e.norm.ts < ws[0]!.since || e.norm.ts > ws[ws.length - 1]!.until + AER_AFTER) continue;
+      const list = aer.get(e.norm.entityId!);
+      if (list) list.push(e);
+      else aer.set(e.norm.entityId!, [e]);
+    }
+    return aer;
   }
 
   /** The events with from <= ts <= to, oldest first. */

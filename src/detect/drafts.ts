@@ -1,8 +1,8 @@
 /**
  * From grouped firings to alert drafts: the title that says what happened, the stored event ids, and the context.
  */
-import { buildContext, contextFrom, loadUsage, recentActions, recentWindow, type ContextInput } from '../alerts/context.ts';
-import { mergeWindows, RecentEvents, type TimeWindow, type UsageSource } from '../alerts/history.ts';
+import { buildContext, contextFrom, loadUsage, recentActions, recentWindow, RELATED_MARGIN, type ContextInput } from '../alerts/context.ts';
+import { mergeWindows, storeRecent, type RecentEvents, type RecentSource, type TimeWindow, type UsageSource } from '../alerts/history.ts';
 import { MAX_EVENT_IDS, type Alert, type AlertContext, type AlertDraft } from '../alerts/types.ts';
 import type { Store } from '../store/types.ts';
 import type { CompiledRule } from './compiled.ts';
@@ -70,6 +70,15 @@ function downloadWindowOf(rule: CompiledRule): number {
   return 3600;
 }
 
+/**
+ * How far before an alert's first event its context reads the user's recent events, at most, over these rules.
+ *
+ * @example contextLookBack(engine.rules) // 86400 with a threshold rule over a day
+ */
+export function contextLookBack(rules: readonly CompiledRule[]): number {
+  return Math.max(RELATED_MARGIN, ...rules.map(downloadWindowOf));
+}
+
 /** What the context builder needs from a grouped alert. */
 function contextInputOf(g: GroupedAlert, title: string): ContextInput {
   return {
@@ -105,14 +114,22 @@ function draftOf(g: GroupedAlert, title: string, context: AlertContext): AlertDr
   };
 }
 
+/** History a replay collected from its own scan, for alert context; anything absent is read from the store. */
+export interface ScannedHistory {
+  /** Day usage of IPs and user agents. */
+  usage?: UsageSource;
+  /** Users' recent events (`RecentTape`). */
+  recent?: RecentSource;
+}
+
 /**
  * Drafts of grouped alerts with their context, user by user: each user's recent events are read once for all of
- * their alerts. `usage` is the day-usage history a replay collected while scanning; without it (incremental runs)
- * each user's history is loaded from the store.
+ * their alerts. `history` is what a replay collected while scanning; without it (incremental runs) each user's
+ * history is loaded from the store.
  *
  * @example const drafts = await toDrafts(store, env, grouped)
  */
-export async function toDrafts(store: Store, env: DetectEnv, grouped: readonly GroupedAlert[], usage?: UsageSource): Promise<AlertDraft[]> {
+export async function toDrafts(store: Store, env: DetectEnv, grouped: readonly GroupedAlert[], history: ScannedHistory = {}): Promise<AlertDraft[]> {
   const reader = store.detectionReads();
   const byUser = new Map<string | null, Array<{ g: GroupedAlert; title: string; input: ContextInput }>>();
   for (const g of grouped) {
@@ -131,10 +148,11 @@ export async function toDrafts(store: Store, env: DetectEnv, grouped: readonly G
     windows.set(user, mergeWindows(items.map(({ input }) => recentWindow(input))));
     downloads ||= items.some(({ input }) => input.downloads);
   }
-  const recent = windows.size ? await RecentEvents.loadMany(reader, windows, recentActions(downloads)) : new Map<string, RecentEvents>();
+  const source = history.recent ?? storeRecent(reader);
+  const recent = windows.size ? await source.recentOf(windows, recentActions(downloads)) : new Map<string, RecentEvents>();
   const drafts: AlertDraft[] = [];
   for (const [user, items] of byUser) {
-    const used = user === null ? null : (usage ?? (await loadUsage(reader, env, user, items.map((i) => i.input.firstTs))));
+    const used = user === null ? null : (history.usage ?? (await loadUsage(reader, env, user, items.map((i) => i.input.firstTs))));
     for (const { g, title, input } of items) drafts.push(draftOf(g, title, contextFrom(used, user === null ? null : (recent.get(user) ?? null), env, input)));
   }
   return drafts;

@@ -9,6 +9,7 @@ import type { Alert, AlertStore } from '../alerts/types.ts';
 import type { Config } from '../config/schema.ts';
 import type { HistoryFields, StoredEvent } from '../events/schema.ts';
 import type { EventQuery, Store } from '../store/types.ts';
+import type { EventPage, ScanOptions } from '../store/detection-reads.ts';
 import type { CompiledRule } from './compiled.ts';
 import { buildEnv, type DetectEnv } from './env.ts';
 import { EventView } from './event-view.ts';
@@ -91,6 +92,20 @@ export function maxHorizons(rules: readonly CompiledRule[]): { history: number; 
   };
 }
 
+export interface EvaluateDaysOptions {
+  onProgress?: (events: number) => void;
+  /** Sees every event's history fields, in time order (see `StreamDispatcher`). */
+  observe?: (h: HistoryFields) => void;
+  /** Sees every page of the scan before the rules do (alert context keeps recent events from it: `RecentTape`). */
+  onPage?: (page: EventPage) => void;
+  /** How the scan reads its events. */
+  scan?: ScanOptions;
+  /** Days of history before d1 the scan must include besides the rules' own (alert context's day usage). */
+  historyDays?: number;
+  /** Seconds past a day's forward horizons to wait before handing its alerts over (for context read after them). */
+  settleMargin?: number;
+}
+
 /**
  * Evaluate all rules over days [d1, d2] from one time-ordered scan of the store. Alerts are handed over day by day
  * as soon as no later event can change them (`onDays(alerts, from, to)`: exactly the alerts of days [from, to]),
@@ -105,7 +120,7 @@ export async function evaluateDays(
   d1: number,
   d2: number,
   onDays: (alerts: GroupedAlert[], from: number, to: number) => Promise<void>,
-  opts: { onProgress?: (events: number) => void; observe?: (h: HistoryFields) => void; historyDays?: number } = {},
+  opts: EvaluateDaysOptions = {},
 ): Promise<{ events: number }> {
   const tz = engine.env.tz;
   let held: GroupedAlert[] = [];
@@ -114,6 +129,7 @@ export async function evaluateDays(
   const since = tz.dayStart(d1) - Math.max(h.history, (opts.historyDays ?? 0) * DAY) - DAY;
   const until = tz.dayStart(d2 + 1) + h.forward + DAY;
   const d = new StreamDispatcher(runners, opts.observe);
+  const wait = h.forward + (opts.settleMargin ?? 0);
   let next = d1;
   const handOver = async (through: number) => {
     const ready = held.filter((a) => a.period <= through);
@@ -121,11 +137,13 @@ export async function evaluateDays(
     await onDays(ready, next, through);
     next = through + 1;
   };
-  for await (const page of store.detectionReads().scanPages(since, until, 10_000)) {
+  for await (const page of store.detectionReads().scanPages(since, until, 10_000, opts.scan)) {
+    opts.onPage?.(page);
     d.pushPage(page);
     opts.onProgress?.(d.eventsSeen);
-    // Days whose firings are all decided: every event up to the end of the day plus the longest forward horizon.
-    const done = Math.min(tz.dayOf(d.settledBefore - h.forward - 1) - 1, d2);
+    // Days whose firings are all decided: every event up to the end of the day plus the longest forward horizon
+    // (and the caller's margin).
+    const done = Math.min(tz.dayOf(d.settledBefore - wait - 1) - 1, d2);
     if (done >= next) {
       d.closeThrough(done);
       await handOver(done);

@@ -5,8 +5,10 @@
 import type { Alert, AlertDraft, ReplaceResult } from '../alerts/types.ts';
 import type { HistoryFields } from '../events/schema.ts';
 import type { Store } from '../store/types.ts';
-import { DayUsage, type UsageSource } from '../alerts/history.ts';
-import { toDrafts } from './drafts.ts';
+import { recentActions, RELATED_MARGIN } from '../alerts/context.ts';
+import { DayUsage } from '../alerts/history.ts';
+import { RecentTape } from '../alerts/recent-tape.ts';
+import { contextLookBack, toDrafts, type ScannedHistory } from './drafts.ts';
 import { evaluateDays, type Engine } from './engine.ts';
 import type { GroupedAlert } from './grouping.ts';
 
@@ -40,8 +42,8 @@ async function oldestEventTime(store: Store): Promise<number | null> {
  *
  * @example const drafts = await draftsOf(store, engine, grouped)
  */
-export async function draftsOf(store: Store, engine: Engine, grouped: readonly GroupedAlert[], usage?: UsageSource): Promise<AlertDraft[]> {
-  const drafts = await toDrafts(store, engine.env, grouped, usage);
+export async function draftsOf(store: Store, engine: Engine, grouped: readonly GroupedAlert[], history?: ScannedHistory): Promise<AlertDraft[]> {
+  const drafts = await toDrafts(store, engine.env, grouped, history);
   return drafts.sort((a, b) => a.first_ts - b.first_ts || (a.id < b.id ? -1 : 1));
 }
 
@@ -87,13 +89,20 @@ export async function replayWithEngine(store: Store, engine: Engine, opts: Repla
   const stored: Alert[] = [];
   let storeMs = 0;
   const t0 = performance.now();
-  // Day-usage history for alert context, collected from the scan itself instead of re-reading each user's month.
+  // Alert context's history, collected from the scan itself instead of read back from the store: each user's day
+  // usage over the month, and the recent events around alerts (the tape).
   const usage = new DayUsage();
   const observe = (h: HistoryFields) => usage.add(h, tz.dayOf(h.ts));
+  const contextActions = recentActions(true);
+  const tape = new RecentTape(contextActions, store.detectionReads());
+  // What alerts of later days can still ask of the tape: their day, the day before, and the rules' longest look back.
+  const keep = 2 * 86400 + contextLookBack(engine.rules);
+  let nextDay = days.from;
   const { events } = await evaluateDays(store, engine, days.from, days.to, async (grouped, from, to) => {
     const t = performance.now();
-    const drafts = await draftsOf(store, engine, grouped, usage);
+    const drafts = await draftsOf(store, engine, grouped, { usage, recent: tape });
     usage.pruneBefore(to + 1 - engine.config.detect.context_days);
+    nextDay = to + 1;
     const scope = { rules, periodFrom: from, periodTo: to };
     const r = await engine.alerts.replace(scope, drafts, engine.now());
     result.unchanged += r.unchanged;
@@ -108,7 +117,19 @@ export async function replayWithEngine(store: Store, engine: Engine, opts: Repla
       stored.push(...(await engine.alerts.inScope(scope)).filter((a) => ids.has(a.id)));
     }
     storeMs += performance.now() - t;
-  }, { onProgress: opts.onProgress, observe, historyDays: engine.config.detect.context_days });
+  }, {
+    onProgress: opts.onProgress,
+    observe,
+    historyDays: engine.config.detect.context_days,
+    onPage: (p) => {
+      tape.add(p);
+      // Also while the scan reads the history before the first day (weeks of it for `detect --since 7d`).
+      tape.pruneBefore(tz.dayStart(nextDay) - keep);
+    },
+    scan: { carryEntityOf: contextActions },
+    // An alert's related events reach an hour past its last event: wait for the scan to pass them.
+    settleMargin: RELATED_MARGIN,
+  });
   await notifyPending(engine);
   const total = (performance.now() - t0) / 1000;
   stored.sort((a, b) => a.first_ts - b.first_ts || (a.id < b.id ? -1 : 1));

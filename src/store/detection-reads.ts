@@ -23,11 +23,20 @@ export interface EventPage {
   event(i: number): StoredEvent;
 }
 
+/** How a replay scan reads its events. */
+export interface ScanOptions {
+  /**
+   * Actions whose entity id and name come with the scanned rows instead of a lookup on first access: alert context
+   * reads them for many events of these actions (the files a user downloaded, related events).
+   */
+  carryEntityOf?: readonly string[];
+}
+
 export interface DetectionReads {
   /** Events with since <= ts <= until in (ts, seq) order, in batches. */
   scan(since: number, until: number, batchSize: number): AsyncIterable<StoredEvent[]>;
-  /** The same scan as pages (`EventPage`). */
-  scanPages(since: number, until: number, batchSize: number): AsyncIterable<EventPage>;
+  /** The same scan as pages (`EventPage`). A page stays readable after the next one arrives. */
+  scanPages(since: number, until: number, batchSize: number, opts?: ScanOptions): AsyncIterable<EventPage>;
   /** Every event matching the query (`before` and `limit` are ignored), oldest first by (ts, id). */
   all(q: EventQuery): Promise<StoredEvent[]>;
   /** Events of many actors (or entities), each over its own time window, oldest first per value. */

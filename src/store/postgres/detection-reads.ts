@@ -8,10 +8,10 @@
  */
 import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
-import { eventsOfPage, pageOfEvents, type DetectionReads, type EventPage } from '../detection-reads.ts';
+import { eventsOfPage, pageOfEvents, type DetectionReads, type EventPage, type ScanOptions } from '../detection-reads.ts';
 import { NO_REASONS } from '../sqlite/event-rows.ts';
-import { workerPages, type ScanColumnKind, type ScanPage } from '../sqlite/parallel-scan.ts';
-import { DETAIL_COLUMNS, type Fetchers, ScannedEvent } from '../sqlite/scanned-events.ts';
+import { PAGES_AHEAD, workerPages, type ScanColumnKind, type ScanPage } from '../sqlite/parallel-scan.ts';
+import { carriedEntitySql, carriedOf, type Carried, DETAIL_COLUMNS, type Fetchers, ScannedEvent } from '../sqlite/scanned-events.ts';
 import { pgWindowReads } from './detection-windows.ts';
 import { SyncQuery } from './sync-query.ts';
 
@@ -23,31 +23,30 @@ const CARRIED = 'reasons IS NOT NULL';
  * the first page with `name`; the worker's COPY selects `fields` instead where given (several columns that travel as
  * one dictionary value: the worker looks them up by their bytes and builds the JSON array only for a new one).
  */
-const SCAN: ReadonlyArray<{ name: string; kind: ScanColumnKind; fields?: string[] }> = [
-  { name: 'seq', kind: 'num' },
-  { name: 'id', kind: 'text' },
-  { name: 'ts', kind: 'num' },
-  { name: 'action', kind: 'dict' },
-  // Who, from where, with what (and the actor's name and e-mail) as one value: one string and one dictionary
-  // lookup per row; the combinations repeat about as much as users do. ::text: no JSON parse per row by the driver.
-  { name: 'json_build_array(actor_id, ip, ua, actor_name, actor_email)::text AS who', kind: 'dict', fields: ['actor_id', 'ip', 'ua', 'actor_name', 'actor_email'] },
-  { name: 'reasons', kind: 'dict' },
-  { name: `CASE WHEN ${CARRIED} THEN raw END AS carried_raw`, kind: 'text' },
-  { name: `CASE WHEN ${CARRIED} THEN json_build_array(${DETAIL_COLUMNS})::text END AS carried_detail`, kind: 'text' },
-];
-const SCAN_COLUMNS = SCAN.map((c) => c.name).join(', ');
-const COPY_COLUMNS = SCAN.map((c) => c.fields?.join(', ') ?? c.name).join(', ');
+function scanColumns(carryEntityOf: readonly string[] = []): ReadonlyArray<{ name: string; kind: ScanColumnKind; fields?: string[] }> {
+  return [
+    { name: 'seq', kind: 'num' },
+    { name: 'id', kind: 'text' },
+    { name: 'ts', kind: 'num' },
+    { name: 'action', kind: 'dict' },
+    // Who, from where, with what (and the actor's name and e-mail) as one value: one string and one dictionary
+    // lookup per row; the combinations repeat about as much as users do. ::text: no JSON parse per row by the driver.
+    { name: 'json_build_array(actor_id, ip, ua, actor_name, actor_email)::text AS who', kind: 'dict', fields: ['actor_id', 'ip', 'ua', 'actor_name', 'actor_email'] },
+    { name: 'reasons', kind: 'dict' },
+    { name: `CASE WHEN ${CARRIED} THEN raw END AS carried_raw`, kind: 'text' },
+    { name: `CASE WHEN ${CARRIED} THEN json_build_array(${DETAIL_COLUMNS})::text END AS carried_detail`, kind: 'text' },
+    { name: `${carriedEntitySql(carryEntityOf, 'json_build_array(entity_id, entity_name)::text')} AS carried_entity`, kind: 'text' },
+  ];
+}
 const WHO = 4;
 const REASONS = 5;
-const RAW = 6;
-const DETAIL = 7;
 
 type Who = readonly [string | null, string | null, string | null, string | null, string | null];
 const whoOf = (json: string): Who => JSON.parse(json) as Who;
 
 /** A scanned event that knows its actor's name and e-mail from the scan (no lookup for them). */
 class PgScannedEvent extends ScannedEvent {
-  constructor(seq: number, id: string, ts: number, action: string, who: Who, reasons: string[], carried: { raw: string; detail: string | null } | null, fetch: Fetchers) {
+  constructor(seq: number, id: string, ts: number, action: string, who: Who, reasons: string[], carried: Carried | null, fetch: Fetchers) {
     super(seq, id, ts, action, who[0], who[1], who[2], reasons, carried, fetch);
     this.who = who;
   }
@@ -61,16 +60,16 @@ class PgScannedEvent extends ScannedEvent {
 }
 
 /** The scan query over (since, until], after a (ts, seq) position; every value an integer, so inlined. */
-function scanSql(since: number, until: number, after: { ts: number; seq: number }, limit?: number, columns = SCAN_COLUMNS): string {
+function scanSql(since: number, until: number, after: { ts: number; seq: number }, columns: string, limit?: number): string {
   const int = (x: number) => String(Math.trunc(Math.min(Math.max(x, -Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER)));
   return `SELECT ${columns} FROM events WHERE ts >= ${int(since)} AND ts <= ${int(until)} AND (ts, seq) > (${int(after.ts)}, ${int(after.seq)})
           ORDER BY ts, seq${limit ? ` LIMIT ${int(limit)}` : ''}`;
 }
 
-type Row = [number, string, number, string, string, string | null, string | null, string | null];
+type Row = [number, string, number, string, string, string | null, string | null, string | null, string | null];
 
 function eventOfRow(r: Row, fetch: Fetchers): ScannedEvent {
-  const carried = r[RAW] === null ? null : { raw: r[RAW], detail: r[DETAIL] };
+  const carried = carriedOf((c) => r[c] as string | null);
   return new PgScannedEvent(r[0], r[1], r[2], r[3], whoOf(r[WHO]), r[REASONS] ? r[REASONS].split(',') : NO_REASONS, carried, fetch);
 }
 
@@ -83,11 +82,8 @@ function pageOfScan(p: ScanPage, fetch: Fetchers): EventPage {
     actorId: (i) => who(i)[0],
     ip: (i) => who(i)[1],
     ua: (i) => who(i)[2],
-    event: (i) => {
-      const raw = p.text(RAW, i);
-      const carried = raw === null ? null : { raw, detail: p.text(DETAIL, i) };
-      return new PgScannedEvent(p.num(0, i), p.text(1, i)!, p.num(2, i), p.dict(3, i)!, who(i), p.dict<string[]>(REASONS, i) ?? NO_REASONS, carried, fetch);
-    },
+    event: (i) =>
+      new PgScannedEvent(p.num(0, i), p.text(1, i)!, p.num(2, i), p.dict(3, i)!, who(i), p.dict<string[]>(REASONS, i) ?? NO_REASONS, carriedOf((c) => p.text(c, i)), fetch),
   };
 }
 
@@ -108,9 +104,11 @@ export function pgDetectionReads(pool: pg.Pool, url: string): PgDetectionReads {
     raw: { get: (seq) => lookups.rows('SELECT raw FROM events WHERE seq = $1', [seq])[0]?.[0] },
     detail: { get: (seq) => lookups.rows(`SELECT ${DETAIL_COLUMNS} FROM events WHERE seq = $1`, [seq])[0] },
   };
-  async function* pages(since: number, until: number, batchSize: number): AsyncGenerator<EventPage> {
+  async function* pages(since: number, until: number, batchSize: number, opts: ScanOptions = {}): AsyncGenerator<EventPage> {
+    const columns = scanColumns(opts.carryEntityOf);
     // The first page on the pool: a short scan (an incremental detect) is over before a worker would have started.
-    const first = await pool.query<Row>({ text: scanSql(since, until, { ts: since - 1, seq: Number.MAX_SAFE_INTEGER }, batchSize), rowMode: 'array' });
+    const selected = columns.map((c) => c.name).join(', ');
+    const first = await pool.query<Row>({ text: scanSql(since, until, { ts: since - 1, seq: Number.MAX_SAFE_INTEGER }, selected, batchSize), rowMode: 'array' });
     const rows = first.rows as unknown as Row[];
     if (rows.length) yield pageOfEvents(rows.map((r) => eventOfRow(r, fetch)));
     if (rows.length < batchSize) return;
@@ -119,14 +117,14 @@ export function pgDetectionReads(pool: pg.Pool, url: string): PgDetectionReads {
       execArgv: [],
       workerData: {
         url,
-        sql: scanSql(since, until, { ts: last[2], seq: last[0] }, undefined, COPY_COLUMNS),
-        columns: SCAN.map((c) => ({ kind: c.kind, fields: c.fields?.length ?? 1 })),
+        sql: scanSql(since, until, { ts: last[2], seq: last[0] }, columns.map((c) => c.fields?.join(', ') ?? c.name).join(', ')),
+        columns: columns.map((c) => ({ kind: c.kind, fields: c.fields?.length ?? 1 })),
         batchSize,
         maxDictSize: 200_000,
       },
     });
     const decode = (c: number, v: string) => (c === REASONS ? v.split(',') : c === WHO ? whoOf(v) : v);
-    for await (const p of workerPages(worker, SCAN.length, 3, decode)) yield pageOfScan(p, fetch);
+    for await (const p of workerPages(worker, columns.length, PAGES_AHEAD, decode)) yield pageOfScan(p, fetch);
   }
   return {
     async *scan(since, until, batchSize) {

@@ -10,10 +10,10 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { compareEvents } from '../../events/order.ts';
 import type { StoredEvent } from '../../events/schema.ts';
-import { eventsOfPage, pageOfEvents, type DetectionReads, type EventPage } from '../detection-reads.ts';
+import { eventsOfPage, pageOfEvents, type DetectionReads, type EventPage, type ScanOptions } from '../detection-reads.ts';
 import { NORM_COLUMNS, normOfRow, type NormRow } from './event-rows.ts';
 import { buildEventWhere } from './query.ts';
-import { DETAIL_COLUMNS, type Fetchers, LazyEvent, type Row, SCAN_COLUMNS, ScannedEvent, workerScan } from './scanned-events.ts';
+import { DETAIL_COLUMNS, type Fetchers, LazyEvent, type Row, scanColumns, ScannedEvent, workerScan } from './scanned-events.ts';
 
 /** Scans longer than this many pages read on a worker thread (starting one costs a few tens of milliseconds). */
 const PAGES_BEFORE_WORKER = 2;
@@ -25,10 +25,11 @@ const PAGES_BEFORE_WORKER = 2;
  * @example const reads = sqliteDetectionReads(db) ?? genericDetectionReads(store)
  */
 export function sqliteDetectionReads(db: BetterSqlite3.Database): DetectionReads | null {
-  let scanStmt: BetterSqlite3.Statement;
+  const scanSql = (columns: ReturnType<typeof scanColumns>) =>
+    `SELECT ${columns.map((c) => c.name).join(', ')} FROM events WHERE ts <= ? AND (ts, seq) > (?, ?) ORDER BY ts, seq LIMIT ?`;
   let fetch: Fetchers;
   try {
-    scanStmt = db.prepare(`SELECT ${SCAN_COLUMNS} FROM events WHERE ts <= ? AND (ts, seq) > (?, ?) ORDER BY ts, seq LIMIT ?`).raw(true);
+    db.prepare(scanSql(scanColumns()));
     fetch = {
       raw: db.prepare('SELECT raw FROM events WHERE seq = ?').pluck(),
       detail: db.prepare(`SELECT ${DETAIL_COLUMNS} FROM events WHERE seq = ?`).raw(true),
@@ -43,13 +44,15 @@ export function sqliteDetectionReads(db: BetterSqlite3.Database): DetectionReads
     return st;
   };
   const lazy = (r: NormRow): StoredEvent => new LazyEvent(r.seq, normOfRow(r), fetch);
-  async function* pages(since: number, until: number, batchSize: number): AsyncGenerator<EventPage> {
+  async function* pages(since: number, until: number, batchSize: number, opts: ScanOptions = {}): AsyncGenerator<EventPage> {
+    const columns = scanColumns(opts.carryEntityOf);
+    const scanStmt = prepared(scanSql(columns)).raw(true);
     let ts = since - 1;
     let seq = Number.MAX_SAFE_INTEGER;
     for (let page = 0; ; page++) {
       // Past the first pages, a long scan moves to a worker thread (file databases only).
       if (page === PAGES_BEFORE_WORKER && !db.memory) {
-        yield* workerScan(db.name, until, { ts, seq }, batchSize, fetch);
+        yield* workerScan(db.name, columns, until, { ts, seq }, batchSize, fetch);
         return;
       }
       const rows = scanStmt.all(until, ts, seq, batchSize) as Row[];

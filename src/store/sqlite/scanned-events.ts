@@ -20,27 +20,55 @@ const CARRIED = 'reasons IS NOT NULL';
 /**
  * What a time-ordered scan reads per event: what rules look at on every event, plus the raw text and the detail
  * columns of anomalies (rules and alert context read their `details` and names; about one event in a hundred, so
- * the scan carries them for less than the point queries would cost). The rest is read on demand. `kind`: how the
- * column travels from the scan worker: numbers as numbers, unique text as text, values that repeat a lot (action,
- * user + IP + user agent, reasons) as dictionary codes.
+ * the scan carries them for less than the point queries would cost), plus the entity (id and name) of the actions
+ * the caller names (`carryEntityOf`: alert context lists the files a user downloaded and their related events). The
+ * rest is read on demand. `kind`: how the column travels from the scan worker: numbers as numbers, unique text as
+ * text, values that repeat a lot (action, user + IP + user agent, reasons) as dictionary codes.
+ *
+ * @example db.prepare(`SELECT ${scanColumns(['file_downloaded']).map((c) => c.name).join(', ')} FROM events`)
  */
-const SCAN: ReadonlyArray<{ name: string; kind: ScanColumnKind }> = [
-  { name: 'seq', kind: 'num' },
-  { name: 'id', kind: 'text' },
-  { name: 'ts', kind: 'num' },
-  { name: 'action', kind: 'dict' },
-  // Who, from where, with what, as one value: one string and one dictionary lookup per row instead of three (the
-  // scan worker's cost is mostly making strings), and the combinations repeat about as much as users do.
-  { name: 'json_array(actor_id, ip, ua) AS who', kind: 'dict' },
-  { name: 'reasons', kind: 'dict' },
-  { name: `CASE WHEN ${CARRIED} THEN raw END AS carried_raw`, kind: 'text' },
-  { name: `CASE WHEN ${CARRIED} THEN json_array(${DETAIL_COLUMNS}) END AS carried_detail`, kind: 'text' },
-];
-export const SCAN_COLUMNS = SCAN.map((c) => c.name).join(', ');
+export function scanColumns(carryEntityOf: readonly string[] = []): ReadonlyArray<{ name: string; kind: ScanColumnKind }> {
+  return [
+    { name: 'seq', kind: 'num' },
+    { name: 'id', kind: 'text' },
+    { name: 'ts', kind: 'num' },
+    { name: 'action', kind: 'dict' },
+    // Who, from where, with what, as one value: one string and one dictionary lookup per row instead of three (the
+    // scan worker's cost is mostly making strings), and the combinations repeat about as much as users do.
+    { name: 'json_array(actor_id, ip, ua) AS who', kind: 'dict' },
+    { name: 'reasons', kind: 'dict' },
+    { name: `CASE WHEN ${CARRIED} THEN raw END AS carried_raw`, kind: 'text' },
+    { name: `CASE WHEN ${CARRIED} THEN json_array(${DETAIL_COLUMNS}) END AS carried_detail`, kind: 'text' },
+    { name: `${carriedEntitySql(carryEntityOf, 'json_array(entity_id, entity_name)')} AS carried_entity`, kind: 'text' },
+  ];
+}
+
+/**
+ * The SQL of the carried-entity column: `pair` (a JSON array of entity id and name) for rows of the given actions
+ * that are not anomalies (those carry every detail column), NULL otherwise. Shared with the PostgreSQL scan.
+ *
+ * @example carriedEntitySql(['file_downloaded'], 'json_array(entity_id, entity_name)')
+ */
+export function carriedEntitySql(actions: readonly string[], pair: string): string {
+  if (actions.length === 0) return 'NULL';
+  const list = actions.map((a) => `'${a.replaceAll("'", "''")}'`).join(', ');
+  return `CASE WHEN reasons IS NULL AND action IN (${list}) THEN ${pair} END`;
+}
+
 const WHO_COLUMN = 4;
 const REASONS_COLUMN = 5;
 const RAW_COLUMN = 6;
 const DETAIL_COLUMN = 7;
+const ENTITY_COLUMN = 8;
+
+/** What a scanned row brought besides the lean columns (see `scanColumns`); each null when it did not. */
+export interface Carried {
+  raw: string | null;
+  /** The detail columns, a JSON array in `DETAIL_COLUMNS` order. */
+  detail: string | null;
+  /** Entity id and name, a JSON array. */
+  entity: string | null;
+}
 
 /** Actor id, IP and user agent of a scanned row. */
 type Who = readonly [string | null, string | null, string | null];
@@ -86,6 +114,9 @@ export class ScannedEvent implements StoredEvent, NormalisedEvent {
   private d: Array<string | number | null> | undefined;
   private detailJson: string | undefined;
   private text: string | undefined;
+  /** Entity id and name when the scan carried them (`Carried.entity`), parsed on first access. */
+  private entityJson: string | undefined;
+  private entity: [string | null, string | null] | undefined;
 
   constructor(
     readonly seq: number,
@@ -96,13 +127,14 @@ export class ScannedEvent implements StoredEvent, NormalisedEvent {
     ip: string | null,
     ua: string | null,
     reasons: string[],
-    /** The raw text and the detail columns (a JSON array) when the scan carried them, else read on first access. */
-    carried: { raw: string; detail: string | null } | null,
+    /** What the scan carried (raw text, detail columns, entity); the rest is read on first access. */
+    carried: Carried | null,
     private readonly fetch: Fetchers,
   ) {
     if (carried) {
-      this.text = carried.raw;
+      this.text = carried.raw ?? undefined;
       this.detailJson = carried.detail ?? undefined;
+      this.entityJson = carried.entity ?? undefined;
     }
     this.id = id;
     this.ts = ts;
@@ -117,7 +149,7 @@ export class ScannedEvent implements StoredEvent, NormalisedEvent {
   static ofRow(r: Row, fetch: Fetchers): ScannedEvent {
     const reasons = r[REASONS_COLUMN] ? (r[REASONS_COLUMN] as string).split(',') : NO_REASONS;
     const [actorId, ip, ua] = whoOf(r[WHO_COLUMN] as string);
-    const carried = r[RAW_COLUMN] === null ? null : { raw: r[RAW_COLUMN] as string, detail: r[DETAIL_COLUMN] as string | null };
+    const carried = carriedOf((c) => r[c] as string | null);
     return new ScannedEvent(r[0], r[1], r[2], r[3], actorId, ip, ua, reasons, carried, fetch);
   }
 
@@ -150,7 +182,7 @@ export class ScannedEvent implements StoredEvent, NormalisedEvent {
     return this.detail(2) as string | null;
   }
   get entityName() {
-    return this.detail(3) as string | null;
+    return this.entityJson !== undefined ? this.carriedEntity()[1] : (this.detail(3) as string | null);
   }
   get sessionId() {
     return this.detail(4) as string | null;
@@ -159,27 +191,46 @@ export class ScannedEvent implements StoredEvent, NormalisedEvent {
     return this.detail(5) as string | null;
   }
   get entityId() {
-    return this.detail(6) as string | null;
+    return this.entityJson !== undefined ? this.carriedEntity()[0] : (this.detail(6) as string | null);
   }
+
+  private carriedEntity(): [string | null, string | null] {
+    return (this.entity ??= JSON.parse(this.entityJson!) as [string | null, string | null]);
+  }
+
   get actionTimestampMs() {
     return this.detail(7) as number | null;
   }
 }
 
-function carriedOf(p: ScanPage, i: number): { raw: string; detail: string | null } | null {
-  const raw = p.text(RAW_COLUMN, i);
-  return raw === null ? null : { raw, detail: p.text(DETAIL_COLUMN, i) };
+/**
+ * What a row carried, from a reader of its text columns by index (a row array, a scan page), or null for nothing.
+ *
+ * @example carriedOf((c) => page.text(c, i))
+ */
+export function carriedOf(text: (column: number) => string | null): Carried | null {
+  const raw = text(RAW_COLUMN);
+  const entity = text(ENTITY_COLUMN);
+  if (raw === null && entity === null) return null;
+  return { raw, detail: raw === null ? null : text(DETAIL_COLUMN), entity };
 }
 
 /**
  * The scan after a position, read on a worker thread (`parallelScan`), as pages.
  *
- * @example for await (const p of workerScan(db.name, until, { ts, seq }, 10_000, fetch)) dispatcher.pushPage(p);
+ * @example for await (const p of workerScan(db.name, scanColumns(), until, { ts, seq }, 10_000, fetch)) dispatcher.pushPage(p);
  */
-export async function* workerScan(path: string, until: number, after: { ts: number; seq: number }, batchSize: number, fetch: Fetchers): AsyncGenerator<EventPage> {
+export async function* workerScan(
+  path: string,
+  columns: ReturnType<typeof scanColumns>,
+  until: number,
+  after: { ts: number; seq: number },
+  batchSize: number,
+  fetch: Fetchers,
+): AsyncGenerator<EventPage> {
   // Dictionary entries are decoded once (reasons split, who parsed): rows share the (never mutated) results.
   const decode = (c: number, v: string) => (c === REASONS_COLUMN ? v.split(',') : c === WHO_COLUMN ? whoOf(v) : v);
-  for await (const p of parallelScan({ path, columns: SCAN, until, after, batchSize }, decode)) {
+  for await (const p of parallelScan({ path, columns, until, after, batchSize }, decode)) {
     const who = (i: number) => p.dict<Who>(WHO_COLUMN, i)!;
     yield {
       n: p.n,
@@ -191,7 +242,7 @@ export async function* workerScan(path: string, until: number, after: { ts: numb
       event: (i) => {
         const [actorId, ip, ua] = who(i);
         return new ScannedEvent(p.num(0, i), p.text(1, i)!, p.num(2, i), p.dict(3, i)!, actorId, ip, ua,
-          p.dict<string[]>(REASONS_COLUMN, i) ?? NO_REASONS, carriedOf(p, i), fetch);
+          p.dict<string[]>(REASONS_COLUMN, i) ?? NO_REASONS, carriedOf((c) => p.text(c, i)), fetch);
       },
     };
   }
