@@ -64,7 +64,13 @@ describe('recent tape', () => {
     expect(files.every((e) => typeof e[2] === 'string' && typeof e[3] === 'string')).toBe(true);
 
     // Past the end of the scan (the second after the last one read may hold more events) and before a prune: the store.
+    const pages = tape.pagesKept;
+    expect(pages).toBe(Math.ceil(events.length / 500));
     tape.pruneBefore(mid - 4 * HOUR);
+    // The pages before the cut are let go: every one whose last event is older than it.
+    const older = (i: number) => events[Math.min(i + 499, events.length - 1)]!.norm.ts < mid - 4 * HOUR;
+    expect(tape.pagesKept).toBe(pages - Array.from({ length: pages }, (_, k) => older(k * 500)).filter(Boolean).length);
+    expect(tape.pagesKept).toBeLessThan(pages * 0.7);
     const beyond = new Map([
       [users[0]!, [{ since: last - HOUR, until: last }]],
       [users[1]!, [{ since: mid - 5 * HOUR, until: mid }]],

@@ -19,14 +19,20 @@ import { RecentEvents, type HistoryReader, type RecentSource, type TimeWindow } 
 /** One user's rows on the tape, oldest first; `head` is the first one still kept. */
 interface UserRows {
   ts: number[];
-  page: EventPage[];
-  row: number[];
+  /** Page number times `ROWS` plus the row: one number, no pointer, per row (cheaper to keep and to collect). */
+  ref: number[];
   head: number;
 }
+
+/** More rows than any scan page has (pages are a few thousand rows). */
+const ROWS = 2 ** 20;
 
 export class RecentTape implements RecentSource {
   private readonly users = new Map<string, UserRows>();
   private readonly actions: ReadonlySet<string>;
+  /** The pages rows may point into; `pages[0]` is page number `firstPage`. */
+  private readonly pages: EventPage[] = [];
+  private firstPage = 0;
   /** Every event of the tape's actions with since <= ts <= until is on the tape (none before the first page). */
   private since = Infinity;
   private until = -Infinity;
@@ -48,17 +54,19 @@ export class RecentTape implements RecentSource {
   /** Take a page of the scan (pages in scan order, each right after the one before). */
   add(p: EventPage): void {
     if (p.n === 0) return;
+    if (p.n > ROWS) throw new Error(`scan page of ${p.n} rows: the tape takes at most ${ROWS}`);
     if (this.since === Infinity) this.since = p.ts(0);
+    const base = (this.firstPage + this.pages.length) * ROWS;
+    this.pages.push(p);
     const actions = this.actions;
     for (let i = 0; i < p.n; i++) {
       if (!actions.has(p.action(i))) continue;
       const user = p.actorId(i);
       if (user === null) continue;
       let u = this.users.get(user);
-      if (!u) this.users.set(user, (u = { ts: [], page: [], row: [], head: 0 }));
+      if (!u) this.users.set(user, (u = { ts: [], ref: [], head: 0 }));
       u.ts.push(p.ts(i));
-      u.page.push(p);
-      u.row.push(i);
+      u.ref.push(base + i);
     }
     // The next page may hold more events of this page's last second.
     this.until = p.ts(p.n - 1) - 1;
@@ -83,10 +91,16 @@ export class RecentTape implements RecentSource {
       // Compact once the dropped part outweighs the kept one: amortised O(1) per row.
       if (h > 64 && h * 2 > u.ts.length) {
         u.ts.splice(0, h);
-        u.page.splice(0, h);
-        u.row.splice(0, h);
+        u.ref.splice(0, h);
         u.head = 0;
       }
+    }
+    // Pages whose every row is older than that: no user's rows point into them any more.
+    let drop = 0;
+    while (drop < this.pages.length && this.pages[drop]!.ts(this.pages[drop]!.n - 1) < ts) drop++;
+    if (drop) {
+      this.pages.splice(0, drop);
+      this.firstPage += drop;
     }
   }
 
@@ -133,8 +147,9 @@ export class RecentTape implements RecentSource {
         else hi = mid;
       }
       for (let k = lo; k < u.ts.length && u.ts[k]! <= w.until; k++) {
-        const page = u.page[k]!;
-        const row = u.row[k]!;
+        const ref = u.ref[k]!;
+        const page = this.pages[Math.floor(ref / ROWS) - this.firstPage]!;
+        const row = ref % ROWS;
         if (wanted.has(page.action(row))) out.push(page.event(row));
       }
     }
@@ -147,5 +162,10 @@ export class RecentTape implements RecentSource {
     let n = 0;
     for (const u of this.users.values()) n += u.ts.length - u.head;
     return n;
+  }
+
+  /** Pages kept alive (for tests and memory checks). */
+  get pagesKept(): number {
+    return this.pages.length;
   }
 }
