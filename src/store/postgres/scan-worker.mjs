@@ -38,8 +38,9 @@ async function run() {
   await client.connect();
   // The planner costs a whole-result COPY as a scan plus a sort (spilling to disk at the default work_mem) on
   // parallel workers; each partition's (ts, seq) index gives the rows in order already, partition after partition,
-  // and parallel workers would only compete with this process for the same cores.
-  await client.query('SET enable_sort = off; SET max_parallel_workers_per_gather = 0');
+  // and parallel workers would only compete with this process for the same cores. No JIT either: the whole-table
+  // estimate would have the server compile for a few hundred milliseconds before the first row.
+  await client.query('SET enable_sort = off; SET max_parallel_workers_per_gather = 0; SET jit = off');
   const stream = client.query(copyStreams.to(`COPY (${sql}) TO STDOUT (FORMAT binary)`));
   const decoder = copyPageDecoder({ columns, batchSize, maxDictSize });
   for await (const chunk of stream) {

@@ -58,6 +58,21 @@ describe.skipIf(!pgs.ok)('PostgresStore', () => {
   const partitions = async () =>
     (await store.pool.query<{ n: string }>("SELECT c.relname AS n FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass")).rows.map((r) => r.n);
 
+  it('opens its sessions with JIT off, and a setting the user passes in PGOPTIONS wins', async () => {
+    expect((await store.pool.query<{ jit: string }>('SHOW jit')).rows[0]!.jit).toBe('off');
+    const before = process.env.PGOPTIONS;
+    process.env.PGOPTIONS = '-c jit=on -c work_mem=7MB';
+    try {
+      const other = await openPostgresStore(url);
+      const r = (await other.pool.query<{ jit: string; work_mem: string }>("SELECT current_setting('jit') AS jit, current_setting('work_mem') AS work_mem")).rows[0]!;
+      await other.close();
+      expect(r).toEqual({ jit: 'on', work_mem: '7MB' });
+    } finally {
+      if (before === undefined) delete process.env.PGOPTIONS;
+      else process.env.PGOPTIONS = before;
+    }
+  });
+
   it('gives back the exact received text: spacing, key order, escapes and non-ASCII untouched', async () => {
     const text = `{ "date_create":${JUNE_2024},"id":"x1" ,"action":"user_login","note":"caf\\u00e9 café \\"q\\" 𝄞",  "n":1.50,
       "actor":{"type":"user","user":{"id":"W1","name":"tab\\there\\nline\\r\\\\N"}}}`;
