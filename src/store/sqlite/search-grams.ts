@@ -6,6 +6,7 @@
  * anyway, about 10 µs). How common a trigram is comes from a sample of stored events.
  */
 import type BetterSqlite3 from 'better-sqlite3';
+import { TrigramSample, trigramsOf } from '../trigram-sample.ts';
 import { SEARCH_TEXT } from './search-fold.mjs';
 
 /** Trigrams looked up per term: a dozen spread over a long term select as well as all of them. */
@@ -14,16 +15,7 @@ const MAX_TRIGRAMS = 12;
 const COMMON_SHARE = 0.1;
 /** At least this many trigrams stay in the query (the rarest), so a term of common trigrams still selects. */
 const MIN_TRIGRAMS = 3;
-/** Events sampled, evenly over the sequence numbers; rebuilt when the store has doubled since. */
-const SAMPLE_SIZE = 2_048;
-
-/** The distinct trigrams of `text` (code points, as FTS5's trigram tokenizer splits it). */
-export function trigramsOf(text: string): string[] {
-  const chars = [...text];
-  const all = new Set<string>();
-  for (let i = 0; i + 3 <= chars.length; i++) all.add(chars[i]! + chars[i + 1]! + chars[i + 2]!);
-  return [...all];
-}
+export { trigramsOf };
 
 /**
  * The FTS5 expression for a term: its trigrams, each a quoted string (a `"` doubled), joined by AND. Nothing the
@@ -51,8 +43,8 @@ export function trigramQuery(needle: string, share?: (gram: string) => number): 
 }
 
 /**
- * How common each trigram is among the stored events, from a sample read on first use and again once the store
- * has doubled. Unknown trigrams count as rare.
+ * How common each trigram is among the stored events (`TrigramSample`), sampled on first use and again once the
+ * store has doubled. Unknown trigrams count as rare.
  *
  * @example const share = trigramShares(db); share()('xls') // 0.49 on the bench data
  */
@@ -60,21 +52,11 @@ export function trigramShares(db: BetterSqlite3.Database): () => (gram: string) 
   // Two subqueries: min and max in one SELECT would scan the table instead of reading both ends of the key.
   const bounds = db.prepare('SELECT coalesce((SELECT min(seq) FROM events), 0) AS lo, coalesce((SELECT max(seq) FROM events), 0) AS hi');
   const texts = db.prepare(`SELECT ${SEARCH_TEXT} FROM events WHERE seq IN (SELECT value FROM json_each(?))`).pluck();
-  let sampledAt = -1;
-  let counts = new Map<string, number>();
-  let size = 1;
+  const sample = new TrigramSample();
   return () => {
     const { lo, hi } = bounds.get() as { lo: number; hi: number };
-    if (sampledAt < 0 || hi > sampledAt * 2) {
-      const step = Math.max(1, (hi - lo) / SAMPLE_SIZE);
-      const seqs: number[] = [];
-      for (let s = lo; s <= hi && seqs.length < SAMPLE_SIZE; s += step) seqs.push(Math.round(s));
-      counts = new Map();
-      const rows = texts.all(JSON.stringify(seqs)) as string[];
-      for (const t of rows) for (const g of trigramsOf(t.toLowerCase())) counts.set(g, (counts.get(g) ?? 0) + 1);
-      size = Math.max(1, rows.length);
-      sampledAt = Math.max(1, hi);
-    }
-    return (g) => (counts.get(g) ?? 0) / size;
+    const seqs = sample.due(lo, hi);
+    if (seqs) sample.load(texts.all(JSON.stringify(seqs)) as string[], hi);
+    return sample.share;
   };
 }
