@@ -253,6 +253,16 @@ for (const backend of backends) {
         await store.appendEvents([{ raw: JSON.stringify(late), norm: normalise(late as never) }]);
         expect(await s.position()).toBeLessThan(await store.maxSeq());
         expect((await s.searchEvents('zanzibar', {}, 10))!.events.map((e) => e.norm.id)).toEqual(['late-1']);
+        // A time range, and a name with a line break in it (PostgreSQL checks candidates on the indexed text, whose
+        // fields are joined by line breaks: such an event is read instead).
+        const mid = INPUT[Math.floor(INPUT.length / 2)]!.norm.ts;
+        const inRange = (e: IncomingEvent) => e.norm.ts >= mid && e.norm.ts <= mid + 3600;
+        expect((await s.searchEvents('f-1', { since: mid, until: mid + 3600 }, 1000))!.events.map((e) => e.norm.id)).toEqual(brute('f-1', inRange));
+        const odd = { id: 'nl-1', date_create: T0 + 6, action: 'user_login', actor: { type: 'user', user: { id: 'W9', name: 'Line\nBreak Quokka', email: 'q@example.com' } } };
+        await store.appendEvents([{ raw: JSON.stringify(odd), norm: normalise(odd as never) }]);
+        await s.catchUp();
+        expect(await s.position()).toBe(await store.maxSeq());
+        for (const needle of ['quokka', 'line\nbreak', 'q@example']) expect((await s.searchEvents(needle, {}, 10))!.events.map((e) => e.norm.id), needle).toEqual(['nl-1']);
       });
 
       it('finds people by a prefix of id, e-mail, name or a word of it, and by exact name', async () => {

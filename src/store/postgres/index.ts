@@ -41,6 +41,7 @@ const PREFIXED = EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ');
 
 export class PostgresStore implements Store {
   private reads: PgDetectionReads | undefined;
+  private search: EventSearch | undefined;
   /** Planner statistics of the partitioned parent, which autovacuum never analyses (`parent-stats.ts`). */
   readonly stats: ParentStats;
 
@@ -204,7 +205,9 @@ export class PostgresStore implements Store {
     return pgUiRollups(this.pool);
   }
   eventSearch(): EventSearch {
-    return pgEventSearch(this.pool);
+    // One per store: it keeps the trigram sample its searches choose by.
+    this.search ??= pgEventSearch(this.pool);
+    return this.search;
   }
   entityReads(): EntityReads {
     return pgEntityReads(this.pool);

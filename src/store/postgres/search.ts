@@ -7,7 +7,9 @@
  * under three characters, a term too common, or more than 20,000 events not yet folded in.
  */
 import type pg from 'pg';
-import { matchesFields, type EventSearch, type PersonMatch } from '../search.ts';
+import type { NormalisedEvent } from '../../events/schema.ts';
+import type { EventQuery } from '../types.ts';
+import { matchesFields, SEARCHED_FIELDS, type EventSearch, type PersonMatch } from '../search.ts';
 import { EVENT_COLUMNS, NORM_COLUMNS, normOfRow, rowToEvent, type EventRow, type NormRow } from '../sqlite/event-rows.ts';
 import { rarePart, TrigramSample } from '../trigram-sample.ts';
 import { pgEventWhere } from './query.ts';
@@ -44,6 +46,28 @@ const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 function onIndexes<T>(pool: pg.Pool, f: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   return inTransaction(pool, f, undefined, 'BEGIN READ ONLY; SET LOCAL enable_seqscan = off');
 }
+
+/**
+ * The searched fields of an `event_search` text (`SEARCH_TEXT`: `SEARCHED_FIELDS` then the reasons, joined by line
+ * breaks, NULL as empty), or null when a field holds a line break itself (its event is read instead).
+ */
+function fieldsOf(t: string): NormalisedEvent | null {
+  const parts = t.split('\n');
+  if (parts.length !== SEARCHED_FIELDS.length + 1) return null;
+  const fields: Record<string, unknown> = { reasons: parts[SEARCHED_FIELDS.length] ? parts[SEARCHED_FIELDS.length]!.split(',') : [] };
+  SEARCHED_FIELDS.forEach((f, i) => (fields[f] = parts[i] || null));
+  return fields as unknown as NormalisedEvent;
+}
+
+/** Does the query filter on nothing but time and the cursor (all `event_search` holds besides the text)? */
+const timeOnly = (q: EventQuery) =>
+  Object.entries(q).every(([k, v]) => v === undefined || k === 'since' || k === 'until' || k === 'before' || k === 'limit');
+
+/** Within the query's time range and before its cursor (as `pgEventWhere` says it). */
+const inTime = (r: { ts: number; seq: number }, q: EventQuery) =>
+  (q.since === undefined || r.ts >= q.since) &&
+  (q.until === undefined || r.ts <= q.until) &&
+  (!q.before || r.ts < q.before.ts || (r.ts === q.before.ts && r.seq < q.before.seq));
 
 const prefixed = (cols: string) => cols.split(', ').map((c) => `e.${c}`).join(', ');
 const PERSON = 'SELECT id, name, email, last_ts FROM people';
@@ -85,21 +109,30 @@ export function pgEventSearch(pool: pg.Pool): EventSearch {
         // index (10M events: 1.5 s) instead of walking the sequence numbers until it has enough (63 ms).
         const part = rarePart(needle, await shares(c, pos), RARE_SHARE);
         const whole = part === needle ? '' : ` AND (t || '') ILIKE $3`;
-        const cands = await c.query<{ ts: number; seq: number }>(
-          `SELECT ts, seq FROM event_search WHERE t ILIKE $1${whole} AND seq <= $2 LIMIT ${MAX_CANDIDATES + 1}`,
+        // With no filter but time, a candidate is checked on the searched fields `t` holds, without reading its event.
+        const byText = timeOnly(q);
+        const cands = await c.query<{ ts: number; seq: number; t?: string }>(
+          `SELECT ts, seq${byText ? ', t' : ''} FROM event_search WHERE t ILIKE $1${whole} AND seq <= $2 LIMIT ${MAX_CANDIDATES + 1}`,
           [`%${likeLiteral(part)}%`, pos, ...(whole ? [`%${likeLiteral(needle)}%`] : [])],
         );
         if (cands.rows.length > MAX_CANDIDATES) return null;
-        // The candidates and the events not yet folded in, under the caller's filters and cursor, then the exact
+        const hits: Array<{ ts: number; seq: number }> = [];
+        const toRead: Array<{ ts: number; seq: number }> = [];
+        for (const r of cands.rows) {
+          const fields = byText ? fieldsOf(r.t!) : null;
+          if (!fields) toRead.push(r);
+          else if (inTime(r, q) && matchesFields(fields, needle)) hits.push(r);
+        }
+        // The other candidates and the events not yet folded in, under the caller's filters and cursor, then the exact
         // per-field check. Two branches, not an OR: each keeps its index (the (ts, seq) keys; seq on each partition).
-        const { where, params } = pgEventWhere({ ...q, limit: undefined }, [cands.rows.map((r) => r.ts), cands.rows.map((r) => r.seq), pos]);
+        const { where, params } = pgEventWhere({ ...q, limit: undefined }, [toRead.map((r) => r.ts), toRead.map((r) => r.seq), pos]);
         const filters = where ? `AND ${where.slice('WHERE '.length)}` : '';
         const rows = await c.query<NormRow>(
           `SELECT ${prefixed(NORM_COLUMNS)} FROM events e WHERE (e.ts, e.seq) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[])) ${filters}
            UNION ALL SELECT ${prefixed(NORM_COLUMNS)} FROM events e WHERE e.seq > $3 ${filters}`,
           params,
         );
-        const hits = rows.rows.filter((r) => matchesFields(normOfRow(r), needle));
+        for (const r of rows.rows) if (matchesFields(normOfRow(r), needle)) hits.push(r);
         if (!hits.length) return { events: [], next: null, partial: false };
         hits.sort((a, b) => b.ts - a.ts || b.seq - a.seq);
         const page = hits.slice(0, limit);

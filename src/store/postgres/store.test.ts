@@ -255,8 +255,8 @@ describe.skipIf(!pgs.ok)('PostgresStore', () => {
     expect(await store.queryEvents({ limit: 100 })).toHaveLength(100);
     expect(sent.splice(0)).toHaveLength(1);
     // What the events route does for a free-text request.
-    expect(await search.catchUpInBackground()).toBe(0);
-    expect((await search.searchEvents('glengarry', {}, 50))!.events.map((e) => e.norm.id)).toEqual(['f7']);
+    expect(await store.eventSearch().catchUpInBackground()).toBe(0);
+    expect((await store.eventSearch().searchEvents('glengarry', {}, 50))!.events.map((e) => e.norm.id)).toEqual(['f7']);
     expect(sent.filter((sql) => /pg_advisory|INSERT|UPDATE/i.test(sql))).toEqual([]);
     expect(sent.filter((sql) => sql.includes('FROM event_search WHERE seq = ANY'))).toEqual([]);
     expect(sent.length).toBeLessThanOrEqual(8);
