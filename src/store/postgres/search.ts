@@ -109,17 +109,23 @@ export function pgEventSearch(pool: pg.Pool): EventSearch {
         // index (10M events: 1.5 s) instead of walking the sequence numbers until it has enough (63 ms).
         const part = rarePart(needle, await shares(c, pos), RARE_SHARE);
         const whole = part === needle ? '' : ` AND (t || '') ILIKE $3`;
-        // With no filter but time, a candidate is checked on the searched fields `t` holds, without reading its event.
-        const byText = timeOnly(q);
-        const cands = await c.query<{ ts: number; seq: number; t?: string }>(
-          `SELECT ts, seq${byText ? ', t' : ''} FROM event_search WHERE t ILIKE $1${whole} AND seq <= $2 LIMIT ${MAX_CANDIDATES + 1}`,
+        const cands = await c.query<{ ts: number; seq: number }>(
+          `SELECT ts, seq FROM event_search WHERE t ILIKE $1${whole} AND seq <= $2 LIMIT ${MAX_CANDIDATES + 1}`,
           [`%${likeLiteral(part)}%`, pos, ...(whole ? [`%${likeLiteral(needle)}%`] : [])],
         );
         if (cands.rows.length > MAX_CANDIDATES) return null;
+        // With no filter but time, a candidate is checked on the searched fields its `t` holds (read by key, once
+        // the term has proved rare enough: 5,001 texts of a common term cost more than the scan it falls back to).
+        const texts = new Map<number, string>();
+        if (timeOnly(q) && cands.rows.length) {
+          const r = await c.query<{ seq: number; t: string }>('SELECT seq, t FROM event_search WHERE seq = ANY($1::bigint[])', [cands.rows.map((x) => x.seq)]);
+          for (const x of r.rows) texts.set(Number(x.seq), x.t);
+        }
         const hits: Array<{ ts: number; seq: number }> = [];
         const toRead: Array<{ ts: number; seq: number }> = [];
         for (const r of cands.rows) {
-          const fields = byText ? fieldsOf(r.t!) : null;
+          const t = texts.get(Number(r.seq));
+          const fields = t === undefined ? null : fieldsOf(t);
           if (!fields) toRead.push(r);
           else if (inTime(r, q) && matchesFields(fields, needle)) hits.push(r);
         }

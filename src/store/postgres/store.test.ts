@@ -250,7 +250,7 @@ describe.skipIf(!pgs.ok)('PostgresStore', () => {
     const sent = statementsOf(store.pool);
     // The first search samples the folded texts once (how common each trigram is); later ones do not.
     await search.searchEvents('report', {}, 10);
-    expect(sent.filter((sql) => sql.includes('FROM event_search WHERE seq = ANY'))).toHaveLength(1);
+    expect(sent.filter((sql) => sql.startsWith('SELECT t FROM event_search WHERE seq = ANY'))).toHaveLength(1);
     sent.splice(0);
     expect(await store.queryEvents({ limit: 100 })).toHaveLength(100);
     expect(sent.splice(0)).toHaveLength(1);
@@ -258,8 +258,9 @@ describe.skipIf(!pgs.ok)('PostgresStore', () => {
     expect(await store.eventSearch().catchUpInBackground()).toBe(0);
     expect((await store.eventSearch().searchEvents('glengarry', {}, 50))!.events.map((e) => e.norm.id)).toEqual(['f7']);
     expect(sent.filter((sql) => /pg_advisory|INSERT|UPDATE/i.test(sql))).toEqual([]);
-    expect(sent.filter((sql) => sql.includes('FROM event_search WHERE seq = ANY'))).toEqual([]);
-    expect(sent.length).toBeLessThanOrEqual(8);
+    expect(sent.filter((sql) => sql.startsWith('SELECT t FROM event_search WHERE seq = ANY'))).toEqual([]);
+    // Backlog, BEGIN, candidates, their texts, the unfolded tail, the page, COMMIT; and the route's backlog read.
+    expect(sent.length).toBeLessThanOrEqual(9);
     // With something to fold, the same call folds it.
     await store.appendEvents([file(500, 'glengarry-2.xlsx')]);
     expect(await search.catchUpInBackground()).toBe(1);
