@@ -1,8 +1,8 @@
 /**
- * `EntityReads` on PostgreSQL, over the `ui_actors` rollup and the `events` indexes (`events_actor_cover`,
- * `events_ip_cover`: index-only for what these pages read, migration 23), with the same bounds as SQLite's
- * (`sqlite/entity-reads.ts`): every list stops at its limit, and an address's lists come from its newest `maxScan`
- * events only. Text tie-breaks sort by bytes (`COLLATE "C"`), as SQLite's BINARY does.
+ * `EntityReads` on PostgreSQL, over the `ui_actors` rollup and the `events` indexes (`events_actor_ts`,
+ * `events_ip_ts`), with the same bounds as SQLite's (`sqlite/entity-reads.ts`): every list stops at its limit, and an
+ * address's lists come from its newest `maxScan` events only. Text tie-breaks sort by bytes (`COLLATE "C"`), as
+ * SQLite's BINARY does.
  */
 import type pg from 'pg';
 import type { ActivitySlot, AddressLists, EntityReads, PersonRow, SeenRow, UsageRow } from '../entity-reads.ts';

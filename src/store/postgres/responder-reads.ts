@@ -1,5 +1,5 @@
 /**
- * `ResponderReads` on PostgreSQL over the `events` indexes (`events_actor_cover`, `events_entity_ts`,
+ * `ResponderReads` on PostgreSQL over the `events` indexes (`events_actor_ts`, `events_entity_ts`,
  * `events_session_ts`); the alert comes from the store's `AlertStore`. SQLite: `sqlite/responder-reads.ts`.
  */
 import type pg from 'pg';
