@@ -193,7 +193,6 @@ export class RecentEvents {
    */
   static async loadMany(reader: HistoryReader, windows: ReadonlyMap<string, readonly TimeWindow[]>, actions?: readonly string[]): Promise<Map<string, RecentEvents>> {
     const out = new Map<string, RecentEvents>();
-    const span = (ws: readonly TimeWindow[]): TimeWindow => ({ since: ws[0]!.since, until: ws[ws.length - 1]!.until });
     if (!reader.allOf) {
       for (const [u, ws] of windows) {
         const events: StoredEvent[] = [];
@@ -203,7 +202,7 @@ export class RecentEvents {
           events.push(...r.events);
           aer = r.aerResets.length ? [...aer, ...r.aerResets] : aer;
         }
-        const all = span(ws);
+        const all = spanOf(ws);
         out.set(u, new RecentEvents(all.since, all.until, events, aer));
       }
       return out;
@@ -223,7 +222,7 @@ export class RecentEvents {
     const aer = await RecentEvents.aerResetsOf(reader, windows);
     for (const [u, ws] of windows) {
       if (!ws.length) continue;
-      const w = span(ws);
+      const w = spanOf(ws);
       out.set(u, new RecentEvents(w.since, w.until, events.get(u) ?? [], aer.get(u) ?? []));
     }
     return out;
@@ -253,7 +252,8 @@ export class RecentEvents {
     for (const e of await reader.all({ actions: [AER_ACTION], since, until: until + AER_AFTER })) {
       const ws = e.norm.entityId === null ? undefined : windows.get(e.norm.entityId);
       if (!ws?.length) continue;
-      if (e.norm.ts < ws[0]!.since || e.norm.ts > ws[ws.length - 1]!.until + AER_AFTER) continue;
+      const w = spanOf(ws);
+      if (e.norm.ts < w.since || e.norm.ts > w.until + AER_AFTER) continue;
       const list = aer.get(e.norm.entityId!);
       if (list) list.push(e);
       else aer.set(e.norm.entityId!, [e]);
@@ -272,6 +272,15 @@ export class RecentEvents {
     }
     for (let i = lo; i < this.events.length && this.events[i]!.norm.ts <= to; i++) yield this.events[i]!;
   }
+}
+
+/**
+ * From the first window's start to the last one's end (windows oldest first, at least one).
+ *
+ * @example spanOf([{ since: 1, until: 9 }, { since: 20, until: 30 }]) // { since: 1, until: 30 }
+ */
+export function spanOf(windows: readonly TimeWindow[]): TimeWindow {
+  return { since: windows[0]!.since, until: windows[windows.length - 1]!.until };
 }
 
 /**

@@ -5,18 +5,17 @@
  * text as one joined string per page.
  *
  * Why a worker: a replay spends about as long pulling rows out of SQLite (and allocating their strings) as evaluating
- * the rules; better-sqlite3 is synchronous, so only a second thread can do both at once. The worker keeps a few pages
- * ahead at most, so memory stays bounded.
+ * the rules; better-sqlite3 is synchronous, so only a second thread can do both at once. The worker keeps at most
+ * `PAGES_AHEAD` pages ahead, so memory stays bounded.
  */
 import { Worker } from 'node:worker_threads';
 
 export type ScanColumnKind = 'num' | 'text' | 'dict';
 
 /**
- * How many pages a scan worker reads ahead of its consumer. A replay's main thread stops reading for a second or
- * more while it stores a day's alerts; with a few pages of credit the worker sat idle through it, then the main
- * thread waited for pages (10M-event replay: 12 s of 57 idle). Sixteen pages of 10,000 events keep the worker busy
- * through most of that, for some tens of megabytes.
+ * How many pages a scan worker reads ahead of its consumer. A replay's main thread stops reading for half a second
+ * or more while it builds and stores a day's alerts; with three pages of credit the worker stopped too. Sixteen pages
+ * of 10,000 events (about as many as it reads in that time) keep it reading, for some tens of megabytes.
  */
 export const PAGES_AHEAD = 16;
 

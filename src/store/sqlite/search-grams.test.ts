@@ -4,7 +4,8 @@ import { normalise } from '../../events/normalise.ts';
 import { tempDirs } from '../../util/testing-tmp.ts';
 import type { IncomingEvent } from '../types.ts';
 import { openSqliteStore, type SqliteStore } from './index.ts';
-import { trigramQuery, trigramShares, trigramsOf } from './search-grams.ts';
+import { trigramsOf } from '../trigram-sample.ts';
+import { trigramQuery, trigramShares } from './search-grams.ts';
 
 const grams = (expr: string | null) => (expr ? expr.split(' AND ').map((g) => JSON.parse(g) as string) : []);
 

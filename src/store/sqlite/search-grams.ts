@@ -15,8 +15,6 @@ const MAX_TRIGRAMS = 12;
 const COMMON_SHARE = 0.1;
 /** At least this many trigrams stay in the query (the rarest), so a term of common trigrams still selects. */
 const MIN_TRIGRAMS = 3;
-export { trigramsOf };
-
 /**
  * The FTS5 expression for a term: its trigrams, each a quoted string (a `"` doubled), joined by AND. Nothing the
  * user types is read as FTS5 syntax (`NEAR`, `*`, `-`, `OR`, parentheses are text inside quotes). Given `share`
