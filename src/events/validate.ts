@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { overlongIdentifier } from './identifier-limit.ts';
 import { AuditEventSchema, type AuditEvent } from './schema.ts';
 
 /** Default size limit for one event's JSON text. */
@@ -53,12 +54,17 @@ export function validateEventValue(parsed: unknown, raw: string): Validated {
   const o = parsed as Record<string, unknown>;
   if (typeof o.id === 'string' && o.id !== '' && typeof o.action === 'string' && o.action !== '' &&
       Number.isInteger(o.date_create) && (o.date_create as number) >= 0) {
-    return { ok: true, event: o as AuditEvent, raw };
+    return checkedIdentifiers(o as AuditEvent, raw);
   }
   const r = AuditEventSchema.safeParse(parsed);
-  if (r.success) return { ok: true, event: o as AuditEvent, raw };
+  if (r.success) return checkedIdentifiers(o as AuditEvent, raw);
   const issue = r.error.issues[0]!;
   const path = issue.path.join('.') || '(event)';
   const missing = issue.code === 'invalid_type' && (o as Record<string, unknown>)[path] === undefined;
   return { ok: false, reason: missing ? `missing required field ${path}` : `${path}: ${issue.message}` };
+}
+
+function checkedIdentifiers(event: AuditEvent, raw: string): Validated {
+  const overlong = overlongIdentifier(event, raw);
+  return overlong === null ? { ok: true, event, raw } : { ok: false, reason: overlong };
 }

@@ -29,7 +29,9 @@ const TEMPLATE = generateOrg({ seed: 5, users: 5, days: 1, end: 1767225600 }).ev
 let serial = 0;
 
 /** A valid event (a copy of a simulator event) with a fresh id and hostile text in the fields analysts read. */
-const goodEvent = fc.record({ name: hostileString(), ua: hostileString(), actorName: hostileString(20_000) }).map((h) => {
+/** Random text of up to about 20,000 characters: long values that do not compress, unlike a repeated character. */
+const longNoise = fc.uint8Array({ minLength: 2_000, maxLength: 15_000 }).map((a) => Buffer.from(a).toString('base64'));
+const goodEvent = fc.record({ name: hostileString(), ua: fc.oneof(hostileString(), longNoise), actorName: fc.oneof(hostileString(20_000), longNoise) }).map((h) => {
   const e = structuredClone(TEMPLATE);
   e.id = `fuzz-${FUZZ_SEED}-${serial++}`;
   e.entity.file.name = h.name;
@@ -58,6 +60,21 @@ const badLine = fc.oneof(
     value: fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), fc.constant(true), fc.double()),
   }).map(({ field, value }) => Buffer.from(JSON.stringify({ ...TEMPLATE, id: field === 'id' ? value : `wrong-${serial++}`, [field]: value }))),
   hostileString().map((s) => Buffer.from(JSON.stringify(s))),
+  // An identifier the stores index, longer than any of Slack's, of random text (it does not compress: PostgreSQL's
+  // B-tree limit is met, which a repeated character never reached).
+  fc.record({
+    field: fc.constantFrom('id', 'actor', 'entity', 'ip', 'session', 'email'),
+    noise: fc.uint8Array({ minLength: 800, maxLength: 3_000 }).map((a) => Buffer.from(a).toString('base64')),
+  }).map(({ field, noise }) => {
+    const e = structuredClone(TEMPLATE);
+    e.id = field === 'id' ? noise : `long-${field}-${serial++}`;
+    if (field === 'actor') e.actor.user.id = noise;
+    if (field === 'email') e.actor.user.email = noise;
+    if (field === 'entity') e.entity.file.id = noise;
+    if (field === 'ip') e.context.ip_address = noise;
+    if (field === 'session') e.context.session_id = noise;
+    return Buffer.from(JSON.stringify(e));
+  }),
 ).filter(noNewline);
 
 for (const backend of BACKENDS) {

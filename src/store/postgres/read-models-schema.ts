@@ -96,4 +96,26 @@ export const readModelMigrations: PgMigration[] = [
       CREATE INDEX IF NOT EXISTS alerts_name ON alerts (user_name, last_ts);
     `,
   },
+  {
+    version: 24,
+    name: "alerts and incidents found by user and key through hash indexes: a long name or key cannot fail a write",
+    // A B-tree entry holds at most 2,704 bytes. The user's name is whatever the event or the directory says (a
+    // 20,000-character name is valid), and a rule may group by any field (a user agent, a file name), which becomes
+    // the alert's key and, without a user, its incident's user: one long value made the whole write of a replay's
+    // alerts fail. Each is only ever compared for equality, and a hash index keeps 4 bytes whatever the value. The
+    // scope's B-tree keeps rule and period (ids the rules define); the identifiers of events are bounded at ingest
+    // (events/identifier-limit.ts).
+    sql: `
+      DROP INDEX IF EXISTS alerts_name;
+      DROP INDEX IF EXISTS alerts_email;
+      DROP INDEX IF EXISTS alerts_scope;
+      DROP INDEX IF EXISTS alerts_key_last;
+      DROP INDEX IF EXISTS incidents_user;
+      CREATE INDEX alerts_name ON alerts USING hash (user_name);
+      CREATE INDEX alerts_email ON alerts USING hash (user_email);
+      CREATE INDEX alerts_key ON alerts USING hash (key);
+      CREATE INDEX alerts_scope ON alerts (rule, period);
+      CREATE INDEX incidents_user ON incidents USING hash (user_id);
+    `,
+  },
 ];
