@@ -91,6 +91,18 @@ for (const backend of backends) {
       expect((await store.queryEvents({ reason: 'user_agent' })).map((e) => e.norm.actorName)).toEqual([longName]);
     });
 
+    it("an address's lists take its newest events in time order, wide ones (a long name or user agent) among them", async () => {
+      const wideUa = noise('wide-ua', 3_000);
+      const wideName = noise('wide-name', 3_000);
+      const evs = Array.from({ length: 6 }, (_, i) => ({ ...event(`ip-${i}`, { ua: i === 4 ? wideUa : `Agent/${i}`, name: i === 2 ? wideName : undefined }), date_create: TS + i }));
+      await ingestStream(Readable.from([Buffer.from(evs.map((e) => JSON.stringify(e)).join('\n'))]), 'ip.jsonl', { store });
+      const lists = await store.entityReads().addressLists('203.0.113.9', TS, TS + 100, 50, 4);
+      expect(lists).toMatchObject({ scanned: 4, partial: true });
+      expect(lists.user_agents.map((u) => u.v)).toEqual(['Agent/5', wideUa, 'Agent/3', 'Agent/2']);
+      // The list names a user by the greatest name of the scanned events (both backends' max()).
+      expect(lists.users).toEqual([{ v: 'W0LONG0001', name: [wideName, 'Long Values'].sort().at(-1), email: 'long@example.com', n: 4, first: TS + 2, last: TS + 5 }]);
+    });
+
     it('alerts and incidents whose user name, e-mail or key are long are stored and found by them', async () => {
       const alerts = store.alertStore!();
       const incidents = store.incidentStore!();

@@ -1,18 +1,25 @@
 /**
  * `EntityReads` on PostgreSQL, over the `ui_actors` rollup and the `events` indexes (`events_actor_ts`,
- * `events_ip_ts`), with the same bounds as SQLite's (`sqlite/entity-reads.ts`): every list stops at its limit, and an
+ * `events_ip_ts`, and for an address's lists `events_ip_people` and `events_ip_wide`), with the same bounds as SQLite's (`sqlite/entity-reads.ts`): every list stops at its limit, and an
  * address's lists come from its newest `maxScan` events only. Text tie-breaks sort by bytes (`COLLATE "C"`), as
  * SQLite's BINARY does.
  */
 import type pg from 'pg';
 import type { ActivitySlot, AddressLists, EntityReads, PersonRow, SeenRow, UsageRow } from '../entity-reads.ts';
+import { ADDRESS_ROW_MAX, ADDRESS_ROW_WIDTH } from './read-models-schema.ts';
 
 /** Every time zone's offset is a whole number of quarter hours, so a day of any zone is a run of these slots. */
 const SLOT = 900;
 
 const PERSON = 'SELECT actor_id AS id, name, email, first_ts, last_ts, n FROM ui_actors';
-/** The newest `$5` events of address `$1` in `$2..$3`, walked backwards on the (ip, ts) index: the cost stops there. */
-const RECENT = 'SELECT actor_id, actor_name, actor_email, ua, ts FROM events WHERE ip = $1 AND ts >= $2 AND ts <= $3 ORDER BY ts DESC LIMIT $5';
+/**
+ * The newest `$5` events of address `$1` in `$2..$3`, walked backwards: the cost stops there. Events of ordinary
+ * width come from the index that carries the listed columns (no table page read), the rare wide ones from their own.
+ * Exported for the test that checks PostgreSQL reads it index-only.
+ */
+const RECENT_PART = (width: string) => `(SELECT actor_id, actor_name, actor_email, ua, ts FROM events
+  WHERE ip = $1 AND ts >= $2 AND ts <= $3 AND (${ADDRESS_ROW_WIDTH}) ${width} ${ADDRESS_ROW_MAX} ORDER BY ts DESC LIMIT $5)`;
+export const ADDRESS_RECENT_SQL = `SELECT * FROM (${RECENT_PART('<')} UNION ALL ${RECENT_PART('>=')}) x ORDER BY ts DESC LIMIT $5`;
 
 /**
  * @example
@@ -76,12 +83,12 @@ export function pgEntityReads(pool: pg.Pool): EntityReads {
       const [users, uas] = await Promise.all([
         all<AddressLists['users'][number]>(
           `SELECT actor_id AS v, max(actor_name) AS name, max(actor_email) AS email, count(*) AS n, min(ts) AS first, max(ts) AS last
-           FROM (${RECENT}) r GROUP BY actor_id ORDER BY last DESC LIMIT $4`,
+           FROM (${ADDRESS_RECENT_SQL}) r GROUP BY actor_id ORDER BY last DESC LIMIT $4`,
           p,
         ),
         all<SeenRow<string>>(
           `SELECT ua AS v, count(*) AS n, min(ts) AS first, max(ts) AS last
-           FROM (${RECENT}) r WHERE ua IS NOT NULL GROUP BY ua ORDER BY last DESC LIMIT $4`,
+           FROM (${ADDRESS_RECENT_SQL}) r WHERE ua IS NOT NULL GROUP BY ua ORDER BY last DESC LIMIT $4`,
           p,
         ),
       ]);

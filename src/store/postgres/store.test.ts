@@ -13,6 +13,7 @@ import type { IncomingEvent } from '../types.ts';
 import { openPostgresStore, PostgresStore } from './index.ts';
 import { pgMigrations } from './migrations.ts';
 import { monthOf, monthPartition } from './partitions.ts';
+import { ADDRESS_RECENT_SQL } from './entity-reads.ts';
 import { SEARCH_TEXT } from './read-models-schema.ts';
 import { catchUpReadModels, resetReadModels } from './read-models.ts';
 
@@ -269,6 +270,37 @@ describe.skipIf(!pgs.ok)('PostgresStore', () => {
     const pendingPages = async () => (await store.pool.query<{ n: number }>("SELECT gin_clean_pending_list('event_search_trgm') AS n")).rows[0]!.n;
     expect(await pendingPages()).toBe(0);
     expect((await search.searchEvents('glengarry', {}, 50))!.events.map((e) => e.norm.id)).toEqual(['f500', 'f7']);
+  });
+
+  it("an address's lists read events of ordinary width from the index alone, and a wide event from its own index", async () => {
+    const at = (i: number, ua: string) => raw(JSON.stringify({ id: `ip${i}`, date_create: JUNE_2024 + i, action: 'user_login',
+      actor: { type: 'user', user: { id: `W${i % 3}`, name: `User ${i % 3}`, email: `u${i % 3}@example.com` } }, context: { ip_address: '192.0.2.77', ua } }));
+    await store.appendEvents([...Array.from({ length: 300 }, (_, i) => at(i, `Agent/${i % 4}`)), at(300, 'W'.repeat(2500))]);
+    await store.pool.query(`VACUUM ${monthPartition(monthOf(JUNE_2024)).name}`);
+    const c = await store.pool.connect();
+    try {
+      // Whatever the planner would pick for 301 rows: the question is whether each index can serve its part.
+      await c.query('SET enable_seqscan = off; SET enable_bitmapscan = off');
+      const sql = `EXPLAIN (FORMAT JSON) ${ADDRESS_RECENT_SQL}`.replace(/\$(\d)/g, (_, n) => ['', "'192.0.2.77'", '0', '9999999999', '', '20000'][Number(n)]!);
+      const scans: string[] = [];
+      const walk = (node: { 'Node Type': string; 'Index Name'?: string; Plans?: unknown[] }): void => {
+        if (node['Index Name']) scans.push(`${node['Node Type']} ${node['Index Name']}`);
+        for (const child of node.Plans ?? []) walk(child as typeof node);
+      };
+      walk((await c.query(sql)).rows[0]['QUERY PLAN'][0].Plan);
+      const children = async (parent: string) => (await c.query<{ relname: string }>(
+        'SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = $1', [parent])).rows.map((r) => r.relname);
+      const june = (names: string[]) => names.find((n) => n.startsWith(monthPartition(monthOf(JUNE_2024)).name))!;
+      expect(scans).toContain(`Index Only Scan ${june(await children('events_ip_people'))}`);
+      const wide = june(await children('events_ip_wide'));
+      expect(scans.some((x) => x.endsWith(` ${wide}`))).toBe(true);
+    } finally {
+      c.release();
+    }
+    const lists = await store.entityReads().addressLists('192.0.2.77', 0, 9_999_999_999, 10, 20_000);
+    expect(lists.scanned).toBe(301);
+    expect(lists.user_agents[0]).toMatchObject({ v: 'W'.repeat(2500), n: 1, last: JUNE_2024 + 300 });
+    expect(lists.user_agents.reduce((s, u) => s + u.n, 0)).toBe(301);
   });
 
   it('is what openStore opens for a postgres:// URL, alerts and accounts included', async () => {
