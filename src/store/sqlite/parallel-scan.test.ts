@@ -4,7 +4,8 @@ import { normalise } from '../../events/normalise.ts';
 import type { StoredEvent } from '../../events/schema.ts';
 import { tempDirs } from '../../util/testing-tmp.ts';
 import { openSqliteStore, type SqliteStore } from './index.ts';
-import { parallelScan } from './parallel-scan.ts';
+import { parallelScan, workerScanSql } from './parallel-scan.ts';
+import { scanColumns } from './scanned-events.ts';
 
 const COLUMNS = [
   { name: 'seq', kind: 'num' },
@@ -107,6 +108,30 @@ describe('parallelScan', () => {
     await expect(async () => {
       for await (const _ of bad) void _;
     }).rejects.toThrow(/no_such_column/);
+  });
+});
+
+describe('parallelScan lookups', () => {
+  it('reads lookup columns by sequence number for the rows marked, NULL for the others', async () => {
+    const columns = [
+      { name: 'seq', kind: 'num' },
+      { name: 'ts', kind: 'num' },
+      { name: 'reasons', kind: 'dict' },
+      { name: 'CASE WHEN reasons IS NOT NULL THEN raw END', kind: 'text', lookup: 'raw' },
+      { name: 'CASE WHEN reasons IS NOT NULL THEN actor_name END', kind: 'text', lookup: 'actor_name' },
+    ] as const;
+    const expected = store.db.prepare(`SELECT ${columns.map((c) => c.name).join(', ')} FROM events ORDER BY ts, seq`).raw(true).all();
+    const got: unknown[][] = [];
+    for await (const p of parallelScan({ path: store.path, columns, until: 2e9, after: { ts: 0, seq: 0 }, batchSize: 113, lookupWhen: 2 })) {
+      for (let i = 0; i < p.n; i++) got.push([p.num(0, i), p.num(1, i), p.dict(2, i), p.text(3, i), p.text(4, i)]);
+    }
+    expect(got).toEqual(expected);
+    expect(got.filter((r) => r[3] !== null)).toHaveLength(N / 10);
+  });
+
+  it("the replay's scan reads the time index alone, not the table", () => {
+    const plan = store.db.prepare(`EXPLAIN QUERY PLAN ${workerScanSql(scanColumns(['file_downloaded']))}`).all(2e9, 0, 0, 1) as Array<{ detail: string }>;
+    expect(plan.map((r) => r.detail)).toEqual([expect.stringMatching(/^SEARCH events USING COVERING INDEX events_ts /)]);
   });
 });
 

@@ -12,6 +12,14 @@ import { Worker } from 'node:worker_threads';
 
 export type ScanColumnKind = 'num' | 'text' | 'dict';
 
+/** A scanned column: its SQL, how it travels, and for a column read only for some rows, the expression read then. */
+export interface ScanColumn {
+  name: string;
+  kind: ScanColumnKind;
+  /** Read by sequence number for the rows `ParallelScanOptions.lookupWhen` marks (an expression over `events`). */
+  lookup?: string;
+}
+
 /**
  * How many pages a scan worker reads ahead of its consumer. A replay's main thread stops reading for half a second
  * or more while it builds and stores a day's alerts; with three pages of credit the worker stopped too. Sixteen pages
@@ -23,9 +31,13 @@ export interface ParallelScanOptions {
   /** The SQLite file (must not be `:memory:`: the worker opens its own connection). */
   path: string;
   /**
-   * Columns to select (a name, or `expression AS name`), with how each travels. Must include `ts` and `seq`.
+   * Columns to select (a name, or `expression AS name`), with how each travels. Must include `ts` and `seq`. A
+   * column with `lookup` is read by sequence number in a second query, only for the rows where column `lookupWhen`
+   * is not NULL (NULL for the others): the scan itself then reads what an index holds, not the table.
    */
-  columns: ReadonlyArray<{ name: string; kind: ScanColumnKind }>;
+  columns: ReadonlyArray<ScanColumn>;
+  /** Index of the column whose non-NULL value marks the rows the `lookup` columns are read for. */
+  lookupWhen?: number;
   until: number;
   /** Start after this (ts, seq) position. */
   after: { ts: number; seq: number };
@@ -54,6 +66,17 @@ type WireColumn =
 type WireMessage = { n: number; cols: WireColumn[]; done: boolean } | { error: string };
 
 /**
+ * The scan worker's keyset-paged query (parameters: until, after ts, after seq, limit): `lookup` columns are NULL
+ * here and read by sequence number afterwards.
+ *
+ * @example db.prepare(`EXPLAIN QUERY PLAN ${workerScanSql(columns)}`).all(2e9, 0, 0, 1)
+ */
+export function workerScanSql(columns: ReadonlyArray<ScanColumn>): string {
+  const lean = columns.map((c) => (c.lookup === undefined ? c.name : 'NULL'));
+  return `SELECT ${lean.join(', ')} FROM events WHERE ts <= ? AND (ts, seq) > (?, ?) ORDER BY ts, seq LIMIT ?`;
+}
+
+/**
  * Scan `events` in (ts, seq) order after a position, on a worker thread. `mapDict` may turn each new dictionary
  * entry into something else once (e.g. split a comma list), so per-row work is a lookup.
  *
@@ -70,7 +93,16 @@ export async function* parallelScan(
   const tsIndex = names.indexOf('ts');
   const seqIndex = names.indexOf('seq');
   if (tsIndex < 0 || seqIndex < 0) throw new Error('parallelScan needs the ts and seq columns');
-  const sql = `SELECT ${names.join(', ')} FROM events WHERE ts <= ? AND (ts, seq) > (?, ?) ORDER BY ts, seq LIMIT ?`;
+  const sql = workerScanSql(opts.columns);
+  const looked = opts.columns.flatMap((c, i) => (c.lookup === undefined ? [] : [{ index: i, sql: c.lookup }]));
+  if (looked.length && opts.lookupWhen === undefined) throw new Error('parallelScan: lookup columns need lookupWhen');
+  const lookup = looked.length
+    ? {
+        when: opts.lookupWhen,
+        into: looked.map((l) => l.index),
+        sql: `SELECT seq, ${looked.map((l) => l.sql).join(', ')} FROM events WHERE seq IN (SELECT value FROM json_each(?))`,
+      }
+    : null;
   const worker = new Worker(new URL('./scan-worker.mjs', import.meta.url), {
     // Plain JavaScript: without the parent's flags (`--import tsx`) the worker starts in half the time.
     execArgv: [],
@@ -80,6 +112,7 @@ export async function* parallelScan(
       kinds: opts.columns.map((c) => c.kind),
       tsIndex,
       seqIndex,
+      lookup,
       until: opts.until,
       after: opts.after,
       batchSize: opts.batchSize,

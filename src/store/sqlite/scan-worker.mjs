@@ -12,14 +12,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { encodePage } from './scan-columns.mjs';
 
-const { path, sql, kinds, tsIndex, seqIndex, until, after, batchSize, maxDictSize } = workerData;
+const { path, sql, kinds, tsIndex, seqIndex, lookup, until, after, batchSize, maxDictSize } = workerData;
 let db;
 let stmt;
+let lookupStmt;
 let done = false;
 try {
   db = new Database(path, { readonly: true, fileMustExist: true });
   db.pragma('mmap_size = 2147483648');
   stmt = db.prepare(sql).raw(true);
+  if (lookup) lookupStmt = db.prepare(lookup.sql).raw(true);
 } catch (e) {
   parentPort.postMessage({ error: e instanceof Error ? e.message : String(e) });
   done = true;
@@ -30,8 +32,24 @@ let credit = 0;
 let lastTs = after.ts;
 let lastSeq = after.seq;
 
+// The columns read by sequence number (lookup.into) of the rows whose column lookup.when is not NULL: point reads of
+// the few rows that need them, while the scan reads only what its index holds.
+function fillLookups(rows) {
+  const seqs = [];
+  for (const r of rows) if (r[lookup.when] !== null) seqs.push(r[seqIndex]);
+  if (!seqs.length) return;
+  const found = new Map();
+  for (const got of lookupStmt.all(JSON.stringify(seqs))) found.set(got[0], got);
+  for (const r of rows) {
+    if (r[lookup.when] === null) continue;
+    const got = found.get(r[seqIndex]);
+    lookup.into.forEach((c, k) => (r[c] = got === undefined ? null : got[k + 1]));
+  }
+}
+
 function page() {
   const rows = stmt.all(until, lastTs, lastSeq, batchSize);
+  if (lookup) fillLookups(rows);
   const n = rows.length;
   const { cols, transfer } = encodePage(rows, kinds, dicts, maxDictSize);
   if (n) {

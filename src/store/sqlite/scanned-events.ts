@@ -7,7 +7,7 @@
 import type { NormalisedEvent, StoredEvent } from '../../events/schema.ts';
 import type { EventPage } from '../detection-reads.ts';
 import { NO_REASONS } from './event-rows.ts';
-import { parallelScan, type ScanColumnKind, type ScanPage } from './parallel-scan.ts';
+import { parallelScan, type ScanColumn, type ScanPage } from './parallel-scan.ts';
 
 /** The columns a scanned event reads on demand (`ScannedEvent.detail`), in this order. */
 export const DETAIL_COLUMNS = 'actor_name, actor_email, entity_type, entity_name, session_id, location_id, entity_id, action_ts_ms';
@@ -27,7 +27,7 @@ const CARRIED = 'reasons IS NOT NULL';
  *
  * @example db.prepare(`SELECT ${scanColumns(['file_downloaded']).map((c) => c.name).join(', ')} FROM events`)
  */
-export function scanColumns(carryEntityOf: readonly string[] = []): ReadonlyArray<{ name: string; kind: ScanColumnKind }> {
+export function scanColumns(carryEntityOf: readonly string[] = []): ReadonlyArray<ScanColumn> {
   return [
     { name: 'seq', kind: 'num' },
     { name: 'id', kind: 'text' },
@@ -37,8 +37,10 @@ export function scanColumns(carryEntityOf: readonly string[] = []): ReadonlyArra
     // scan worker's cost is mostly making strings), and the combinations repeat about as much as users do.
     { name: 'json_array(actor_id, ip, ua) AS who', kind: 'dict' },
     { name: 'reasons', kind: 'dict' },
-    { name: `CASE WHEN ${CARRIED} THEN raw END AS carried_raw`, kind: 'text' },
-    { name: `CASE WHEN ${CARRIED} THEN json_array(${DETAIL_COLUMNS}) END AS carried_detail`, kind: 'text' },
+    // A scan worker reads these two by sequence number for the rows with reasons (`lookup`, `SCAN_LOOKUP_WHEN`), so
+    // that its scan reads the time index alone (it holds every other column: migration 10).
+    { name: `CASE WHEN ${CARRIED} THEN raw END AS carried_raw`, kind: 'text', lookup: 'raw' },
+    { name: `CASE WHEN ${CARRIED} THEN json_array(${DETAIL_COLUMNS}) END AS carried_detail`, kind: 'text', lookup: `json_array(${DETAIL_COLUMNS})` },
     { name: `${carriedEntitySql(carryEntityOf, 'json_array(entity_id, entity_name)')} AS carried_entity`, kind: 'text' },
   ];
 }
@@ -230,7 +232,7 @@ export async function* workerScan(
 ): AsyncGenerator<EventPage> {
   // Dictionary entries are decoded once (reasons split, who parsed): rows share the (never mutated) results.
   const decode = (c: number, v: string) => (c === REASONS_COLUMN ? v.split(',') : c === WHO_COLUMN ? whoOf(v) : v);
-  for await (const p of parallelScan({ path, columns, until, after, batchSize }, decode)) {
+  for await (const p of parallelScan({ path, columns, until, after, batchSize, lookupWhen: REASONS_COLUMN }, decode)) {
     const who = (i: number) => p.dict<Who>(WHO_COLUMN, i)!;
     yield {
       n: p.n,
