@@ -7,21 +7,15 @@
  * and incidents alike.
  */
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { pgTestSupport, startPgCluster, type PgCluster } from '../../test/pg-cluster.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { storeBackends } from '../../test/store-backends.ts';
 import { IDENTIFIER_MAX_BYTES } from '../events/identifier-limit.ts';
 import { ingestStream } from '../ingest/index.ts';
 import { regroupUsers } from '../incidents/service.ts';
 import { draftFor, scopeOf } from '../incidents/testing.ts';
-import { tempDirs } from '../util/testing-tmp.ts';
-import { openStore, type OpenedStore } from './index.ts';
+import type { OpenedStore } from './index.ts';
 
-const pgs = pgTestSupport();
-if (!pgs.ok) console.warn(`skipped: long values on PostgreSQL (${pgs.reason})`);
-const tmp = tempDirs();
-let cluster: PgCluster | undefined;
 const TS = 1767225600;
 
 /** `n` characters of deterministic text that does not compress (hex of a hash chain). */
@@ -42,29 +36,13 @@ function event(id: string, over: { actorId?: string; name?: string; ip?: string;
   };
 }
 
-const backends = [
-  { name: 'sqlite', skip: false, setup() {}, url: async () => join(tmp.make('gw-long-'), 'long.db') },
-  {
-    name: 'postgres',
-    skip: !pgs.ok,
-    setup() {
-      beforeAll(async () => {
-        cluster = await startPgCluster(pgs);
-      });
-      afterAll(async () => cluster?.stop());
-    },
-    url: async () => cluster!.createDatabase('gw_long'),
-  },
-];
-
-for (const backend of backends) {
+for (const backend of storeBackends('long values')) {
   describe.skipIf(backend.skip)(`long values: ${backend.name}`, () => {
     backend.setup();
     let store: OpenedStore;
     beforeEach(async () => {
-      store = await openStore(await backend.url());
+      store = await backend.open();
     });
-    afterEach(async () => store.close());
 
     it('an overlong identifier is quarantined with its reason; the good events of its batch, long names and agents included, are stored exactly', async () => {
       const longName = noise('name', 20_000);
