@@ -81,6 +81,22 @@ for (const backend of storeBackends('long values')) {
       expect(lists.users).toEqual([{ v: 'W0LONG0001', name: [wideName, 'Long Values'].sort().at(-1), email: 'long@example.com', n: 4, first: TS + 2, last: TS + 5 }]);
     });
 
+    it('an alert whose text holds a lone surrogate or hostile characters is stored with U+FFFD for the surrogate, the rest exact', async () => {
+      const alerts = store.alertStore!();
+      const hostile = `\ud800 Zoë "q" \\ \n\t <script> ' ; -- \u202e 日本 \ud83d\ude00`;
+      const d = draftFor('al_hostile', 'W0HOSTILE1', TS, TS + 60, { title: hostile, user_name: hostile, tags: [hostile],
+        context: { ...draftFor('x', 'x', 0, 0).context, summary: hostile } });
+      await alerts.replace(scopeOf(d), [d], 0);
+      const stored = (await alerts.get('al_hostile'))!;
+      // PostgreSQL takes UTF-8, where a lone surrogate becomes U+FFFD; SQLite keeps its three bytes, read back as three.
+      const expected = hostile.replace('\ud800', '\ufffd');
+      const oneReplacement = (v: string | null) => v?.replace(/^\ufffd+/, '\ufffd');
+      expect([oneReplacement(stored.title), oneReplacement(stored.user_name)]).toEqual([expected, expected]);
+      // JSON text keeps the surrogate as an escape, so the tags and context come back exactly.
+      expect(stored.tags).toEqual([hostile]);
+      expect(stored.context.summary).toBe(hostile);
+    });
+
     it('alerts and incidents whose user name, e-mail or key are long are stored and found by them', async () => {
       const alerts = store.alertStore!();
       const incidents = store.incidentStore!();
