@@ -1,4 +1,3 @@
-import { normalise } from '../events/normalise.ts';
 import { quarantineItem, quarantineOnce } from '../events/quarantine.ts';
 import { validateEventText } from '../events/validate.ts';
 import type { Checkpoint, IncomingEvent, QuarantineItem, Store } from '../store/types.ts';
@@ -220,7 +219,7 @@ export async function collect(opts: CollectOptions): Promise<CollectSummary> {
         for (const entry of res.entries) {
           const v = validateEventText(entry.raw);
           if (v.ok) {
-            const norm = normalise(v.event);
+            const norm = v.norm;
             batch.push({ raw: entry.raw, norm });
             tsById.set(norm.id, norm.ts);
             if (windowMinTs === null || norm.ts < windowMinTs) windowMinTs = norm.ts;

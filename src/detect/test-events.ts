@@ -9,7 +9,6 @@
  * Anything else is taken as a raw event field and deep-merged over the defaults (`details`, `context`, ...).
  */
 import { readFileSync } from 'node:fs';
-import { normalise } from '../events/normalise.ts';
 import { validateEventValue } from '../events/validate.ts';
 import type { IncomingEvent } from '../store/types.ts';
 import { parseDuration } from '../util/time.ts';
@@ -97,7 +96,7 @@ export function toIncoming(events: readonly unknown[], where: string): IncomingE
     const raw = JSON.stringify(e);
     const v = validateEventValue(e, raw);
     if (!v.ok) throw new Error(`${where}: event ${i + 1}: ${v.reason}`);
-    return { raw, norm: normalise(v.event) };
+    return { raw, norm: v.norm };
   });
 }
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { IDENTIFIER_MAX_BYTES, overlongIdentifier } from './identifier-limit.ts';
+import { normalise } from './normalise.ts';
 import { validateEventText } from './validate.ts';
 
 const base = { id: 'ev-1', date_create: 1767225600, action: 'file_downloaded' };
-const check = (e: Record<string, unknown>) => overlongIdentifier(e as never, JSON.stringify(e));
+const check = (e: Record<string, unknown>) => overlongIdentifier(normalise(e as never), JSON.stringify(e));
 
 describe('overlongIdentifier', () => {
   it('counts UTF-8 bytes, not characters: 341 three-byte characters fit, 342 do not', () => {

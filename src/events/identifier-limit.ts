@@ -8,20 +8,18 @@
  * stay unbounded (only the whole event's size is limited).
  */
 import { messageChannel } from './message-channel.ts';
-import { normalise } from './normalise.ts';
-import type { AuditEvent } from './schema.ts';
+import type { NormalisedEvent } from './schema.ts';
 
 /** Most bytes (UTF-8) of one indexed identifier. */
 export const IDENTIFIER_MAX_BYTES = 1024;
 
 /**
- * Why an event cannot be stored for an overlong identifier, or null when every identifier fits.
+ * Why an event (its normalised view and raw text) cannot be stored for an overlong identifier, or null when every
+ * identifier fits.
  *
- * @example overlongIdentifier({ id: 'x'.repeat(2000), date_create: 1, action: 'user_login' })
- * // 'id is 2000 bytes, over the 1024-byte limit of an identifier'
+ * @example overlongIdentifier(normalise(ev), raw) // 'id is 2000 bytes, over the 1024-byte limit of an identifier'
  */
-export function overlongIdentifier(ev: AuditEvent, raw: string): string | null {
-  const n = normalise(ev);
+export function overlongIdentifier(n: NormalisedEvent, raw: string): string | null {
   const fields: [string, string | null][] = [
     ['id', n.id], ['action', n.action], ['actor id', n.actorId], ['actor email', n.actorEmail],
     ['entity id', n.entityId], ['context.ip_address', n.ip], ['context.session_id', n.sessionId],

@@ -1,12 +1,14 @@
 import { isUtf8 } from 'node:buffer';
 import { overlongIdentifier } from './identifier-limit.ts';
-import { AuditEventSchema, type AuditEvent } from './schema.ts';
+import { normalise } from './normalise.ts';
+import { AuditEventSchema, type AuditEvent, type NormalisedEvent } from './schema.ts';
 
 /** Default size limit for one event's JSON text. */
 export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
 
 export type Validated =
-  | { ok: true; event: AuditEvent; raw: string }
+  /** `norm`: the indexed view the identifier check made, for the store (no second `normalise`). */
+  | { ok: true; event: AuditEvent; raw: string; norm: NormalisedEvent }
   | { ok: false; reason: string };
 
 export interface ValidateOptions {
@@ -65,6 +67,7 @@ export function validateEventValue(parsed: unknown, raw: string): Validated {
 }
 
 function checkedIdentifiers(event: AuditEvent, raw: string): Validated {
-  const overlong = overlongIdentifier(event, raw);
-  return overlong === null ? { ok: true, event, raw } : { ok: false, reason: overlong };
+  const norm = normalise(event);
+  const overlong = overlongIdentifier(norm, raw);
+  return overlong === null ? { ok: true, event, raw, norm } : { ok: false, reason: overlong };
 }

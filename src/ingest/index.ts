@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { normalise } from '../events/normalise.ts';
 import { validateEventBytes, validateEventText } from '../events/validate.ts';
 import { quarantineItem, quarantineOnce } from '../events/quarantine.ts';
 import type { AppendResult, BackgroundWriter, IncomingEvent, QuarantineItem, Store } from '../store/types.ts';
@@ -65,7 +64,7 @@ export async function ingestStream(input: AsyncIterable<Buffer> | Readable, sour
             ? validateEventText(c.text, limits)
             : validateEventBytes(c.bytes!, limits);
         if (v.ok) {
-          batch.push({ raw: v.raw, norm: normalise(v.event) });
+          batch.push({ raw: v.raw, norm: v.norm });
         } else {
           const item = quarantineItem(source, c.position, v.reason, c.bytes ?? c.text ?? '');
           quarantine.push(item);

@@ -1,7 +1,8 @@
 /**
  * `EntityReads` on PostgreSQL, over the `ui_actors` rollup and the `events` indexes (`events_actor_ts`,
- * `events_ip_ts`, and for an address's lists `events_ip_people` and `events_ip_wide`), with the same bounds as SQLite's (`sqlite/entity-reads.ts`): every list stops at its limit, and an
- * address's lists come from its newest `maxScan` events only. Text tie-breaks sort by bytes (`COLLATE "C"`), as
+ * `events_ip_ts`, and for an address's lists `events_ip_people` and `events_ip_wide`), with the same bounds as
+ * SQLite's (`sqlite/entity-reads.ts`): every list stops at its limit, and an address's lists come from its newest
+ * `maxScan` events only. Text tie-breaks sort by bytes (`COLLATE "C"`), as
  * SQLite's BINARY does.
  */
 import type pg from 'pg';
@@ -12,13 +13,14 @@ import { ADDRESS_ROW_MAX, ADDRESS_ROW_WIDTH } from './read-models-schema.ts';
 const SLOT = 900;
 
 const PERSON = 'SELECT actor_id AS id, name, email, first_ts, last_ts, n FROM ui_actors';
+/** One width class of an address's newest events (`<` or `>=` `ADDRESS_ROW_MAX`): one partial index each. */
+const RECENT_PART = (width: string) => `(SELECT actor_id, actor_name, actor_email, ua, ts FROM events
+  WHERE ip = $1 AND ts >= $2 AND ts <= $3 AND (${ADDRESS_ROW_WIDTH}) ${width} ${ADDRESS_ROW_MAX} ORDER BY ts DESC LIMIT $5)`;
 /**
  * The newest `$5` events of address `$1` in `$2..$3`, walked backwards: the cost stops there. Events of ordinary
  * width come from the index that carries the listed columns (no table page read), the rare wide ones from their own.
  * Exported for the test that checks PostgreSQL reads it index-only.
  */
-const RECENT_PART = (width: string) => `(SELECT actor_id, actor_name, actor_email, ua, ts FROM events
-  WHERE ip = $1 AND ts >= $2 AND ts <= $3 AND (${ADDRESS_ROW_WIDTH}) ${width} ${ADDRESS_ROW_MAX} ORDER BY ts DESC LIMIT $5)`;
 export const ADDRESS_RECENT_SQL = `SELECT * FROM (${RECENT_PART('<')} UNION ALL ${RECENT_PART('>=')}) x ORDER BY ts DESC LIMIT $5`;
 
 /**

@@ -37,8 +37,9 @@ export function scanColumns(carryEntityOf: readonly string[] = []): ReadonlyArra
     // scan worker's cost is mostly making strings), and the combinations repeat about as much as users do.
     { name: 'json_array(actor_id, ip, ua) AS who', kind: 'dict' },
     { name: 'reasons', kind: 'dict' },
-    // A scan worker reads these two by sequence number for the rows with reasons (`lookup`, `SCAN_LOOKUP_WHEN`), so
-    // that its scan reads the time index alone (it holds every other column: migration 10).
+    // A scan worker reads these two by sequence number for the rows with reasons (`lookup`; `workerScan` passes the
+    // reasons column as `lookupWhen`), so that its scan reads the time index alone (it holds every other column:
+    // migration 10).
     { name: `CASE WHEN ${CARRIED} THEN raw END AS carried_raw`, kind: 'text', lookup: 'raw' },
     { name: `CASE WHEN ${CARRIED} THEN json_array(${DETAIL_COLUMNS}) END AS carried_detail`, kind: 'text', lookup: `json_array(${DETAIL_COLUMNS})` },
     { name: `${carriedEntitySql(carryEntityOf, 'json_array(entity_id, entity_name)')} AS carried_entity`, kind: 'text' },
