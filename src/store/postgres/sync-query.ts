@@ -31,7 +31,13 @@ export class SyncQuery {
     const port = this.port!;
     Atomics.store(flag, 0, 0);
     port.postMessage({ sql, params });
-    if (Atomics.wait(flag, 0, 0, TIMEOUT_MS) === 'timed-out') throw new Error(`PostgreSQL lookup timed out after ${TIMEOUT_MS / 1000} s`);
+    // Until the worker sets the flag (after posting its answer). A wake-up alone proves nothing: the previous lookup's
+    // notify can land after this one started waiting, when that lookup had seen the flag set and not waited.
+    const deadline = Date.now() + TIMEOUT_MS;
+    while (Atomics.load(flag, 0) === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0 || Atomics.wait(flag, 0, 0, left) === 'timed-out') throw new Error(`PostgreSQL lookup timed out after ${TIMEOUT_MS / 1000} s`);
+    }
     const m = receiveMessageOnPort(port)?.message as { rows: unknown[][] } | { error: string; detail: object; lost: boolean } | undefined;
     if (!m) throw new Error('PostgreSQL lookup: no answer from the lookup worker');
     if ('error' in m) {
