@@ -3,7 +3,7 @@
  * `store.alertStore()`. Same semantics, order and tie-breaks as `sqlite/alerts.ts`; the diff of a recomputation is
  * `planReplace`'s (shared), applied in one transaction that holds an advisory lock, so two processes replacing
  * alerts at once queue instead of diffing against the same rows. The writes of a replace go as a few array-bound
- * statements (unnest), not one round trip per alert.
+ * statements (unnest of binary arrays: see binary-array.ts), not one round trip per alert.
  */
 import type pg from 'pg';
 import { facetFilters } from '../../alerts/facets.ts';
@@ -11,6 +11,7 @@ import { planReplace } from '../../alerts/reconcile.ts';
 import { MAX_FACET_USERS, type Alert, type AlertContext, type AlertDraft, type AlertFacets, type AlertFilter, type AlertScope, type AlertStatus, type AlertStatusChange, type AlertStore, type FacetCount, type ReplaceResult } from '../../alerts/types.ts';
 import { severityRank } from '../../config/schema.ts';
 import { COLUMNS, rowToAlert, type AlertRow } from '../sqlite/alerts.ts';
+import { binaryArray, type PgElementType } from './binary-array.ts';
 import { pgConditions, pgPageSql } from './filter-sql.ts';
 import { inTransaction } from './tx.ts';
 
@@ -19,12 +20,13 @@ const REPLACE_LOCK = 'gridwatch.alerts.replace';
 /** Alerts per upsert statement: bounds one statement's parameter size (contexts are a few kB each). */
 const UPSERT_CHUNK = 2000;
 
-/** COLUMNS with the PostgreSQL array type each is bound as, in order (for `unnest`). */
-const COLUMN_TYPES: Record<string, string> = {
-  period: 'int[]', anchor: 'int8[]', first_ts: 'int8[]', last_ts: 'int8[]', event_count: 'int[]', version: 'int[]', severity_rank: 'int[]', notify_pending: 'int2[]',
+/** The element type each of COLUMNS is bound as (text unless named), for `unnest` of binary arrays. */
+const COLUMN_TYPES: Record<string, PgElementType> = {
+  period: 'int4', anchor: 'int8', first_ts: 'int8', last_ts: 'int8', event_count: 'int4', version: 'int4', severity_rank: 'int4', notify_pending: 'int2',
 };
 const WRITE_COLUMNS = [...COLUMNS.split(', '), 'severity_rank', 'notify_pending'];
-const UNNEST = WRITE_COLUMNS.map((c, i) => `$${i + 1}::${COLUMN_TYPES[c] ?? 'text[]'}`).join(', ');
+const WRITE_TYPES = WRITE_COLUMNS.map((c) => COLUMN_TYPES[c] ?? 'text');
+const UNNEST = WRITE_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ');
 const UPDATES = WRITE_COLUMNS.filter((c) => c !== 'id' && c !== 'created_at' && c !== 'notify_pending')
   .map((c) => `${c} = excluded.${c}`)
   .join(', ');
@@ -115,7 +117,7 @@ export class PgAlertStore implements AlertStore {
         for (const m of plan.moved) await c.query('UPDATE alert_status_log SET alert_id = $1 WHERE alert_id = $2', [m.to, m.from]);
         if (plan.deletes.length) await c.query('DELETE FROM alerts WHERE id = ANY($1::text[])', [plan.deletes]);
         for (let i = 0; i < plan.writes.length; i += UPSERT_CHUNK) {
-          const cols: unknown[][] = WRITE_COLUMNS.map(() => []);
+          const cols: Array<Array<string | number | null>> = WRITE_COLUMNS.map(() => []);
           for (const w of plan.writes.slice(i, i + UPSERT_CHUNK)) {
             const a = w.alert;
             const row = [
@@ -126,7 +128,7 @@ export class PgAlertStore implements AlertStore {
             ];
             row.forEach((v, k) => cols[k]!.push(v));
           }
-          await c.query(UPSERT, cols);
+          await c.query(UPSERT, cols.map((values, k) => binaryArray(WRITE_TYPES[k]!, values)));
         }
         return { created: plan.created, updated: plan.updated, removed: plan.deletes, unchanged: plan.unchanged };
       },
