@@ -17,6 +17,7 @@ describe('binaryArray without a server', () => {
     expect(() => binaryArray('int2', [1.5])).toThrow('not an int2: 1.5');
     expect(() => binaryArray('int8', [2 ** 53])).toThrow(/not an int8/);
     expect(() => binaryArray('text', [7 as unknown as string])).toThrow('not text: 7');
+    expect(() => binaryArray('int8', ['12a' as unknown as number])).toThrow('not an int8: 12a');
   });
 });
 
@@ -46,6 +47,8 @@ describe.skipIf(!pgs.ok)('binaryArray on PostgreSQL', () => {
       ['int2', int2s, 'int2[]'],
       ['text', [], 'text[]'],
       ['int4', [1, 2, 3], 'int4[]'],
+      // A bigint read back without a type parser is decimal text: the same integer.
+      ['int8', ['1777408005', '-9007199254740991', null], 'int8[]'],
     ];
     for (const [type, values, cast] of cases) {
       // The server's encoding of the same array, from a text-format parameter (strings: the driver's array literal).

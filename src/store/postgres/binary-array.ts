@@ -20,19 +20,21 @@ const HEADER_BYTES = 20;
 
 type Element = string | number | null | undefined;
 
-function checkInteger(type: PgElementType, v: unknown): number {
+/** `v` as an integer of `type`: a number, or the decimal text of one (how the text protocol took it: a bigint column read without a type parser comes back as text). */
+function integerOf(type: PgElementType, v: unknown): number {
+  const x = typeof v === 'string' && /^-?\d{1,16}$/.test(v) ? Number(v) : v;
   const limit = type === 'int2' ? 2 ** 15 : type === 'int4' ? 2 ** 31 : 2 ** 63;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < -limit || v >= limit) {
+  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < -limit || x >= limit) {
     throw new TypeError(`not an ${type}: ${String(v).slice(0, 40)}`);
   }
-  return v;
+  return x;
 }
 
 /**
  * A one-dimensional array of `type` in PostgreSQL's binary format (what `array_send` writes), for a parameter cast to
  * that array type. `null`/`undefined` elements are NULL; text is written as UTF-8 with U+0000 made U+FFFD (PostgreSQL
  * text cannot hold it) and a lone surrogate as U+FFFD (what the text protocol sends too); integers must be safe
- * integers in the type's range.
+ * integers in the type's range, as numbers or decimal text.
  *
  * @example
  * await client.query('SELECT * FROM unnest($1::text[], $2::int8[])', [binaryArray('text', ['a', null]), binaryArray('int8', [1, 2 ** 40])]);
@@ -42,6 +44,7 @@ export function binaryArray(type: PgElementType, values: readonly Element[]): Bu
   const width = WIDTH[type];
   const texts: string[] | null = width ? null : new Array<string>(n);
   const lengths = width ? null : new Int32Array(n);
+  const numbers = width ? new Float64Array(n) : null;
   let size = HEADER_BYTES;
   let hasNull = 0;
   for (let i = 0; i < n; i++) {
@@ -50,7 +53,7 @@ export function binaryArray(type: PgElementType, values: readonly Element[]): Bu
       hasNull = 1;
       size += 4;
     } else if (width) {
-      checkInteger(type, v);
+      numbers![i] = integerOf(type, v);
       size += 4 + width;
     } else {
       if (typeof v !== 'string') throw new TypeError(`not text: ${String(v).slice(0, 40)}`);
@@ -76,7 +79,7 @@ export function binaryArray(type: PgElementType, values: readonly Element[]): Bu
       at += b.write(texts![i]!, at, 'utf8');
     } else {
       at = b.writeInt32BE(width, at);
-      const x = v as number;
+      const x = numbers![i]!;
       if (width === 2) at = b.writeInt16BE(x, at);
       else if (width === 4) at = b.writeInt32BE(x, at);
       else {
