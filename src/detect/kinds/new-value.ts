@@ -35,11 +35,12 @@ class Seen {
     if (n && this.idx[n - 1] === i) {
       if (ts < this.min[n - 1]!) this.min[n - 1] = ts;
       if (ts > this.max[n - 1]!) this.max[n - 1] = ts;
-    } else {
-      this.idx.push(i);
-      this.min.push(ts);
-      this.max.push(ts);
+      return;
     }
+    this.idx.push(i);
+    this.min.push(ts);
+    this.max.push(ts);
+    // Only a new bucket adds memory, so pruning then bounds it; `seenIn` ignores buckets outside its interval anyway.
     this.prune(oldest, b);
   }
 
@@ -75,6 +76,9 @@ class Seen {
 class NewValueEvaluator implements KeyEvaluator {
   lastTs = 0;
   private readonly seen = new Map<string, Seen>();
+  /** The value recorded last and its history: a key's events mostly repeat its value (one IP for hours). */
+  private lastValue: string | null = null;
+  private lastSeen: Seen | null = null;
   private readonly b: number;
   private pushes = 0;
 
@@ -108,13 +112,19 @@ class NewValueEvaluator implements KeyEvaluator {
   private record(val: string, ts: number, history: boolean): void {
     this.lastTs = ts;
     if (history) {
-      let s = this.seen.get(val);
+      let s = val === this.lastValue ? this.lastSeen : this.seen.get(val);
       if (!s) this.seen.set(val, (s = new Seen()));
+      this.lastValue = val;
+      this.lastSeen = s;
       s.add(ts, this.b, ts - this.lookback);
     }
     // Now and then drop values not seen within the lookback, so a key's memory follows its recent values only.
     if (++this.pushes % 1024 === 0) {
-      for (const [k, x] of this.seen) if (x.newest < ts - this.lookback) this.seen.delete(k);
+      for (const [k, x] of this.seen) {
+        if (x.newest >= ts - this.lookback) continue;
+        this.seen.delete(k);
+        if (x === this.lastSeen) this.lastValue = this.lastSeen = null;
+      }
     }
   }
 
