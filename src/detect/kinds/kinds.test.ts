@@ -51,18 +51,24 @@ describe('threshold baselines', () => {
 });
 
 describe('new value history', () => {
-  // The compact per-bucket history must answer exactly like keeping every timestamp.
-  it('agrees with a brute-force check on random histories', () => {
-    const env = buildEnv(configFromObject({}));
-    const L = 30 * 86400;
-    for (const grace of [0, 3600, 86400]) {
-      const def = NewValueRuleSchema.parse({
+  /** A `new_value` rule over IPs that fires on anomalies, compiled. */
+  const newIpRule = (lookback: number, grace: number) =>
+    compileRule(
+      NewValueRuleSchema.parse({
         id: 'nv', title: 't', description: 'd', severity: 'low', runbook: 'r', kind: 'new_value',
         where: ConditionSchema.parse({ field: 'action', equals: 'anomaly' }),
-        new_value: { value: 'ip', lookback: L, grace },
+        new_value: { value: 'ip', lookback, grace },
         tests: [{ name: 'x', expect: [] }],
-      });
-      const rule = compileRule(def, env, { suppressDefault: 3600 });
+      }),
+      buildEnv(configFromObject({})),
+      { suppressDefault: 3600 },
+    );
+
+  // The compact per-bucket history must answer exactly like keeping every timestamp.
+  it('agrees with a brute-force check on random histories', () => {
+    const L = 30 * 86400;
+    for (const grace of [0, 3600, 86400]) {
+      const rule = newIpRule(L, grace);
       let seed = 1 + grace;
       const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
       const specs = Array.from({ length: 400 }, (_, i) => ({
@@ -90,16 +96,9 @@ describe('new value history', () => {
   // The history lane (`pushValue`) with runs of one value, values that go unseen past the lookback and come back
   // (the evaluator forgets them every 1,024 values and caches the last one), against the same brute force.
   it('agrees with a brute-force check when history comes through the lane in long runs of one value', () => {
-    const env = buildEnv(configFromObject({}));
     const L = 7 * 86400;
     const grace = 3600;
-    const def = NewValueRuleSchema.parse({
-      id: 'nv', title: 't', description: 'd', severity: 'low', runbook: 'r', kind: 'new_value',
-      where: ConditionSchema.parse({ field: 'action', equals: 'anomaly' }),
-      new_value: { value: 'ip', lookback: L, grace },
-      tests: [{ name: 'x', expect: [] }],
-    });
-    const rule = compileRule(def, env, { suppressDefault: 3600 });
+    const rule = newIpRule(L, grace);
     let seed = 7;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     let ip = 0;
@@ -128,15 +127,8 @@ describe('new value history', () => {
   });
 
   it('a value forgotten while it was the last one recorded is known again once it comes back', () => {
-    const env = buildEnv(configFromObject({}));
     const L = 86400;
-    const def = NewValueRuleSchema.parse({
-      id: 'nv', title: 't', description: 'd', severity: 'low', runbook: 'r', kind: 'new_value',
-      where: ConditionSchema.parse({ field: 'action', equals: 'anomaly' }),
-      new_value: { value: 'ip', lookback: L, grace: 60 },
-      tests: [{ name: 'x', expect: [] }],
-    });
-    const ev = compileRule(def, env, { suppressDefault: 3600 }).newEvaluator();
+    const ev = newIpRule(L, 60).newEvaluator();
     const [late, back] = specEvents([
       { action: 'anomaly', ip: '192.0.2.9', at: 3 * L, id: 'late' },
       { action: 'anomaly', ip: '192.0.2.1', at: 3 * L + 600, id: 'back' },
