@@ -20,10 +20,13 @@ const HEADER_BYTES = 20;
 
 type Element = string | number | null | undefined;
 
-/** `v` as an integer of `type`: a number, or the decimal text of one (how the text protocol took it: a bigint column read without a type parser comes back as text). */
+/**
+ * `v` as an integer of `type`: a number, or the decimal text of one (the text protocol took that too: a bigint column
+ * read without a type parser comes back as text). int8 is bounded by the safe-integer check.
+ */
 function integerOf(type: PgElementType, v: unknown): number {
   const x = typeof v === 'string' && /^-?\d{1,16}$/.test(v) ? Number(v) : v;
-  const limit = type === 'int2' ? 2 ** 15 : type === 'int4' ? 2 ** 31 : 2 ** 63;
+  const limit = type === 'int2' ? 2 ** 15 : type === 'int4' ? 2 ** 31 : Infinity;
   if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < -limit || x >= limit) {
     throw new TypeError(`not an ${type}: ${String(v).slice(0, 40)}`);
   }
