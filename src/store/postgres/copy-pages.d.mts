@@ -11,6 +11,6 @@ export interface CopyPage {
 }
 
 export function copyPageDecoder(opts: { columns: readonly CopyColumn[]; batchSize: number; maxDictSize: number }): {
-  push(chunk: Buffer): Generator<CopyPage>;
+  push(buf: Buffer, start?: number, end?: number): readonly CopyPage[];
   end(): CopyPage;
 };

@@ -16,25 +16,29 @@ import { isAscii } from 'node:buffer';
  */
 const int32At = (buf, p) => (buf[p] << 24) | (buf[p + 1] << 16) | (buf[p + 2] << 8) | buf[p + 3];
 
-/** Binary COPY header: 11-byte signature, flags, extension length and extension. Its length, or -1 if incomplete. */
-function headerLength(buf) {
-  if (buf.length < 19) return -1;
-  const ext = buf.readInt32BE(15);
-  return buf.length < 19 + ext ? -1 : 19 + ext;
+/** Binary COPY header at `p`: 11-byte signature, flags, extension length and extension. Its length, or -1 if not all
+ * before `end`. */
+function headerLength(buf, p, end) {
+  if (end - p < 19) return -1;
+  const ext = int32At(buf, p + 15);
+  return end - p < 19 + ext ? -1 : 19 + ext;
 }
 
-/** Bytes of the tuple at `p` (field count first), or -1 when it is not all in `buf` yet; 2 for the trailer. */
-function tupleLength(buf, p) {
-  if (p + 2 > buf.length) return -1;
+/** What `push` returns when no page filled up: one shared empty array (push runs once per row). */
+const NO_PAGES = Object.freeze([]);
+
+/** Bytes of the tuple at `p` (field count first), or -1 when it is not all before `end` yet; 2 for the trailer. */
+function tupleLength(buf, p, end) {
+  if (p + 2 > end) return -1;
   const fields = ((buf[p] << 24) >> 16) | buf[p + 1];
   if (fields < 0) return 2;
   let q = p + 2;
   for (let f = 0; f < fields; f++) {
-    if (q + 4 > buf.length) return -1;
+    if (q + 4 > end) return -1;
     const len = int32At(buf, q);
     q += 4 + (len > 0 ? len : 0);
   }
-  return q > buf.length ? -1 : q - p;
+  return q > end ? -1 : q - p;
 }
 
 /** A dictionary value not seen before: the field's text, or a JSON array of the fields' texts for several. */
@@ -52,12 +56,13 @@ function dictValue(buf, start, fields) {
 
 /**
  * A decoder of one COPY stream. `columns`: [{ kind: 'num' | 'text' | 'dict', fields }] in SELECT order ('dict' may
- * span several fields; the others take one). `push(chunk)` yields each page that fills up ({ message, transfer }:
- * what to post); `end()` gives the last page (done: true), possibly empty.
+ * span several fields; the others take one). `push(buf, start, end)` takes the next bytes of the stream (by default
+ * all of `buf`; rows may be cut anywhere) and returns the pages that filled up ({ message, transfer }: what to post),
+ * usually none; `end()` gives the last page (done: true), possibly empty.
  *
  * @example
  * const d = copyPageDecoder({ columns: [{ kind: 'num', fields: 1 }], batchSize: 10000, maxDictSize: 200000 });
- * for await (const chunk of copyStream) for (const p of d.push(chunk)) port.postMessage(p.message, p.transfer);
+ * copyOut(client, copySql, (buf, s, e) => { for (const p of d.push(buf, s, e)) port.postMessage(p.message, p.transfer); });
  * const last = d.end();
  */
 export function copyPageDecoder({ columns, batchSize, maxDictSize }) {
@@ -192,30 +197,39 @@ export function copyPageDecoder({ columns, batchSize, maxDictSize }) {
   }
 
   return {
-    *push(chunk) {
-      const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
-      rest = null;
-      let p = 0;
+    push(chunk, start = 0, end = chunk.length) {
+      let buf = chunk;
+      let p = start;
+      let stop = end;
+      if (rest) {
+        buf = Buffer.concat([rest, chunk.subarray(start, end)]);
+        rest = null;
+        p = 0;
+        stop = buf.length;
+      }
+      let pages = NO_PAGES;
       if (!headerDone) {
-        const h = headerLength(buf);
+        const h = headerLength(buf, p, stop);
         if (h < 0) {
-          rest = buf;
-          return;
+          rest = Buffer.from(buf.subarray(p, stop));
+          return pages;
         }
         headerDone = true;
-        p = h;
+        p += h;
       }
       while (!trailer) {
-        const len = tupleLength(buf, p);
+        const len = tupleLength(buf, p, stop);
         if (len < 0) break;
         p += len;
         if (len === 2) trailer = true;
         else {
           addRow(buf, p - len + 2);
-          if (page.n === batchSize) yield wirePage(false);
+          if (page.n === batchSize) (pages === NO_PAGES ? (pages = []) : pages).push(wirePage(false));
         }
       }
-      if (p < buf.length && !trailer) rest = buf.subarray(p);
+      // A copy: the caller may reuse its bytes (a row cut across chunks is rare: the server sends one row a message).
+      if (p < stop && !trailer) rest = Buffer.from(buf.subarray(p, stop));
+      return pages;
     },
     end() {
       if (rest || !trailer) throw new Error('the COPY stream ended in the middle of a row');

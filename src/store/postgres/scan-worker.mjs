@@ -1,12 +1,12 @@
 // The PostgreSQL replay scan on a worker thread (postgres/detection-reads.ts): one `COPY (SELECT ...) TO STDOUT
-// (FORMAT binary)`, decoded from the bytes into the page wire format `workerPages` reads (copy-pages.mjs). Pages are
-// posted on credit from the consumer; without credit the stream is not read, so the server waits on the socket and
-// memory stays bounded.
+// (FORMAT binary)`, its rows decoded where they lie in the socket's chunks (copy-out.mjs) into the page wire format
+// `workerPages` reads (copy-pages.mjs). Pages are posted on credit from the consumer; without credit the socket is not
+// read, so the server waits on it and memory stays bounded.
 //
 // Plain JavaScript: a worker thread does not inherit the TypeScript loader.
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
-import copyStreams from 'pg-copy-streams';
+import { copyOut } from './copy-out.mjs';
 import { copyPageDecoder } from './copy-pages.mjs';
 
 /** columns: [{ kind: 'num' | 'text' | 'dict', fields: number }] in SELECT order ('dict' may span several fields). */
@@ -15,24 +15,35 @@ const client = new pg.Client({ connectionString: url, application_name: 'gridwat
 
 let credit = 0;
 let stopped = false;
-let wake = null;
-const waitForCredit = () => new Promise((r) => (wake = r));
-parentPort.on('message', (m) => {
-  if (m === 'stop') stopped = true;
-  else credit += m;
-  const w = wake;
-  wake = null;
-  w?.();
-});
+/** Decoded pages waiting for credit (a socket chunk fills at most one or two). */
+const waiting = [];
+let copy = null;
+let drained = null;
+let onStop = null;
+const stop = new Promise((r) => (onStop = r));
 
-/** Post a page once the consumer has room for it; false when the consumer stopped the scan. */
-async function post({ message, transfer }) {
-  while (credit === 0 && !stopped) await waitForCredit();
-  if (stopped) return false;
-  credit--;
-  parentPort.postMessage(message, transfer);
-  return true;
+/** Post what credit allows; read the socket again once nothing waits. */
+function flush() {
+  while (credit > 0 && waiting.length && !stopped) {
+    const { message, transfer } = waiting.shift();
+    credit--;
+    parentPort.postMessage(message, transfer);
+  }
+  if (!waiting.length || stopped) {
+    copy?.resume();
+    const d = drained;
+    drained = null;
+    d?.();
+  } else copy?.pause();
 }
+
+parentPort.on('message', (m) => {
+  if (m === 'stop') {
+    stopped = true;
+    onStop();
+  } else credit += m;
+  flush();
+});
 
 async function run() {
   await client.connect();
@@ -41,17 +52,24 @@ async function run() {
   // and parallel workers would only compete with this process for the same cores. No JIT either: the whole-table
   // estimate would have the server compile for a few hundred milliseconds before the first row.
   await client.query('SET enable_sort = off; SET max_parallel_workers_per_gather = 0; SET jit = off');
-  const stream = client.query(copyStreams.to(`COPY (${sql}) TO STDOUT (FORMAT binary)`));
   const decoder = copyPageDecoder({ columns, batchSize, maxDictSize });
-  for await (const chunk of stream) {
-    for (const page of decoder.push(chunk)) {
-      if (!(await post(page))) {
-        stream.destroy();
-        return;
-      }
+  copy = copyOut(client, `COPY (${sql}) TO STDOUT (FORMAT binary)`, (buf, start, end) => {
+    if (stopped) return;
+    const pages = decoder.push(buf, start, end);
+    if (pages.length) {
+      waiting.push(...pages);
+      flush();
     }
-  }
-  await post(decoder.end());
+  });
+  // A consumer that stopped the scan early: the connection is closed below (pg destroys the socket of a client in
+  // the middle of a statement), which ends the statement.
+  await Promise.race([copy.done, stop]);
+  if (stopped) return;
+  waiting.push(decoder.end());
+  await new Promise((r) => {
+    drained = r;
+    flush();
+  });
 }
 
 try {
