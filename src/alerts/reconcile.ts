@@ -8,6 +8,7 @@
  * - an alert that no longer fires is removed if still open, kept if an analyst decided something about it.
  */
 import { isoSeconds } from '../util/time.ts';
+import { contextJson, withContextOf } from './context-text.ts';
 import type { Alert, AlertDraft, AlertStatus } from './types.ts';
 
 export interface PlannedWrite {
@@ -34,6 +35,38 @@ function coreSignature(a: Pick<Alert, 'severity' | 'title' | 'first_ts' | 'last_
 const overlaps = (a: { first_ts: number; last_ts: number }, b: { first_ts: number; last_ts: number }) =>
   a.first_ts <= b.last_ts && b.first_ts <= a.last_ts;
 
+/** What the store adds to a draft. */
+type StoreFields = Pick<Alert, 'status' | 'status_note' | 'status_by' | 'created_at' | 'updated_at' | 'version'>;
+
+/** The alert a draft becomes, field by field: a spread would read (and parse) a context kept as text. */
+function alertOf(d: AlertDraft, s: StoreFields): Alert {
+  return withContextOf(d, {
+    id: d.id,
+    rule: d.rule,
+    severity: d.severity,
+    title: d.title,
+    status: s.status,
+    status_note: s.status_note,
+    status_by: s.status_by,
+    user_id: d.user_id,
+    user_name: d.user_name,
+    user_email: d.user_email,
+    first_seen: isoSeconds(d.first_ts),
+    last_seen: isoSeconds(d.last_ts),
+    first_ts: d.first_ts,
+    last_ts: d.last_ts,
+    event_ids: d.event_ids,
+    event_count: d.event_count,
+    tags: d.tags,
+    created_at: s.created_at,
+    updated_at: s.updated_at,
+    key: d.key,
+    period: d.period,
+    anchor: d.anchor,
+    version: s.version,
+  });
+}
+
 /** Statuses an analyst sets, strongest first: the one an absorbing alert inherits. */
 const DECIDED: AlertStatus[] = ['false_positive', 'resolved', 'acknowledged'];
 
@@ -53,24 +86,22 @@ export function planReplace(existing: readonly Alert[], drafts: readonly AlertDr
   const plan: ReplacePlan = { writes: [], deletes: [], moved: [], created: [], updated: [], unchanged: 0 };
 
   for (const d of drafts) {
-    const full = { ...d, first_seen: isoSeconds(d.first_ts), last_seen: isoSeconds(d.last_ts) };
     const old = byId.get(d.id);
     if (old) {
       const coreChanged = coreSignature(old) !== coreSignature(d) || old.tags.join() !== d.tags.join();
-      const contextChanged = JSON.stringify(old.context) !== JSON.stringify(d.context);
+      const contextChanged = contextJson(old) !== contextJson(d);
       if (!coreChanged && !contextChanged) {
         plan.unchanged++;
         continue;
       }
-      const alert: Alert = {
-        ...full,
+      const alert = alertOf(d, {
         status: old.status,
         status_note: old.status_note,
         status_by: old.status_by,
         created_at: old.created_at,
         updated_at: now,
         version: coreChanged ? old.version + 1 : old.version,
-      };
+      });
       plan.writes.push({ alert, notify: coreChanged });
       if (coreChanged) plan.updated.push(alert);
       continue;
@@ -86,15 +117,14 @@ export function planReplace(existing: readonly Alert[], drafts: readonly AlertDr
       plan.moved.push({ from: o.id, to: d.id });
     }
     const createdAt = absorbed.map((o) => o.created_at).sort()[0] ?? now;
-    const alert: Alert = {
-      ...full,
+    const alert = alertOf(d, {
       status: decided?.status ?? 'open',
       status_note: decided?.status_note ?? null,
       status_by: decided?.status_by ?? null,
       created_at: createdAt,
       updated_at: now,
       version: 1 + Math.max(0, ...absorbed.map((o) => o.version)),
-    };
+    });
     plan.writes.push({ alert, notify: true });
     plan.created.push(alert);
   }

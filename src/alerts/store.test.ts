@@ -1,6 +1,7 @@
 /** The alert-store contract, run unchanged on the in-memory store, SQLite and PostgreSQL (`test/store-backends.ts`). */
 import { describe, expect, it } from 'vitest';
 import { storeBackends } from '../../test/store-backends.ts';
+import { contextText, withContextText } from './context-text.ts';
 import { MemoryAlertStore } from './memory.ts';
 import type { AlertContext, AlertDraft, AlertStore } from './types.ts';
 
@@ -47,6 +48,24 @@ for (const { name, skip, setup, make } of backends) describe.skipIf(skip)(`${nam
     expect((await a.pendingNotifications(10)).map((p) => p.version)).toEqual([2]);
     await a.markNotified([{ id: 'a1', version: 1 }]); // an old version does not clear a newer one
     expect(await a.pendingNotifications(10)).toHaveLength(1);
+  });
+
+  it('takes drafts whose context is kept as text (as detection makes them) like any other', async () => {
+    const a = await make();
+    const asText = (d: AlertDraft): AlertDraft => {
+      const { context, ...fields } = d;
+      return withContextText(fields, contextText(context));
+    };
+    const r1 = await a.replace(scope, [asText(draft({ context: ctx('first') }))], 1000);
+    expect(r1.created[0]!.context).toEqual(ctx('first'));
+    expect((await a.get('a1'))!.context).toEqual(ctx('first'));
+    // The same context as stored, once as text and once as an object: nothing to write either way.
+    expect((await a.replace(scope, [asText(draft({ context: ctx('first') }))], 2000)).unchanged).toBe(1);
+    expect((await a.replace(scope, [draft({ context: ctx('first') })], 2500)).unchanged).toBe(1);
+    const r2 = await a.replace(scope, [asText(draft({ context: ctx('second') }))], 3000);
+    expect([r2.unchanged, r2.updated.length]).toEqual([0, 0]);
+    const x = (await a.get('a1'))!;
+    expect([x.context.summary, x.version, x.updated_at]).toEqual(['second', 1, new Date(3000).toISOString()]);
   });
 
   it('an alert that no longer fires is removed if open, kept if decided, inherited by an alert absorbing it', async () => {

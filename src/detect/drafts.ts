@@ -1,6 +1,7 @@
 /**
  * From grouped firings to alert drafts: the title that says what happened, the stored event ids, and the context.
  */
+import { contextText, withContextText } from '../alerts/context-text.ts';
 import { buildContext, contextFrom, loadUsage, recentActions, recentWindow, RELATED_MARGIN, type ContextInput } from '../alerts/context.ts';
 import { mergeWindows, storeRecent, type RecentEvents, type RecentSource, type TimeWindow, type UsageSource } from '../alerts/history.ts';
 import { MAX_EVENT_IDS, type Alert, type AlertContext, type AlertDraft } from '../alerts/types.ts';
@@ -93,8 +94,9 @@ function contextInputOf(g: GroupedAlert, title: string): ContextInput {
   };
 }
 
+/** The draft of a grouped alert, its context as text (why: alerts/context-text.ts). */
 function draftOf(g: GroupedAlert, title: string, context: AlertContext): AlertDraft {
-  return {
+  return withContextText({
     id: alertId(g.rule.id, g.key, g.anchor),
     rule: g.rule.id,
     severity: g.severity,
@@ -107,11 +109,10 @@ function draftOf(g: GroupedAlert, title: string, context: AlertContext): AlertDr
     event_ids: g.events.slice(0, MAX_EVENT_IDS).map((v) => v.norm.id),
     event_count: g.eventCount,
     tags: g.rule.def.tags,
-    context,
     key: g.key,
     period: g.period,
     anchor: g.anchor,
-  };
+  }, contextText(context));
 }
 
 /** History a replay collected from its own scan, for alert context; anything absent is read from the store. */

@@ -6,6 +6,7 @@
  * statements (unnest of binary arrays: see binary-array.ts), not one round trip per alert.
  */
 import type pg from 'pg';
+import { contextJson } from '../../alerts/context-text.ts';
 import { facetFilters } from '../../alerts/facets.ts';
 import { planReplace } from '../../alerts/reconcile.ts';
 import { MAX_FACET_USERS, type Alert, type AlertContext, type AlertDraft, type AlertFacets, type AlertFilter, type AlertScope, type AlertStatus, type AlertStatusChange, type AlertStore, type FacetCount, type ReplaceResult } from '../../alerts/types.ts';
@@ -123,7 +124,7 @@ export class PgAlertStore implements AlertStore {
             const row = [
               a.id, a.rule, a.severity, a.title, a.status, a.status_note, a.status_by, a.user_id, a.user_name, a.user_email,
               a.key, a.period, a.anchor, a.first_ts, a.last_ts, JSON.stringify(a.event_ids), a.event_count,
-              JSON.stringify(a.tags), JSON.stringify(a.context), a.version, a.created_at, a.updated_at,
+              JSON.stringify(a.tags), contextJson(a), a.version, a.created_at, a.updated_at,
               severityRank(a.severity), w.notify ? 1 : 0,
             ];
             row.forEach((v, k) => cols[k]!.push(v));

@@ -4,6 +4,7 @@
  * (the rules both backends share, in `alerts/reconcile.ts`) is applied entirely or not at all.
  */
 import type BetterSqlite3 from 'better-sqlite3';
+import { contextJson } from '../../alerts/context-text.ts';
 import { facetFilters } from '../../alerts/facets.ts';
 import { planReplace } from '../../alerts/reconcile.ts';
 import { MAX_FACET_USERS, type Alert, type AlertContext, type AlertDraft, type AlertFacets, type AlertFilter, type AlertScope, type AlertStatus, type AlertStatusChange, type AlertStore, type FacetCount, type ReplaceResult } from '../../alerts/types.ts';
@@ -158,7 +159,7 @@ export class SqliteAlertStore implements AlertStore {
         this.upsert.run(
           a.id, a.rule, a.severity, a.title, a.status, a.status_note, a.status_by, a.user_id, a.user_name, a.user_email,
           a.key, a.period, a.anchor, a.first_ts, a.last_ts, JSON.stringify(a.event_ids), a.event_count,
-          JSON.stringify(a.tags), JSON.stringify(a.context), a.version, a.created_at, a.updated_at,
+          JSON.stringify(a.tags), contextJson(a), a.version, a.created_at, a.updated_at,
           severityRank(a.severity), w.notify ? 1 : 0,
         );
       }
