@@ -140,4 +140,19 @@ export const readModelMigrations: PgMigration[] = [
       CREATE INDEX IF NOT EXISTS events_ip_wide ON events (ip, ts) WHERE ip IS NOT NULL AND ${ADDRESS_ROW_WIDTH} >= ${ADDRESS_ROW_MAX};
     `,
   },
+  {
+    version: 26,
+    name: 'alert contexts compressed with LZ4 where the server has it',
+    // A context is a few kB of JSON, so PostgreSQL compresses each one it stores (pglz by default). Measured on the
+    // 98,968 alerts of the 10M-event bench: inserting them took 1.70 s with pglz and 0.87 s with LZ4, for the same
+    // 137 MB on disk; a replay stores every alert of its days. LZ4 needs a server built with it (PostgreSQL 14 and
+    // later, as Debian's are): elsewhere the column keeps the default. Values already stored stay as they are.
+    sql: `
+      DO $$ BEGIN
+        IF EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)) THEN
+          ALTER TABLE alerts ALTER COLUMN context SET COMPRESSION lz4;
+        END IF;
+      END $$;
+    `,
+  },
 ];

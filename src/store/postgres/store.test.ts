@@ -223,6 +223,17 @@ describe.skipIf(!pgs.ok)('PostgresStore', () => {
     expect(r.rows.map((x) => x.version)).toEqual(pgMigrations.map((m) => m.version).sort((a, b) => a - b));
   });
 
+  it('migration 26 compresses alert contexts with LZ4 when the server has it', async () => {
+    const lz4 = (await store.pool.query("SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)")).rowCount === 1;
+    const context = { summary: 'x', related: Array.from({ length: 200 }, (_, i) => ({ time: `2026-12-0${1 + (i % 9)}T10:00:00Z`, action: 'file_downloaded', n: i })) };
+    const draft = { id: 'a1', rule: 'r', severity: 'high' as const, title: 't', user_id: 'W1', user_name: null, user_email: null, first_ts: 1, last_ts: 2,
+      event_ids: ['e1'], event_count: 1, tags: [], context: context as never, key: 'W1', period: 0, anchor: 1 };
+    await store.alertStore().replace({ rules: ['r'], periodFrom: 0, periodTo: 0 }, [draft], 1000);
+    const r = await store.pool.query<{ method: string | null }>("SELECT pg_column_compression(context) AS method FROM alerts WHERE id = 'a1'");
+    expect(r.rows[0]!.method).toBe(lz4 ? 'lz4' : 'pglz');
+    expect((await store.alertStore().get('a1'))!.context).toEqual(context);
+  });
+
   it('migration 21 moves a store searched through the insert-time index: index dropped, free-text table filled by the catch-up', async () => {
     // The store as migration 20 left it: the trigram index on events, no free-text table, events stored.
     await store.pool.query(`DROP TABLE event_search; DELETE FROM schema_migrations WHERE version = 21;
