@@ -74,7 +74,16 @@ function eventOfRow(r: Row, fetch: Fetchers): ScannedEvent {
 }
 
 function pageOfScan(p: ScanPage, fetch: Fetchers): EventPage {
-  const who = (i: number) => p.dict<Who>(WHO, i)!;
+  // The dispatcher reads actorId, ip and ua of a row one after the other: one dictionary lookup for the three.
+  let whoRow = -1;
+  let whoOfRow: Who = [null, null, null, null, null];
+  const who = (i: number) => {
+    if (i !== whoRow) {
+      whoOfRow = p.dict<Who>(WHO, i)!;
+      whoRow = i;
+    }
+    return whoOfRow;
+  };
   return {
     n: p.n,
     ts: (i) => p.num(2, i),
