@@ -27,7 +27,10 @@ const INPUT: IncomingEvent[] = Array.from({ length: 600 }, (_, i) => {
     date_create: T0 + ((i * 53) % 7200),
     action: i % 7 === 0 ? 'anomaly' : i % 3 ? 'file_downloaded' : 'user_login',
     actor: { type: 'user', user: { id: `W${i % 11}`, name: `Zoë ${i % 11}`, email: `u${i % 11}@example.com` } },
-    entity: i % 5 === 0 ? { type: 'user', user: { id: `W${(i + 3) % 11}`, name: 'target' } } : { type: 'file', file: { id: `F${i % 40}`, name: `f-${i % 40}.pdf` } },
+    entity:
+      i % 5 === 0 ? { type: 'user', user: { id: `W${(i + 3) % 11}`, name: 'target' } }
+      : i % 17 === 0 ? { type: 'file', file: { id: `F${i % 40}` } }
+      : { type: 'file', file: { id: `F${i % 40}`, name: `f-${i % 40}${i % 4 ? '' : '-é'}.pdf` } },
     context: { ua: `Slack/4.${i % 4}`, session_id: 1000 + (i % 9), ...(i % 6 ? { ip_address: `198.51.100.${i % 13}` } : {}) },
   };
   if (i % 7 === 0) ev.details = { reason: i % 14 ? ['user_agent', 'excessive_downloads'] : ['tor'], action_timestamp: (T0 + i) * 1_000_000 };
@@ -136,5 +139,13 @@ for (const backend of backends) describe.skipIf(backend.skip)(`detection reads: 
     }
     expect(pages).toBeGreaterThan(3);
     expect(got).toEqual(inScanOrder().filter((f) => want.some((e) => fields(e.raw, e.norm) === f)));
+  });
+
+  it('scanPages carrying the entity of some actions gives the same events', async () => {
+    const got: string[] = [];
+    for await (const p of reads.scanPages(0, Number.MAX_SAFE_INTEGER, 50, { carryEntityOf: ['file_downloaded', 'user_login'] })) {
+      for (let i = 0; i < p.n; i++) got.push(ofStored(p.event(i)));
+    }
+    expect(got).toEqual(inScanOrder());
   });
 });

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { copyPageDecoder, type CopyColumn, type CopyPage } from './copy-pages.mjs';
+import { pairOf } from './detection-reads.ts';
 
 type Value = number | string | null;
 /** A column as encoded: int8/int4 numbers or text fields. */
@@ -116,6 +117,35 @@ describe('copyPageDecoder', () => {
     const small = decode(5, 4, 2);
     expect(small.some((p) => (p.message.cols[4] as { reset: boolean }).reset)).toBe(true);
     expect(readPages(small, COLUMNS)).toEqual(ROWS);
+  });
+
+  it('keeps a two-field text column only for the rows its condition names, as a pair that reads back exactly', () => {
+    // seq, action, reasons, entity id and name (one pair column kept for downloads and logins without reasons).
+    const fields: Field[] = [{ type: 'int8' }, { type: 'text' }, { type: 'text' }, { type: 'text' }, { type: 'text' }];
+    const columns: CopyColumn[] = [
+      { kind: 'num', fields: 1 },
+      { kind: 'dict', fields: 1 },
+      { kind: 'dict', fields: 1 },
+      { kind: 'text', fields: 2, only: { column: 1, values: ['file_downloaded', 'user_login'], unlessColumn: 2 } },
+    ];
+    const actions = ['file_downloaded', 'user_login', 'anomaly', 'file_shared', null];
+    const rows: Value[][] = Array.from({ length: 40 }, (_, i) => [
+      i,
+      actions[i % 5]!,
+      i % 7 === 0 ? 'tor' : null,
+      i % 6 === 0 ? null : i % 9 === 0 ? '' : `F${i}`,
+      i % 4 === 0 ? null : i % 3 === 0 ? `naïve ${i} 𝄞.pdf` : `f-${i}.pdf`,
+    ]);
+    const want = rows.map((r) => [r[0], r[1], r[2], (r[1] === 'file_downloaded' || r[1] === 'user_login') && r[2] === null ? [r[3], r[4]] : null]);
+    for (const [chunkSize, maxDictSize] of [[1, 1000], [5, 1], [100_000, 1000]] as const) {
+      const bytes = copyBytes(fields, rows);
+      const d = copyPageDecoder({ columns, batchSize: 6, maxDictSize });
+      const pages: CopyPage[] = [];
+      for (let at = 0; at < bytes.length; at += chunkSize) pages.push(...d.push(bytes.subarray(at, at + chunkSize)));
+      pages.push(d.end());
+      const got = readPages(pages, columns.map((c) => ({ ...c, fields: 1 }))).map((r) => [r[0], r[1], r[2], r[3] === null ? null : pairOf(r[3] as string)]);
+      expect(got).toEqual(want);
+    }
   });
 
   it('refuses a stream that ends inside a row', () => {

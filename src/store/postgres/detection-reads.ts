@@ -11,7 +11,8 @@ import type pg from 'pg';
 import { eventsOfPage, pageOfEvents, type DetectionReads, type EventPage, type ScanOptions } from '../detection-reads.ts';
 import { NO_REASONS } from '../sqlite/event-rows.ts';
 import { PAGES_AHEAD, workerPages, type ScanColumnKind, type ScanPage } from '../sqlite/parallel-scan.ts';
-import { carriedEntitySql, carriedOf, type Carried, DETAIL_COLUMNS, type Fetchers, ScannedEvent } from '../sqlite/scanned-events.ts';
+import { carriedEntitySql, carriedOf, type Carried, DETAIL_COLUMNS, type EntityPair, type Fetchers, ScannedEvent } from '../sqlite/scanned-events.ts';
+import type { CopyColumn } from './copy-pages.mjs';
 import { pgWindowReads } from './detection-windows.ts';
 import { SyncQuery } from './sync-query.ts';
 
@@ -23,7 +24,7 @@ const CARRIED = 'reasons IS NOT NULL';
  * the first page with `name`; the worker's COPY selects `fields` instead where given (several columns that travel as
  * one dictionary value: the worker looks them up by their bytes and builds the JSON array only for a new one).
  */
-function scanColumns(carryEntityOf: readonly string[] = []): ReadonlyArray<{ name: string; kind: ScanColumnKind; fields?: string[] }> {
+function scanColumns(carryEntityOf: readonly string[] = []): ReadonlyArray<{ name: string; kind: ScanColumnKind; fields?: string[]; only?: CopyColumn['only'] }> {
   return [
     { name: 'seq', kind: 'num' },
     { name: 'id', kind: 'text' },
@@ -35,13 +36,32 @@ function scanColumns(carryEntityOf: readonly string[] = []): ReadonlyArray<{ nam
     { name: 'reasons', kind: 'dict' },
     { name: `CASE WHEN ${CARRIED} THEN raw END AS carried_raw`, kind: 'text' },
     { name: `CASE WHEN ${CARRIED} THEN json_build_array(${DETAIL_COLUMNS})::text END AS carried_detail`, kind: 'text' },
-    { name: `${carriedEntitySql(carryEntityOf, 'json_build_array(entity_id, entity_name)::text')} AS carried_entity`, kind: 'text' },
+    // The worker's COPY sends every row's entity and keeps it for these actions itself (`only`, copy-pages.mjs): a
+    // CASE per row cost the server more than the bytes.
+    {
+      name: `${carriedEntitySql(carryEntityOf, 'json_build_array(entity_id, entity_name)::text')} AS carried_entity`,
+      kind: 'text',
+      ...(carryEntityOf.length ? { fields: ['entity_id', 'entity_name'], only: { column: ACTION, values: carryEntityOf, unlessColumn: REASONS } } : {}),
+    },
   ];
 }
+const ACTION = 3;
 const WHO = 4;
 const REASONS = 5;
 
 type Who = readonly [string | null, string | null, string | null, string | null, string | null];
+
+/**
+ * The entity pair as the worker sends it (copy-pages.mjs): a flag letter ('a', plus 1 for a NULL id, 2 for a NULL
+ * name), the id, a NUL, the name.
+ *
+ * @example pairOf('aF1\0doc.xlsx') // ['F1', 'doc.xlsx']
+ */
+export function pairOf(text: string): EntityPair {
+  const flags = text.charCodeAt(0) - 97;
+  const nul = text.indexOf('\0', 1);
+  return [flags & 1 ? null : text.slice(1, nul), flags & 2 ? null : text.slice(nul + 1)];
+}
 const whoOf = (json: string): Who => JSON.parse(json) as Who;
 
 /** A scanned event that knows its actor's name and e-mail from the scan (no lookup for them). */
@@ -92,7 +112,7 @@ function pageOfScan(p: ScanPage, fetch: Fetchers): EventPage {
     ip: (i) => who(i)[1],
     ua: (i) => who(i)[2],
     event: (i) =>
-      new PgScannedEvent(p.num(0, i), p.text(1, i)!, p.num(2, i), p.dict(3, i)!, who(i), p.dict<string[]>(REASONS, i) ?? NO_REASONS, carriedOf((c) => p.text(c, i)), fetch),
+      new PgScannedEvent(p.num(0, i), p.text(1, i)!, p.num(2, i), p.dict(3, i)!, who(i), p.dict<string[]>(REASONS, i) ?? NO_REASONS, carriedOf((c) => p.text(c, i), pairOf), fetch),
   };
 }
 
@@ -127,7 +147,7 @@ export function pgDetectionReads(pool: pg.Pool, url: string): PgDetectionReads {
       workerData: {
         url,
         sql: scanSql(since, until, { ts: last[2], seq: last[0] }, columns.map((c) => c.fields?.join(', ') ?? c.name).join(', ')),
-        columns: columns.map((c) => ({ kind: c.kind, fields: c.fields?.length ?? 1 })),
+        columns: columns.map((c): CopyColumn => ({ kind: c.kind, fields: c.fields?.length ?? 1, ...(c.only ? { only: c.only } : {}) })),
         batchSize,
         maxDictSize: 200_000,
       },

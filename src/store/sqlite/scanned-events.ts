@@ -69,9 +69,12 @@ export interface Carried {
   raw: string | null;
   /** The detail columns, a JSON array in `DETAIL_COLUMNS` order. */
   detail: string | null;
-  /** Entity id and name, a JSON array. */
-  entity: string | null;
+  /** Entity id and name: a JSON array, or the pair itself. */
+  entity: string | EntityPair | null;
 }
+
+/** Entity id and name of a row. */
+export type EntityPair = readonly [string | null, string | null];
 
 /** Actor id, IP and user agent of a scanned row. */
 type Who = readonly [string | null, string | null, string | null];
@@ -117,9 +120,8 @@ export class ScannedEvent implements StoredEvent, NormalisedEvent {
   private d: Array<string | number | null> | undefined;
   private detailJson: string | undefined;
   private text: string | undefined;
-  /** Entity id and name when the scan carried them (`Carried.entity`), parsed on first access. */
-  private entityJson: string | undefined;
-  private entity: [string | null, string | null] | undefined;
+  /** Entity id and name when the scan carried them (`Carried.entity`; JSON text parsed on first access). */
+  private entity: string | EntityPair | undefined;
 
   constructor(
     readonly seq: number,
@@ -137,7 +139,7 @@ export class ScannedEvent implements StoredEvent, NormalisedEvent {
     if (carried) {
       this.text = carried.raw ?? undefined;
       this.detailJson = carried.detail ?? undefined;
-      this.entityJson = carried.entity ?? undefined;
+      this.entity = carried.entity ?? undefined;
     }
     this.id = id;
     this.ts = ts;
@@ -185,7 +187,7 @@ export class ScannedEvent implements StoredEvent, NormalisedEvent {
     return this.detail(2) as string | null;
   }
   get entityName() {
-    return this.entityJson !== undefined ? this.carriedEntity()[1] : (this.detail(3) as string | null);
+    return this.entity !== undefined ? this.carriedEntity()[1] : (this.detail(3) as string | null);
   }
   get sessionId() {
     return this.detail(4) as string | null;
@@ -194,11 +196,12 @@ export class ScannedEvent implements StoredEvent, NormalisedEvent {
     return this.detail(5) as string | null;
   }
   get entityId() {
-    return this.entityJson !== undefined ? this.carriedEntity()[0] : (this.detail(6) as string | null);
+    return this.entity !== undefined ? this.carriedEntity()[0] : (this.detail(6) as string | null);
   }
 
-  private carriedEntity(): [string | null, string | null] {
-    return (this.entity ??= JSON.parse(this.entityJson!) as [string | null, string | null]);
+  private carriedEntity(): EntityPair {
+    if (typeof this.entity === 'string') this.entity = JSON.parse(this.entity) as EntityPair;
+    return this.entity!;
   }
 
   get actionTimestampMs() {
@@ -208,14 +211,15 @@ export class ScannedEvent implements StoredEvent, NormalisedEvent {
 
 /**
  * What a row carried, from a reader of its text columns by index (a row array, a scan page), or null for nothing.
+ * `entityOf` decodes the entity column where it does not travel as a JSON array (PostgreSQL's scan: a pair).
  *
  * @example carriedOf((c) => page.text(c, i))
  */
-export function carriedOf(text: (column: number) => string | null): Carried | null {
+export function carriedOf(text: (column: number) => string | null, entityOf: (text: string) => string | EntityPair = (t) => t): Carried | null {
   const raw = text(RAW_COLUMN);
   const entity = text(ENTITY_COLUMN);
   if (raw === null && entity === null) return null;
-  return { raw, detail: raw === null ? null : text(DETAIL_COLUMN), entity };
+  return { raw, detail: raw === null ? null : text(DETAIL_COLUMN), entity: entity === null ? null : entityOf(entity) };
 }
 
 /**
