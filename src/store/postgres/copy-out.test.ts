@@ -10,6 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgTestSupport, startPgCluster, type PgCluster } from '../../../test/pg-cluster.ts';
 import { copyOut } from './copy-out.mjs';
+import { wireText, type WireText } from '../sqlite/parallel-scan.ts';
 import { copyPageDecoder, type CopyPage } from './copy-pages.mjs';
 
 const pgs = pgTestSupport();
@@ -116,8 +117,8 @@ describe.skipIf(!pgs.ok)('copyOut on PostgreSQL', () => {
     await copy.done;
     pages.push(d.end());
     return pages.flatMap(({ message }) => {
-      const [num, text] = message.cols as [{ values: ArrayLike<number> }, { text: string; ends: Int32Array; nulls: Uint8Array }];
-      return Array.from({ length: message.n }, (_, i) => [num.values[i], text.nulls[i] ? null : text.text.slice(i ? text.ends[i - 1] : 0, text.ends[i])]);
+      const [num, text] = message.cols as [{ values: ArrayLike<number> }, WireText];
+      return Array.from({ length: message.n }, (_, i) => [num.values[i], wireText(text, i)]);
     });
   }
 

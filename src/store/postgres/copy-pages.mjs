@@ -76,11 +76,13 @@ export function copyPageDecoder({ columns, batchSize, maxDictSize }) {
   const keeps = columns.map((c) => (c.only ? [] : null));
   /** Text columns to tell when column `c` gets a new dictionary value. */
   const watchers = columns.map((_, c) => columns.flatMap((t, k) => (t.only?.column === c ? [k] : [])));
+  /** Each text column's byte buffer, reused page after page (a page's bytes travel as a right-sized copy). */
+  const textBuffers = columns.map(() => null);
   const newPage = () => ({
     n: 0,
-    cols: columns.map((c) => {
+    cols: columns.map((c, k) => {
       if (c.kind === 'num') return { values: new Float64Array(batchSize), small: true };
-      if (c.kind === 'text') return { bytes: Buffer.allocUnsafe(batchSize * 48), at: 0, byteEnds: new Int32Array(batchSize), nulls: new Uint8Array(batchSize) };
+      if (c.kind === 'text') return { bytes: textBuffers[k] ?? Buffer.allocUnsafe(batchSize * 48), at: 0, byteEnds: new Int32Array(batchSize), nulls: new Uint8Array(batchSize) };
       return { codes: new Int32Array(batchSize), added: [], reset: false };
     }),
   });
@@ -217,27 +219,16 @@ export function copyPageDecoder({ columns, batchSize, maxDictSize }) {
         return { kind, values };
       }
       if (kind === 'text') {
-        let text;
+        // The bytes themselves travel (transferred, not copied again), and the consumer makes a string of a row only
+        // when it reads one (`wireText`): most rows' ids and entities are never read, and a page's joined text was
+        // a large string on each side, copied again by the consumer's young-generation collections.
+        const bytes = new Uint8Array(col.at);
+        bytes.set(col.bytes.subarray(0, col.at));
+        textBuffers[c] = col.bytes;
         const ends = col.byteEnds.slice(0, n);
-        // All ASCII (ids, mostly): one copy as a one-byte string, and byte ends are string ends. Otherwise decode field
-        // by field.
-        if (isAscii(col.bytes.subarray(0, col.at))) text = col.bytes.latin1Slice(0, col.at);
-        else {
-          const parts = [];
-          let at = 0;
-          for (let i = 0, b = 0; i < n; b = col.byteEnds[i], i++) {
-            if (!col.nulls[i]) {
-              const s = col.bytes.toString('utf8', b, col.byteEnds[i]);
-              parts.push(s);
-              at += s.length;
-            }
-            ends[i] = at;
-          }
-          text = parts.join('');
-        }
         const nulls = col.nulls.slice(0, n);
-        transfer.push(ends.buffer, nulls.buffer);
-        return { kind, text, ends, nulls };
+        transfer.push(bytes.buffer, ends.buffer, nulls.buffer);
+        return { kind, bytes, ascii: isAscii(bytes), ends, nulls };
       }
       const codes = col.codes.slice(0, n);
       transfer.push(codes.buffer);

@@ -6,6 +6,7 @@
  * server: the detection reads contract, ../detection-reads.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
+import { wireText, type WireText } from '../sqlite/parallel-scan.ts';
 import { copyPageDecoder, type CopyColumn, type CopyPage } from './copy-pages.mjs';
 import { pairOf } from './detection-reads.ts';
 
@@ -56,8 +57,7 @@ function readPages(pages: CopyPage[], columns: CopyColumn[]): Value[][] {
           const v = (col.values as Float64Array)[i]!;
           row.push(Number.isNaN(v) ? null : v);
         } else if (col.kind === 'text') {
-          const ends = col.ends as Int32Array;
-          row.push((col.nulls as Uint8Array)[i] ? null : (col.text as string).slice(i ? ends[i - 1] : 0, ends[i]));
+          row.push(wireText(col as unknown as WireText, i));
         } else {
           const code = (col.codes as Int32Array)[i]!;
           const v = code < 0 ? null : dicts[c]![code]!;

@@ -58,10 +58,32 @@ export interface ScanPage {
   dict<T = string>(c: number, i: number): T | null;
 }
 
+/**
+ * A text column as it travels: one joined string and the end of each row's text in it (the SQLite worker), or the
+ * UTF-8 bytes and each row's byte end (the PostgreSQL worker: `ascii` when every byte is). NULL rows: `nulls[i]` 1.
+ */
+export type WireText =
+  | { kind: 'text'; text: string; ends: Int32Array; nulls: Uint8Array }
+  | { kind: 'text'; bytes: Uint8Array; ascii: boolean; ends: Int32Array; nulls: Uint8Array; buffer?: Buffer };
+
 type WireColumn =
   | { kind: 'num'; values: Int32Array | Float64Array }
-  | { kind: 'text'; text: string; ends: Int32Array; nulls: Uint8Array }
+  | WireText
   | { kind: 'dict'; codes: Int32Array; added: string[]; reset: boolean };
+
+/**
+ * Row i of a text column in the wire format, null for NULL.
+ *
+ * @example wireText(message.cols[1], 0) // the first row's id
+ */
+export function wireText(col: WireText, i: number): string | null {
+  if (col.nulls[i]) return null;
+  const start = i === 0 ? 0 : col.ends[i - 1]!;
+  if ('text' in col) return col.text.slice(start, col.ends[i]);
+  // A Buffer over the transferred bytes, made once per page (the message's typed arrays arrive as plain views).
+  const b = (col.buffer ??= Buffer.from(col.bytes.buffer, col.bytes.byteOffset, col.bytes.byteLength));
+  return b.toString(col.ascii ? 'latin1' : 'utf8', start, col.ends[i]);
+}
 
 type WireMessage = { n: number; cols: WireColumn[]; done: boolean } | { error: string };
 
@@ -188,10 +210,7 @@ function pageOf(n: number, cols: WireColumn[], current: unknown[][]): ScanPage {
   return {
     n,
     num: (c, i) => (cols[c] as { values: Int32Array | Float64Array }).values[i]!,
-    text: (c, i) => {
-      const col = cols[c] as { text: string; ends: Int32Array; nulls: Uint8Array };
-      return col.nulls[i] ? null : col.text.slice(i === 0 ? 0 : col.ends[i - 1], col.ends[i]);
-    },
+    text: (c, i) => wireText(cols[c] as WireText, i),
     dict: <T>(c: number, i: number) => {
       const code = (cols[c] as { codes: Int32Array }).codes[i]!;
       return code < 0 ? null : (dicts[c]![code] as T);
