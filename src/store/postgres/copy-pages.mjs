@@ -59,9 +59,9 @@ function dictValue(buf, start, fields) {
  * may span several fields; 'text' one, or two as a pair: `pairOf` in postgres/detection-reads.ts; 'num' one). A text
  * column with `only: { column, values, unlessColumn? }` is kept for the rows whose dictionary column `column` holds
  * one of `values` (and whose `unlessColumn` is NULL), NULL for the others: the server sends the fields of every row,
- * which costs it less than a CASE per row (10M events: 5 s of its CPU). `push(buf, start, end)` takes the next bytes of the stream (by default
- * all of `buf`; rows may be cut anywhere) and returns the pages that filled up ({ message, transfer }: what to post),
- * usually none; `end()` gives the last page (done: true), possibly empty.
+ * which costs it less than a CASE per row (10M events: 5 s of its CPU). `push(buf, start, end)` takes the next bytes
+ * of the stream (by default all of `buf`; rows may be cut anywhere) and returns the pages that filled up ({ message,
+ * transfer }: what to post), usually none; `end()` gives the last page (done: true), possibly empty.
  *
  * @example
  * const d = copyPageDecoder({ columns: [{ kind: 'num', fields: 1 }], batchSize: 10000, maxDictSize: 200000 });
