@@ -4,7 +4,7 @@
  * (`PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`, `PGSSLMODE`), as psql does.
  */
 import pg from 'pg';
-import { markConnectionLost } from './unreachable.ts';
+import { markConnectFailure, markConnectionLost } from './unreachable.ts';
 
 const INT8 = 20;
 
@@ -36,14 +36,38 @@ export const SESSION_OPTIONS = '-c jit=off';
  */
 export function openPool(url: string, max = 4): pg.Pool {
   const options = [SESSION_OPTIONS, process.env.PGOPTIONS].filter(Boolean).join(' ');
-  const pool = new pg.Pool({ connectionString: url, max, types, application_name: 'gridwatch', options });
-  // A client losing its connection (the server stopped or restarted) emits 'error', which would crash the process
-  // unhandled. The pool handles it for idle clients (the next query reconnects); a checked-out client between two
-  // queries has no listener, so every client gets one: its next query then fails, and the command reports that. The
-  // error is marked first: the queries it fails get the same object, and the CLI then says the database is unreachable.
+  const pool = new pg.Pool({ connectionString: url, max, types, application_name: 'gridwatch', options, Client: MarkedClient });
   pool.on('error', markConnectionLost);
-  pool.on('connect', (client) => client.on('error', markConnectionLost));
   return pool;
+}
+
+type ConnectCallback = ((err: Error) => void) | ((err: null, c: pg.Client) => void);
+
+/**
+ * A client whose connection failures are marked as such (`markConnectionLost`), so the CLI says the database is
+ * unreachable whatever node-postgres' wording. Two ways a connection fails:
+ * - it dies in use (the server stopped or restarted): the client emits 'error', which would crash the process
+ *   unhandled when it is checked out between two queries (the pool listens only to idle clients), so every client
+ *   listens; the queries it fails get the same error object, marked before they see it;
+ * - it dies while connecting (`pg_ctl stop -m immediate` resets the new socket): a bare `read ECONNRESET` with no
+ *   address to tell it from a call to Slack, so it is marked here (`markConnectFailure`; the server's own refusals,
+ *   a wrong password or "the database system is shutting down", carry a SQLSTATE that unreachable.ts reads).
+ */
+class MarkedClient extends pg.Client {
+  constructor(config?: pg.ClientConfig) {
+    super(config);
+    this.on('error', markConnectionLost);
+  }
+
+  override connect(): Promise<pg.Client>;
+  override connect(callback: ConnectCallback): void;
+  override connect(callback?: ConnectCallback): Promise<pg.Client> | void {
+    if (!callback) return super.connect().catch((err: unknown) => Promise.reject((markConnectFailure(err), err)));
+    super.connect(((err: Error | null, client?: pg.Client) => {
+      if (err) markConnectFailure(err);
+      (callback as (err: Error | null, c?: pg.Client) => void)(err, client);
+    }) as ConnectCallback);
+  }
 }
 
 /** The URL without its password, for messages. */

@@ -8,10 +8,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
 import { copyOut } from './copy-out.mjs';
 import { copyPageDecoder } from './copy-pages.mjs';
+import { markLost, postedError } from './worker-error.mjs';
 
 /** columns: [{ kind: 'num' | 'text' | 'dict', fields: number }] in SELECT order ('dict' may span several fields). */
 const { url, sql, columns, batchSize, maxDictSize } = workerData;
 const client = new pg.Client({ connectionString: url, application_name: 'gridwatch scan' });
+// The server going away: the statement fails with this error, marked so the CLI says the database is unreachable.
+client.on('error', markLost);
 
 let credit = 0;
 let stopped = false;
@@ -46,7 +49,10 @@ parentPort.on('message', (m) => {
 });
 
 async function run() {
-  await client.connect();
+  await client.connect().catch((e) => {
+    if (!e?.severity) markLost(e); // a socket error or a dropped connection, not the server's refusal
+    throw e;
+  });
   // The planner costs a whole-result COPY as a scan plus a sort (spilling to disk at the default work_mem) on
   // parallel workers; each partition's (ts, seq) index gives the rows in order already, partition after partition,
   // and parallel workers would only compete with this process for the same cores. No JIT either: the whole-table
@@ -75,7 +81,7 @@ async function run() {
 try {
   await run();
 } catch (e) {
-  parentPort.postMessage({ error: e instanceof Error ? e.message : String(e) });
+  parentPort.postMessage(postedError(e));
 } finally {
   await client.end().catch(() => {});
   parentPort.close();

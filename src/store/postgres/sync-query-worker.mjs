@@ -3,12 +3,12 @@
 // JavaScript: a worker thread does not inherit the TypeScript loader.
 import { workerData } from 'node:worker_threads';
 import pg from 'pg';
+import { markLost, postedError } from './worker-error.mjs';
 
 const { url, port, signal } = workerData;
 const flag = new Int32Array(signal);
 // bigint columns as numbers, as the store's pool reads them (connect.ts).
 const types = { getTypeParser: (oid, format) => (oid === 20 && format !== 'binary' ? Number : pg.types.getTypeParser(oid, format)) };
-const LOST_MARK = Symbol.for('gridwatch.pg.connectionLost');
 let client = null;
 let ready;
 
@@ -17,7 +17,7 @@ function connection() {
   if (client) return client;
   const c = (client = new pg.Client({ connectionString: url, types, application_name: 'gridwatch lookups' }));
   const lost = (e) => {
-    if (e && typeof e === 'object') e[LOST_MARK] = true; // as the pool's clients mark theirs (connect.ts)
+    markLost(e); // as the pool's clients mark theirs (connect.ts)
     if (client === c) client = null;
   };
   // The server going away emits 'error' between queries; unhandled, it would kill the worker (and the process with
@@ -36,9 +36,7 @@ port.on('message', async ({ sql, params }) => {
     await ready;
     answer = { rows: (await c.query({ text: sql, values: params, rowMode: 'array' })).rows };
   } catch (e) {
-    // What tells a lost connection from other errors (postgres/unreachable.ts) goes along with the message.
-    const { code, severity, port: p, hostname, address } = e ?? {};
-    answer = { error: e instanceof Error ? e.message : String(e), detail: { code, severity, port: p, hostname, address }, lost: e?.[LOST_MARK] === true };
+    answer = postedError(e);
   }
   port.postMessage(answer);
   Atomics.store(flag, 0, 1);

@@ -8,7 +8,7 @@
  * events (rare admin actions, alert subjects); the scan carries it for anomalies, the rest costs one lookup each.
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { markConnectionLost } from './unreachable.ts';
+import { errorFromWorker, type PostedError } from './unreachable.ts';
 
 /** A lookup that takes longer than this fails rather than hanging the process. */
 const TIMEOUT_MS = 60_000;
@@ -38,14 +38,9 @@ export class SyncQuery {
       const left = deadline - Date.now();
       if (left <= 0 || Atomics.wait(flag, 0, 0, left) === 'timed-out') throw new Error(`PostgreSQL lookup timed out after ${TIMEOUT_MS / 1000} s`);
     }
-    const m = receiveMessageOnPort(port)?.message as { rows: unknown[][] } | { error: string; detail: object; lost: boolean } | undefined;
+    const m = receiveMessageOnPort(port)?.message as { rows: unknown[][] } | PostedError | undefined;
     if (!m) throw new Error('PostgreSQL lookup: no answer from the lookup worker');
-    if ('error' in m) {
-      // The worker's error as the cause, with what tells a lost connection from other errors (unreachable.ts).
-      const cause = Object.assign(new Error(m.error), m.detail);
-      if (m.lost) markConnectionLost(cause);
-      throw new Error(`PostgreSQL lookup: ${m.error}`, { cause });
-    }
+    if ('error' in m) throw errorFromWorker(m, 'PostgreSQL lookup');
     return m.rows;
   }
 

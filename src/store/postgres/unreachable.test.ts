@@ -4,12 +4,14 @@
  * the CLI's error line), while other errors, and a network failure of another server, are not taken for it.
  */
 import { createServer } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../test/cli-helpers.ts';
 import { pgTestSupport, startPgCluster, type PgCluster } from '../../../test/pg-cluster.ts';
 import { openPool } from './connect.ts';
+import { workerPages } from '../sqlite/parallel-scan.ts';
 import { SyncQuery } from './sync-query.ts';
-import { markConnectionLost, pgUnreachable } from './unreachable.ts';
+import { markConnectFailure, markConnectionLost, pgUnreachable } from './unreachable.ts';
 
 const URL_5433 = 'postgres://gw:pw@db.internal:5433/gridwatch';
 const socketError = (code: string, port: number) => Object.assign(new Error(`connect ${code} 10.0.0.5:${port}`), { code, syscall: 'connect', address: '10.0.0.5', port });
@@ -52,6 +54,44 @@ describe('the CLI with the database unreachable', () => {
     const r = await runCli(['--db', `postgres://gw:hunter2-secret@127.0.0.1:${port}/gridwatch`, 'events']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`gridwatch: the PostgreSQL database postgres://gw:***@127.0.0.1:${port}/gridwatch is unreachable (connect ECONNREFUSED 127.0.0.1:${port}); run the command again once it is back\n`);
+  });
+});
+
+describe('connecting to a server that resets the connection', () => {
+  // What a new connection meets during `pg_ctl stop -m immediate`: the socket opens, then a reset, which node reports
+  // as a bare `read ECONNRESET` with no address (the reliability suite's store-fault test saw exactly that).
+  it('is reported as unreachable; a TLS failure while connecting is not', async () => {
+    const server = createServer((socket) => socket.once('data', () => socket.resetAndDestroy()));
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+    try {
+      const url = `postgres://gw@127.0.0.1:${port}/gridwatch`;
+      const pool = openPool(url);
+      const e = await pool.query('SELECT 1').then(() => null, (x: unknown) => x);
+      await pool.end();
+      expect((e as { code?: string })?.code).toBe('ECONNRESET');
+      expect(pgUnreachable(e, url)).toBe((e as Error).message);
+      const r = await runCli(['--db', url, 'events']);
+      expect(r.stderr).toMatch(/^gridwatch: the PostgreSQL database .* is unreachable \(.*ECONNRESET.*\); run the command again/);
+      // The replay scan's worker thread connects on its own: its error crosses to this thread with the same verdict.
+      const worker = new Worker(new URL('./scan-worker.mjs', import.meta.url), {
+        execArgv: [],
+        workerData: { url, sql: 'SELECT 1', columns: [{ kind: 'num', fields: 1 }], batchSize: 10, maxDictSize: 10 },
+      });
+      const scanned = await (async () => {
+        for await (const _ of workerPages(worker, 1, 2, (_c, v) => v)) return null;
+        return null;
+      })().then(() => null, (x: unknown) => x);
+      expect(String(scanned)).toMatch(/scan worker: .*ECONNRESET/);
+      expect(pgUnreachable(scanned, url)).toMatch(/ECONNRESET/);
+    } finally {
+      server.close();
+    }
+    const tls = Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    markConnectFailure(tls);
+    expect(pgUnreachable(tls, URL_5433)).toBeNull();
+    const refused = Object.assign(new Error('password authentication failed for user "gw"'), { severity: 'FATAL', code: '28P01' });
+    markConnectFailure(refused);
+    expect(pgUnreachable(refused, URL_5433)).toBeNull();
   });
 });
 

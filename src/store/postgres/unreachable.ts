@@ -21,6 +21,34 @@ export function markConnectionLost(e: unknown): void {
   if (e && typeof e === 'object') (e as Record<symbol, boolean>)[LOST_MARK] = true;
 }
 
+/**
+ * Mark an error of connecting to the PostgreSQL server when it says the server is not there: a socket error (a read
+ * reset carries no address to tell it from a call to Slack) or node-postgres' "terminated" wording. TLS and
+ * authentication failures stay unmarked: their own message says what is wrong.
+ *
+ * @example client.connect((err) => { if (err) markConnectFailure(err); ... });
+ */
+export function markConnectFailure(e: unknown): void {
+  if (!(e instanceof Error) || 'severity' in e) return;
+  const code = (e as { code?: unknown }).code;
+  if ((typeof code === 'string' && NETWORK_CODES.has(code)) || LOST.some((r) => r.test(e.message))) markConnectionLost(e);
+}
+
+/** An error a worker thread posted (worker-error.mjs `postedError`). */
+export type PostedError = { error: string; detail?: object; lost?: boolean };
+
+/**
+ * The Error a worker posted, made again on this thread: `prefix` and the message, with the worker's error as the
+ * cause carrying what `pgUnreachable` reads (code, severity, address, the lost mark).
+ *
+ * @example if ('error' in m) throw errorFromWorker(m, 'scan worker');
+ */
+export function errorFromWorker(m: PostedError, prefix: string): Error {
+  const cause = Object.assign(new Error(m.error), m.detail);
+  if (m.lost) markConnectionLost(cause);
+  return new Error(`${prefix}: ${m.error}`, { cause });
+}
+
 type SocketError = Error & { code?: unknown; severity?: unknown; errors?: unknown; port?: unknown; hostname?: unknown };
 
 /** A socket error of a connection to `server` (not, say, of a call to Slack or a webhook that failed the same way). */

@@ -9,6 +9,7 @@
  * `PAGES_AHEAD` pages ahead, so memory stays bounded.
  */
 import { Worker } from 'node:worker_threads';
+import { errorFromWorker, type PostedError } from '../postgres/unreachable.ts';
 
 export type ScanColumnKind = 'num' | 'text' | 'dict';
 
@@ -85,7 +86,7 @@ export function wireText(col: WireText, i: number): string | null {
   return b.toString(col.ascii ? 'latin1' : 'utf8', start, col.ends[i]);
 }
 
-type WireMessage = { n: number; cols: WireColumn[]; done: boolean } | { error: string };
+type WireMessage = { n: number; cols: WireColumn[]; done: boolean } | PostedError;
 
 /**
  * The scan worker's keyset-paged query (parameters: until, after ts, after seq, limit): `lookup` columns are NULL
@@ -186,7 +187,7 @@ export async function* workerPages(
         await new Promise<void>((r) => (wake = r));
       }
       const m = queue.shift()!;
-      if ('error' in m) throw new Error(`scan worker: ${m.error}`);
+      if ('error' in m) throw errorFromWorker(m, 'scan worker');
       worker.postMessage(1);
       m.cols.forEach((col, c) => {
         if (col.kind !== 'dict') return;
