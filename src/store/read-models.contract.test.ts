@@ -60,7 +60,7 @@ const sorted = (v: VolumeCount[]) => [...v].sort((a, b) => a.start - b.start || 
 
 let cluster: PgCluster | undefined;
 const backends = [
-  { name: 'sqlite', skip: false, setup() {}, url: async () => join(tmp.make('gw-readmodels-'), 'rm.db'), open: (u: string) => openSqliteStore(u) as Promise<ReadStore> },
+  { name: 'sqlite', skip: false, setup() {}, url: async (_db?: string) => join(tmp.make('gw-readmodels-'), 'rm.db'), open: (u: string) => openSqliteStore(u) as Promise<ReadStore> },
   {
     name: 'postgres',
     skip: !pgs.ok,
@@ -70,7 +70,7 @@ const backends = [
       });
       afterAll(async () => cluster?.stop());
     },
-    url: async () => cluster!.createDatabase('gw_readmodels'),
+    url: async (db = 'gw_readmodels') => cluster!.createDatabase(db),
     open: (u: string) => openPostgresStore(u) as Promise<ReadStore>,
   },
 ];
@@ -263,6 +263,27 @@ for (const backend of backends) {
         await s.catchUp();
         expect(await s.position()).toBe(await store.maxSeq());
         for (const needle of ['quokka', 'line\nbreak', 'q@example']) expect((await s.searchEvents(needle, {}, 10))!.events.map((e) => e.norm.id), needle).toEqual(['nl-1']);
+      });
+
+      it('leaves a term in most events of a large store to the caller, and finds a rare one there', async () => {
+        const big = await backend.open(await backend.url('gw_readmodels_big'));
+        try {
+          const download = (i: number, name: string): IncomingEvent => {
+            const ev = { id: `big-${i}`, date_create: T0 + i, action: 'file_downloaded', entity: { type: 'file', file: { id: `F${i}`, name } } };
+            return { raw: JSON.stringify(ev), norm: normalise(ev as never) };
+          };
+          // Over four times the index's 5,000 candidates: the sample alone tells the term is common.
+          const events = Array.from({ length: 21_000 }, (_, i) => download(i, i === 12_345 ? 'Glengarry-Leads.xlsx' : `Common-${i}.pdf`));
+          for (let i = 0; i < events.length; i += 5_000) await big.appendEvents(events.slice(i, i + 5_000));
+          const s = big.eventSearch();
+          await s.catchUp();
+          expect(await s.searchEvents('common-', {}, 10)).toBeNull();
+          expect((await s.searchEvents('glengarry', {}, 10))!.events.map((e) => e.norm.id)).toEqual(['big-12345']);
+          // A rare term of common trigrams is still asked of the index.
+          expect((await s.searchEvents('common-20999', {}, 10))!.events.map((e) => e.norm.id)).toEqual(['big-20999']);
+        } finally {
+          await big.close();
+        }
       });
 
       it('finds people by a prefix of id, e-mail, name or a word of it, and by exact name', async () => {

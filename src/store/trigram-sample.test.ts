@@ -40,3 +40,30 @@ describe('TrigramSample', () => {
     expect(sample.due(1, 20_001)).not.toBeNull();
   });
 });
+
+describe('TrigramSample.surelyMoreThan', () => {
+  /** A sample of 2,048 texts, `holding` of them with the term in some case. */
+  const sampleWith = (holding: number) => {
+    const s = new TrigramSample();
+    s.load(Array.from({ length: SAMPLE_SIZE }, (_, i) => (i < holding ? `W${i}\nFile_Downloaded\nx` : `W${i}\nuser_login\ny`)), 10_000_000);
+    return s;
+  };
+
+  it('is true when the term is in enough sampled events to put its estimate four times over the limit', () => {
+    // 10 of 2,048 at 10M events: about 48,800 candidates against a limit of 5,000.
+    expect(sampleWith(10).surelyMoreThan('file_downloaded', 5_000, 10_000_000)).toBe(true);
+    expect(sampleWith(10).surelyMoreThan('FILE_DOWNLOADED', 5_000, 10_000_000)).toBe(true);
+    expect(sampleWith(2_048).surelyMoreThan('user_login', 5_000, 10_000_000)).toBe(false); // in none
+  });
+
+  it('is false below 8 sampled events, and when the estimate is under four times the limit', () => {
+    expect(sampleWith(7).surelyMoreThan('file_downloaded', 5_000, 10_000_000)).toBe(false); // 34,180 by estimate, but 7 hits
+    expect(sampleWith(8).surelyMoreThan('file_downloaded', 5_000, 10_000_000)).toBe(true);
+    // At 1M events 40 of 2,048 are 19,531 by estimate (under 20,000), 41 are 20,019.
+    expect(sampleWith(40).surelyMoreThan('file_downloaded', 5_000, 1_000_000)).toBe(false);
+    expect(sampleWith(41).surelyMoreThan('file_downloaded', 5_000, 1_000_000)).toBe(true);
+    // A small store: every sampled event holds the term, but the store has fewer events than four times the limit.
+    expect(sampleWith(2_048).surelyMoreThan('file_downloaded', 5_000, 19_999)).toBe(false);
+    expect(new TrigramSample().surelyMoreThan('file_downloaded', 5_000, 10_000_000)).toBe(false); // nothing sampled yet
+  });
+});

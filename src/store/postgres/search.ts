@@ -79,11 +79,11 @@ const PERSON = 'SELECT id, name, email, last_ts FROM people';
  */
 export function pgEventSearch(pool: pg.Pool): EventSearch {
   const sample = new TrigramSample();
-  /** Trigram shares of the folded events (sampled again once the table has doubled). */
+  /** The sample of the folded events' texts (taken again once the table has doubled). */
   const shares = async (c: pg.PoolClient, folded: number) => {
     const seqs = sample.due(0, folded);
     if (seqs) sample.load((await c.query<{ t: string }>('SELECT t FROM event_search WHERE seq = ANY($1::bigint[])', [seqs])).rows.map((r) => r.t), folded);
-    return sample.share;
+    return sample;
   };
   return {
     async catchUp(maxEvents) {
@@ -107,7 +107,9 @@ export function pgEventSearch(pool: pg.Pool): EventSearch {
         // The index is asked for the rare part; `t || ''` is no indexed expression, so the whole term only filters.
         // Only then: for a common term the filter makes the planner expect a handful of rows and read the whole
         // index (10M events: 1.5 s) instead of walking the sequence numbers until it has enough (63 ms).
-        const part = rarePart(needle, await shares(c, pos), RARE_SHARE);
+        const sampled = await shares(c, pos);
+        if (sampled.surelyMoreThan(needle, MAX_CANDIDATES, pos)) return null;
+        const part = rarePart(needle, sampled.share, RARE_SHARE);
         const whole = part === needle ? '' : ` AND (t || '') ILIKE $3`;
         const cands = await c.query<{ ts: number; seq: number }>(
           `SELECT ts, seq FROM event_search WHERE t ILIKE $1${whole} AND seq <= $2 LIMIT ${MAX_CANDIDATES + 1}`,

@@ -5,7 +5,7 @@ import { tempDirs } from '../../util/testing-tmp.ts';
 import type { IncomingEvent } from '../types.ts';
 import { openSqliteStore, type SqliteStore } from './index.ts';
 import { trigramsOf } from '../trigram-sample.ts';
-import { trigramQuery, trigramShares } from './search-grams.ts';
+import { trigramQuery, trigramSample } from './search-grams.ts';
 
 const grams = (expr: string | null) => (expr ? expr.split(' AND ').map((g) => JSON.parse(g) as string) : []);
 
@@ -42,7 +42,7 @@ describe('trigramQuery', () => {
   });
 });
 
-describe('trigramShares', () => {
+describe('trigramSample', () => {
   const tmp = tempDirs();
   let store: SqliteStore;
   beforeEach(async () => {
@@ -57,12 +57,12 @@ describe('trigramShares', () => {
 
   it('gives each trigram the share of sampled events holding it, case-folded, and resamples once the store doubles', async () => {
     await store.appendEvents(Array.from({ length: 400 }, (_, i) => download(i, i % 4 === 0 ? `Quarterly-${i}.XLSX` : `notes-${i}.txt`)));
-    const shares = trigramShares(store.db);
-    const first = shares();
+    const sample = trigramSample(store.db);
+    const first = sample().share;
     expect(first('xls')).toBeCloseTo(0.25, 2);
     expect(first('txt')).toBeCloseTo(0.75, 2);
     expect(first('zzz')).toBe(0);
     await store.appendEvents(Array.from({ length: 600 }, (_, i) => download(400 + i, `zzz-${i}.pdf`)));
-    expect(shares()('zzz')).toBeCloseTo(0.6, 1);
+    expect(sample().share('zzz')).toBeCloseTo(0.6, 1);
   });
 });

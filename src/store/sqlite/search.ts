@@ -14,7 +14,7 @@ import type { EventQuery } from '../types.ts';
 import { EVENT_COLUMNS, NORM_COLUMNS, normOfRow, rowToEvent, type EventRow, type NormRow } from './event-rows.ts';
 import { buildEventWhere } from './query.ts';
 import { prepareFold } from './search-fold.mjs';
-import { trigramQuery, trigramShares } from './search-grams.ts';
+import { trigramQuery, trigramSample } from './search-grams.ts';
 
 /** More index candidates than this: a common term, which the caller's scan finds faster along the time index. */
 const MAX_CANDIDATES = 5_000;
@@ -31,7 +31,7 @@ const prefixEnd = (p: string) => `${p}\u{10FFFF}`;
  */
 export function sqliteEventSearch(db: BetterSqlite3.Database, path: string, pragmas: readonly string[]): EventSearch {
   const { fold, position, maxSeq } = prepareFold(db);
-  const shares = trigramShares(db);
+  const sampled = trigramSample(db);
   const candidates = db.prepare('SELECT rowid FROM events_fts WHERE events_fts MATCH ? LIMIT ?').pluck();
   const PERSON = 'SELECT id, name, email, last_ts FROM people';
   const byPrefix = db.prepare(
@@ -96,10 +96,12 @@ export function sqliteEventSearch(db: BetterSqlite3.Database, path: string, prag
       return position();
     },
     async searchEvents(needle, q, limit) {
-      const expr = trigramQuery(needle, shares());
+      const sample = sampled();
+      const expr = trigramQuery(needle, sample.share);
       if (!expr) return null;
       const pos = position();
       if (maxSeq() - pos > MAX_TAIL) return null;
+      if (sample.surelyMoreThan(needle, MAX_CANDIDATES, pos)) return null;
       const seqs = candidates.all(expr, MAX_CANDIDATES + 1) as number[];
       if (seqs.length > MAX_CANDIDATES) return null;
       // The index's candidates and the events not yet folded in, under the same filters and cursor.
