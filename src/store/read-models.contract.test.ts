@@ -272,7 +272,8 @@ for (const backend of backends) {
             const ev = { id: `big-${i}`, date_create: T0 + i, action: 'file_downloaded', entity: { type: 'file', file: { id: `F${i}`, name } } };
             return { raw: JSON.stringify(ev), norm: normalise(ev as never) };
           };
-          // Over four times the index's 5,000 candidates: the sample alone tells the term is common.
+          // Over four times the index's 5,000 candidates, so the sample tells the term is common (the index would say so
+          // too, later); rare terms beside it must still be asked of the index.
           const events = Array.from({ length: 21_000 }, (_, i) => download(i, i === 12_345 ? 'Glengarry-Leads.xlsx' : `Common-${i}.pdf`));
           for (let i = 0; i < events.length; i += 5_000) await big.appendEvents(events.slice(i, i + 5_000));
           const s = big.eventSearch();

@@ -80,7 +80,7 @@ const PERSON = 'SELECT id, name, email, last_ts FROM people';
 export function pgEventSearch(pool: pg.Pool): EventSearch {
   const sample = new TrigramSample();
   /** The sample of the folded events' texts (taken again once the table has doubled). */
-  const shares = async (c: pg.PoolClient, folded: number) => {
+  const sampleOf = async (c: pg.PoolClient, folded: number) => {
     const seqs = sample.due(0, folded);
     if (seqs) sample.load((await c.query<{ t: string }>('SELECT t FROM event_search WHERE seq = ANY($1::bigint[])', [seqs])).rows.map((r) => r.t), folded);
     return sample;
@@ -107,7 +107,7 @@ export function pgEventSearch(pool: pg.Pool): EventSearch {
         // The index is asked for the rare part; `t || ''` is no indexed expression, so the whole term only filters.
         // Only then: for a common term the filter makes the planner expect a handful of rows and read the whole
         // index (10M events: 1.5 s) instead of walking the sequence numbers until it has enough (63 ms).
-        const sampled = await shares(c, pos);
+        const sampled = await sampleOf(c, pos);
         if (sampled.surelyMoreThan(needle, MAX_CANDIDATES, pos)) return null;
         const part = rarePart(needle, sampled.share, RARE_SHARE);
         const whole = part === needle ? '' : ` AND (t || '') ILIKE $3`;
